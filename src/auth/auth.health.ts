@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { AuthService } from './auth.service.js';
+
+/** Reports the Kite login state; never down (an admin must still reach the login endpoint). */
+@Injectable()
+export class AuthHealthIndicator {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly indicator: HealthIndicatorService,
+  ) {}
+
+  check() {
+    const s = this.auth.status();
+    return this.indicator.check('auth').up({ state: s.state, user_id: s.user_id, expires_at: s.expires_at });
+  }
+}

@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import { isTokenException, type KiteRest } from '../kite/kite-rest.js';
+import { AuthService } from './auth.service.js';
+
+export class NoSessionError extends Error {
+  constructor() {
+    super('no Kite session: log in first');
+  }
+}
+
+/** Kite REST calls with the current session; a TokenException is reported to AuthService at once. */
+@Injectable()
+export class KiteApiService {
+  constructor(private readonly auth: AuthService) {}
+
+  async call<T>(what: string, fn: (kite: KiteRest) => Promise<T>): Promise<T> {
+    const session = this.auth.current;
+    if (!session) throw new NoSessionError();
+    try {
+      return await fn(this.auth.rest(session.accessToken));
+    } catch (err) {
+      if (isTokenException(err)) this.auth.reportTokenRejected(session.accessToken, what);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,207 @@
+import Joi from 'joi';
+
+/** Every environment variable kite-relay reads (SPEC section 2), in documentation order. */
+export const CONFIG_KEYS = [
+  'NODE_ENV',
+  'PORT',
+  'HOST',
+  'PUBLIC_URL',
+  'FEED_SOURCE',
+  'KITE_API_KEY',
+  'KITE_API_SECRET',
+  'KITE_ACCESS_TOKEN',
+  'KITE_API_ROOT',
+  'KITE_WS_ROOT',
+  'KITE_LOGIN_URL',
+  'REDIS_URL',
+  'CACHE_TTL_MS',
+  'JWT_SECRET',
+  'JWT_TTL',
+  'CORS_ORIGINS',
+  'ALLOWED_KITE_USER_IDS',
+  'MAX_SUBSCRIPTIONS_PER_CLIENT',
+  'HEARTBEAT_INTERVAL_MS',
+  'MARKET_CALENDAR_FILE',
+  'LOG_LEVEL',
+  'CLOCK_START',
+] as const;
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
+
+/** Variables whose values must never be printed, even when invalid. */
+export const SECRET_KEYS: ReadonlySet<ConfigKey> = new Set([
+  'KITE_API_SECRET',
+  'KITE_ACCESS_TOKEN',
+  'JWT_SECRET',
+  'REDIS_URL',
+]);
+
+export const KITE_DEFAULTS = {
+  apiRoot: 'https://api.kite.trade',
+  wsRoot: 'wss://ws.kite.trade',
+  loginUrl: 'https://kite.zerodha.com/connect/login',
+} as const;
+
+const PLACEHOLDER_WORDS = [
+  'change-this',
+  'change_this',
+  'changethis',
+  'changeme',
+  'change-me',
+  'change_me',
+  'replace-me',
+  'replace_me',
+  'replaceme',
+  'placeholder',
+  'your-secret',
+  'your_secret',
+  'your_kite',
+  'your-kite',
+  'fill-me',
+  'fill_me',
+  'xxxxxx',
+];
+const PLACEHOLDER_EXACT = new Set(['secret', 'password', 'jwt-secret', 'jwt_secret', 'test', 'default', 'example']);
+
+/** True for values that are obviously a template's placeholder rather than a real secret. */
+export function isPlaceholder(value: string): boolean {
+  const v = value.trim().toLowerCase();
+  return PLACEHOLDER_EXACT.has(v) || PLACEHOLDER_WORDS.some((w) => v.includes(w));
+}
+
+const prod = (then: Joi.Schema, otherwise?: Joi.Schema) =>
+  Joi.when('NODE_ENV', { is: 'production', then, otherwise: otherwise ?? Joi.any() });
+
+const notPlaceholder = (what: string) =>
+  Joi.string().custom((v: string, h) => (isPlaceholder(v) ? h.message({ custom: `is a placeholder: ${what}` }) : v));
+
+const url = (schemes: string[]) => Joi.string().uri({ scheme: schemes });
+
+const JWT_FIX = 'generate one with `openssl rand -hex 32` (at least 32 characters)';
+
+/**
+ * The Joi schema. Problems are phrased "what is wrong, how to fix it" and never include the
+ * offending value (a secret must not reach a log through its own error message).
+ */
+export const configSchema = Joi.object({
+  NODE_ENV: Joi.string()
+    .valid('development', 'test', 'production')
+    .messages({ 'any.only': 'must be one of development, test or production' }),
+  PORT: Joi.number()
+    .integer()
+    .min(0)
+    .max(65535)
+    .messages({ '*': 'must be a TCP port number between 0 and 65535' }),
+  HOST: Joi.string().min(1).messages({ '*': 'must be an interface address such as 0.0.0.0 or 127.0.0.1' }),
+  PUBLIC_URL: prod(
+    url(['https'])
+      .custom((v: string, h) =>
+        /\.example\.(com|org|net)\b/i.test(v) ? h.message({ custom: 'is the template placeholder' }) : v,
+      )
+      .messages({
+        'string.uri': 'must be an absolute URL',
+        'string.uriCustomScheme': 'must start with https:// in production (the Kite redirect and the session cookie need TLS)',
+        custom: 'is the template placeholder; set it to the https:// address browsers use to reach kite-relay',
+      }),
+    url(['http', 'https']).messages({ '*': 'must be an absolute http:// or https:// URL' }),
+  ),
+  FEED_SOURCE: prod(
+    Joi.string()
+      .valid('kite')
+      .messages({ 'any.only': 'must be kite in production (the simulator is for development and tests)' }),
+    Joi.string().valid('kite', 'simulator').messages({ 'any.only': 'must be kite or simulator' }),
+  ),
+  KITE_API_KEY: Joi.when('FEED_SOURCE', {
+    is: 'kite',
+    then: notPlaceholder('copy the API key of your app from https://developers.kite.trade')
+      .required()
+      .messages({ 'any.required': 'is required when FEED_SOURCE=kite; copy it from your app on https://developers.kite.trade' }),
+    otherwise: Joi.string(),
+  }),
+  KITE_API_SECRET: Joi.when('FEED_SOURCE', {
+    is: 'kite',
+    then: notPlaceholder('copy the API secret of your app from https://developers.kite.trade')
+      .required()
+      .messages({
+        'any.required': 'is required when FEED_SOURCE=kite; copy it from your app on https://developers.kite.trade',
+      }),
+    otherwise: Joi.string(),
+  }),
+  KITE_ACCESS_TOKEN: notPlaceholder('leave it unset, or paste a token obtained today').messages({
+    'string.base': 'must be a string',
+  }),
+  KITE_API_ROOT: url(['http', 'https']).messages({ '*': 'must be an absolute http(s) URL' }),
+  KITE_WS_ROOT: url(['ws', 'wss']).messages({ '*': 'must be an absolute ws:// or wss:// URL' }),
+  KITE_LOGIN_URL: url(['http', 'https']).messages({ '*': 'must be an absolute http(s) URL' }),
+  REDIS_URL: prod(
+    url(['redis', 'rediss']).required().messages({
+      'any.required': 'is required in production; point it at your Redis, e.g. redis://redis:6379 in docker compose',
+      'string.uri': 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379',
+      'string.uriCustomScheme': 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379',
+    }),
+    url(['redis', 'rediss']).messages({ '*': 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' }),
+  ),
+  CACHE_TTL_MS: Joi.number()
+    .integer()
+    .min(1000)
+    .max(10000)
+    .messages({ '*': 'must be a whole number of milliseconds between 1000 and 10000' }),
+  JWT_SECRET: prod(
+    Joi.string()
+      .required()
+      .min(32)
+      .custom((v: string, h) => {
+        if (isPlaceholder(v)) return h.message({ custom: 'is a placeholder' });
+        if (/^(.)\1*$/.test(v)) return h.message({ custom: 'is one character repeated' });
+        return v;
+      })
+      .messages({
+        'any.required': `is required in production; ${JWT_FIX}`,
+        'string.min': `is too short (fewer than 32 characters); ${JWT_FIX}`,
+        'string.empty': `is empty; ${JWT_FIX}`,
+        custom: `{#custom}; ${JWT_FIX}`,
+      }),
+    Joi.string().min(1),
+  ),
+  JWT_TTL: Joi.string()
+    .pattern(/^\d+(s|m|h|d)?$/)
+    .messages({ '*': 'must be a duration such as 30m, 12h or 7d (or a number of seconds)' }),
+  CORS_ORIGINS: prod(
+    Joi.string()
+      .custom((v: string, h) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .includes('*')
+          ? h.message({ custom: 'x' })
+          : v,
+      )
+      .messages({ custom: 'must not be * in production; list the exact dashboard origins, comma-separated' }),
+    Joi.string(),
+  ),
+  ALLOWED_KITE_USER_IDS: Joi.string()
+    .pattern(/^\s*[A-Za-z0-9]+(\s*,\s*[A-Za-z0-9]+)*\s*$/)
+    .messages({ '*': 'must be a comma-separated list of Kite user ids, e.g. AB1234,CD5678' }),
+  MAX_SUBSCRIPTIONS_PER_CLIENT: Joi.number()
+    .integer()
+    .min(1)
+    .max(9000)
+    .messages({ '*': 'must be a whole number between 1 and 9000' }),
+  HEARTBEAT_INTERVAL_MS: Joi.number()
+    .integer()
+    .min(100)
+    .max(600000)
+    .messages({ '*': 'must be a whole number of milliseconds between 100 and 600000' }),
+  MARKET_CALENDAR_FILE: Joi.string().min(1),
+  LOG_LEVEL: Joi.string()
+    .valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent')
+    .messages({ 'any.only': 'must be one of fatal, error, warn, info, debug, trace, silent' }),
+  CLOCK_START: prod(
+    Joi.any().forbidden().messages({
+      'any.unknown': 'is refused in production (it shifts the server clock); remove it',
+    }),
+    Joi.string()
+      .isoDate()
+      .pattern(/(Z|[+-]\d\d:\d\d)$/)
+      .messages({ '*': 'must be an ISO-8601 instant with an offset, e.g. 2026-12-01T09:14:55+05:30' }),
+  ),
+}).unknown(true);

@@ -1,0 +1,45 @@
+import type { TickMode } from '../kite/kite.constants.js';
+import type { Tick } from '../kite/tick.js';
+import type { FeedStatus } from '../market-feed/market-feed.constants.js';
+import type { MarketStatus, MarketStatusValue } from '../market-status/market-status.js';
+
+/** The Socket.IO protocol of namespace `/market` (SPEC section 4), shared by server, tests and docs. */
+export const MARKET_NAMESPACE = '/market';
+
+export interface SubscribeRequest {
+  instruments: (string | number)[];
+  mode?: TickMode;
+}
+export interface UnsubscribeRequest {
+  instruments: (string | number)[];
+}
+export interface AckError {
+  ok: false;
+  error: { code: string; message: string };
+}
+export type SubscribeAck =
+  | {
+      ok: true;
+      subscribed: { instrument_token: number; symbol?: string; mode: TickMode }[];
+      rejected: { instrument: string | number; reason: string }[];
+    }
+  | AckError;
+export type UnsubscribeAck = { ok: true; unsubscribed: { instrument_token: number; symbol?: string }[] } | AckError;
+
+export interface Heartbeat {
+  server_time: string;
+  market_status: MarketStatusValue;
+  feed: { state: FeedStatus['state']; last_tick_at: string | null };
+}
+
+export interface ServerToClientEvents {
+  ticks: (ticks: Tick[]) => void;
+  market_status: (status: MarketStatus) => void;
+  heartbeat: (beat: Heartbeat) => void;
+  feed_status: (status: FeedStatus) => void;
+}
+
+export interface ClientToServerEvents {
+  subscribe: (payload: SubscribeRequest, ack?: (res: SubscribeAck) => void) => void;
+  unsubscribe: (payload: UnsubscribeRequest, ack?: (res: UnsubscribeAck) => void) => void;
+}

@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { istIso } from '../kite/ist-time.js';
+import { MarketFeedService } from './market-feed.service.js';
+
+/** Reports the feed; never down (readiness is not gated on Kite, SPEC section 3). */
+@Injectable()
+export class MarketFeedHealthIndicator {
+  constructor(
+    private readonly feed: MarketFeedService,
+    private readonly indicator: HealthIndicatorService,
+  ) {}
+
+  check() {
+    const last = this.feed.lastTickAt;
+    return this.indicator.check('feed').up({
+      state: this.feed.state.state,
+      reason: this.feed.state.reason,
+      upstream_connections: this.feed.openConnections,
+      upstream_instruments: this.feed.upstreamInstruments,
+      last_tick_at: last ? istIso(last) : null,
+      last_tick_age_ms: last ? Date.now() - last : null,
+    });
+  }
+}

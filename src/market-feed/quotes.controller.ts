@@ -1,0 +1,52 @@
+import { BadRequestException, Controller, Get, Query, ServiceUnavailableException, UseGuards } from '@nestjs/common';
+import { JwtAuthGuard, Roles } from '../auth/jwt-auth.guard.js';
+import { NoSessionError } from '../auth/kite-api.service.js';
+import { isTokenException } from '../kite/kite-rest.js';
+import { InstrumentsService } from './instruments.service.js';
+import { QuotesService, type Quote } from './quotes.service.js';
+
+const MAX_INSTRUMENTS = 500;
+
+@Controller('api')
+@UseGuards(JwtAuthGuard)
+export class QuotesController {
+  constructor(
+    private readonly quotes: QuotesService,
+    private readonly instruments: InstrumentsService,
+  ) {}
+
+  /** `GET /api/quotes?i=NSE:INFY&i=408065`: fresh from the cache, else from Kite; each with `as_of`. */
+  @Get('quotes')
+  @Roles('viewer')
+  async get(@Query('i') i: unknown): Promise<{ data: Record<string, Quote>; missing: string[] }> {
+    const inputs = (Array.isArray(i) ? i : i === undefined ? [] : [i]) as unknown[];
+    if (inputs.length === 0 || inputs.length > MAX_INSTRUMENTS || !inputs.every((x) => typeof x === 'string')) {
+      throw new BadRequestException(`give 1 to ${MAX_INSTRUMENTS} instruments as ?i=NSE:INFY&i=408065`);
+    }
+    const resolved = (inputs as string[]).map((input) => ({ input, r: this.instruments.resolve(input) }));
+    const tokens = [...new Set(resolved.flatMap((x) => (x.r ? [x.r.token] : [])))];
+    let quotes: Map<number, Quote>;
+    try {
+      quotes = await this.quotes.get(tokens);
+    } catch (err) {
+      if (err instanceof NoSessionError) throw new ServiceUnavailableException('no Kite session: an admin must log in first');
+      if (isTokenException(err)) throw new ServiceUnavailableException('the Kite session has expired: an admin must log in again');
+      throw new ServiceUnavailableException('Kite did not answer the quote request; try again');
+    }
+    const data: Record<string, Quote> = {};
+    const missing: string[] = [];
+    for (const { input, r } of resolved) {
+      const q = r && quotes.get(r.token);
+      if (q) data[input] = q;
+      else missing.push(input);
+    }
+    return { data, missing };
+  }
+
+  @Get('instruments')
+  @Roles('viewer')
+  search(@Query('q') q: unknown): { data: ReturnType<InstrumentsService['search']> } {
+    if (typeof q !== 'string' || q.trim().length === 0 || q.length > 64) throw new BadRequestException('q must be 1 to 64 characters');
+    return { data: this.instruments.search(q) };
+  }
+}
