@@ -70,6 +70,7 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     redis.on('ready', () => void this.recover());
     try {
       await redis.connect();
+      await this.recover();
     } catch {
       this.fallBack('not reachable at boot');
     }

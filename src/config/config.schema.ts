@@ -150,15 +150,14 @@ export const configSchema = Joi.object({
       .required()
       .min(32)
       .custom((v: string, h) => {
-        if (isPlaceholder(v)) return h.message({ custom: 'is a placeholder' });
-        if (/^(.)\1*$/.test(v)) return h.message({ custom: 'is one character repeated' });
+        if (isPlaceholder(v)) return h.message({ custom: `is a placeholder; ${JWT_FIX}` });
+        if (/^(.)\1*$/.test(v)) return h.message({ custom: `is one character repeated; ${JWT_FIX}` });
         return v;
       })
       .messages({
         'any.required': `is required in production; ${JWT_FIX}`,
         'string.min': `is too short (fewer than 32 characters); ${JWT_FIX}`,
         'string.empty': `is empty; ${JWT_FIX}`,
-        custom: `{#custom}; ${JWT_FIX}`,
       }),
     Joi.string().min(1),
   ),

@@ -1,0 +1,122 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig, type Env } from './load-config.js';
+
+const GOOD_SECRET = 'k3y-9f8e7d6c5b4a39281706f5e4d3c2b1a0-prod';
+const prod: Env = {
+  NODE_ENV: 'production',
+  PUBLIC_URL: 'https://relay.mydesk.in',
+  KITE_API_KEY: 'abcd1234efgh',
+  KITE_API_SECRET: 'zyxw9876vuts5432',
+  REDIS_URL: 'redis://redis:6379',
+  JWT_SECRET: GOOD_SECRET,
+  CORS_ORIGINS: 'https://relay.mydesk.in',
+};
+
+function errors(env: Env, inContainer = false): string[] {
+  const r = loadConfig(env, { inContainer });
+  assert.equal(r.ok, false, 'expected the configuration to be rejected');
+  return r.ok ? [] : r.errors;
+}
+const line = (errs: string[], key: string) => errs.find((e) => e.startsWith(`- ${key}:`));
+
+describe('loadConfig defaults', () => {
+  it('an empty environment is a working development setup with the simulator and memory cache', () => {
+    const r = loadConfig({});
+    assert.ok(r.ok);
+    const c = r.config;
+    assert.equal(c.nodeEnv, 'development');
+    assert.equal(c.port, 3000);
+    assert.equal(c.host, '0.0.0.0');
+    assert.equal(c.publicUrl, 'http://localhost:3000');
+    assert.equal(c.feedSource, 'simulator');
+    assert.equal(c.redisUrl, undefined);
+    assert.equal(c.cacheTtlMs, 5000);
+    assert.equal(c.jwtTtl, '12h');
+    assert.deepEqual(c.corsOrigins, ['http://localhost:3000']);
+    assert.equal(c.maxSubscriptionsPerClient, 500);
+    assert.equal(c.heartbeatIntervalMs, 5000);
+    assert.equal(c.logLevel, 'info');
+    assert.equal(c.kite.apiRoot, 'https://api.kite.trade');
+    assert.equal(c.kite.wsRoot, 'wss://ws.kite.trade');
+    assert.equal(c.kite.loginUrl, 'https://kite.zerodha.com/connect/login');
+    assert.equal(c.jwtSecretGenerated, true);
+    assert.ok(c.jwtSecret.length >= 32);
+    assert.match(r.warnings.join(), /JWT_SECRET/);
+  });
+
+  it('PUBLIC_URL follows PORT, and a Kite key selects the kite feed', () => {
+    const r = loadConfig({ PORT: '8080', KITE_API_KEY: 'k', KITE_API_SECRET: 's' });
+    assert.ok(r.ok);
+    assert.equal(r.config.publicUrl, 'http://localhost:8080');
+    assert.equal(r.config.feedSource, 'kite');
+  });
+
+  it('a complete production environment is accepted', () => {
+    const r = loadConfig(prod);
+    assert.ok(r.ok, r.ok ? '' : r.errors.join('\n'));
+    assert.equal(r.config.feedSource, 'kite');
+  });
+
+  it('CLOCK_START is parsed outside production', () => {
+    const r = loadConfig({ CLOCK_START: '2026-12-01T09:14:55+05:30' });
+    assert.ok(r.ok);
+    assert.equal(r.config.clockStart, Date.parse('2026-12-01T03:44:55Z'));
+  });
+});
+
+describe('loadConfig production rules', () => {
+  for (const secret of ['change-this-in-production', 'changeme', 'secret', 'CHANGEME-please-0123456789abcdefghijkl']) {
+    it(`rejects the placeholder JWT_SECRET "${secret}" without echoing it`, () => {
+      const errs = errors({ ...prod, JWT_SECRET: secret });
+      assert.ok(line(errs, 'JWT_SECRET'));
+      assert.ok(!errs.join('\n').includes(secret));
+    });
+  }
+
+  it('rejects a short JWT_SECRET and one repeated character', () => {
+    assert.match(line(errors({ ...prod, JWT_SECRET: 'abc123' }), 'JWT_SECRET')!, /32/);
+    assert.match(line(errors({ ...prod, JWT_SECRET: 'a'.repeat(40) }), 'JWT_SECRET')!, /repeated/);
+  });
+
+  it('requires JWT_SECRET and REDIS_URL', () => {
+    const errs = errors({ ...prod, JWT_SECRET: undefined, REDIS_URL: undefined });
+    assert.match(line(errs, 'JWT_SECRET')!, /required/);
+    assert.match(line(errs, 'REDIS_URL')!, /redis:\/\/redis:6379/);
+  });
+
+  it('rejects CORS_ORIGINS=*', () => {
+    assert.ok(line(errors({ ...prod, CORS_ORIGINS: '*' }), 'CORS_ORIGINS'));
+  });
+
+  it('requires the Kite keys with FEED_SOURCE=kite and refuses the simulator in production', () => {
+    const errs = errors({ ...prod, KITE_API_KEY: undefined, KITE_API_SECRET: undefined });
+    assert.ok(line(errs, 'KITE_API_KEY'));
+    assert.ok(line(errs, 'KITE_API_SECRET'));
+    assert.ok(line(errors({ ...prod, FEED_SOURCE: 'simulator' }), 'FEED_SOURCE'));
+    assert.ok(line(errors({ NODE_ENV: 'development', FEED_SOURCE: 'kite' }), 'KITE_API_KEY'));
+  });
+
+  it('requires https:// for PUBLIC_URL', () => {
+    assert.match(line(errors({ ...prod, PUBLIC_URL: 'http://relay.mydesk.in' }), 'PUBLIC_URL')!, /https/);
+  });
+
+  it('refuses CLOCK_START in production', () => {
+    assert.ok(line(errors({ ...prod, CLOCK_START: '2026-12-01T09:14:55+05:30' }), 'CLOCK_START'));
+  });
+
+  it('rejects a localhost Redis inside a container, naming the compose service', () => {
+    for (const url of ['redis://localhost:6379', 'redis://127.0.0.1:6379']) {
+      assert.match(line(errors({ ...prod, REDIS_URL: url }, true), 'REDIS_URL')!, /redis:\/\/redis:6379/);
+    }
+    assert.ok(loadConfig({ ...prod, REDIS_URL: 'redis://localhost:6379' }, { inContainer: false }).ok);
+  });
+
+  it('reports every problem at once, one line per variable, in documentation order', () => {
+    const errs = errors({ NODE_ENV: 'production', PORT: 'x', CACHE_TTL_MS: '50', LOG_LEVEL: 'loud' });
+    const keys = errs.map((e) => /^- (\w+):/.exec(e)![1]);
+    assert.deepEqual(keys, [...new Set(keys)]);
+    for (const k of ['PORT', 'PUBLIC_URL', 'KITE_API_KEY', 'REDIS_URL', 'CACHE_TTL_MS', 'JWT_SECRET', 'LOG_LEVEL']) assert.ok(keys.includes(k), k);
+    assert.ok(keys.indexOf('PORT') < keys.indexOf('LOG_LEVEL'));
+  });
+});

@@ -1,0 +1,152 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { AuthService, type SessionEvent } from '../../src/auth/auth.service.js';
+import { FakeClock } from '../../src/clock/clock.js';
+import { TestApp, TEST_JWT_SECRET } from '../helpers/test-app.js';
+import { waitFor } from '../helpers/wait.js';
+
+describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
+  let t: TestApp;
+  const bodies: string[] = [];
+  const record = <R extends { text: string }>(r: R) => (bodies.push(r.text), r);
+  before(async () => {
+    t = await TestApp.start();
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('the browser flow followed through its redirects ends AUTHENTICATED with a session cookie', async () => {
+    const cookie = await t.login();
+    assert.match(cookie, /^kr_session=ey/);
+    const status = record(await t.http('/api/auth/status'));
+    assert.equal(status.body.state, 'AUTHENTICATED');
+    assert.equal(status.body.user_id, 'SIM001');
+    assert.match(status.body.expires_at, /T06:00:00\.000\+05:30$/);
+    const me = record(await t.http('/api/market/status', { headers: { cookie } }));
+    assert.equal(me.status, 200);
+  });
+
+  it('the login redirect carries api_key and a state bound to an httpOnly cookie', async () => {
+    const r = await fetch(`${t.url}/api/auth/kite/login`, { redirect: 'manual' });
+    assert.equal(r.status, 302);
+    const loc = new URL(r.headers.get('location')!);
+    assert.equal(loc.searchParams.get('api_key'), t.config.kite.apiKey);
+    assert.equal(loc.searchParams.get('v'), '3');
+    const state = /^state=(.+)$/.exec(loc.searchParams.get('redirect_params')!)![1];
+    const cookie = r.headers.getSetCookie().find((c) => c.startsWith('kr_login_state='))!;
+    assert.ok(cookie.includes(state));
+    assert.match(cookie, /HttpOnly/i);
+  });
+
+  it('a wrong or missing state is refused with 400 and changes nothing', async () => {
+    const before = (await t.http('/api/auth/status')).body;
+    const start = await fetch(`${t.url}/api/auth/kite/login`, { redirect: 'manual' });
+    const kite = await fetch(start.headers.get('location')!, { redirect: 'manual' });
+    const cb = new URL(kite.headers.get('location')!);
+    const wrong = await fetch(cb, { redirect: 'manual', headers: { cookie: 'kr_login_state=somethingelse' } });
+    assert.equal(wrong.status, 400);
+    cb.searchParams.delete('state');
+    const missing = await fetch(cb, { redirect: 'manual' });
+    assert.equal(missing.status, 400);
+    assert.equal(wrong.headers.getSetCookie().some((c) => c.startsWith('kr_session=')), false);
+    assert.deepEqual((await t.http('/api/auth/status')).body, before);
+  });
+
+  it('401 without credentials, 401 with a forged token, 403 with the wrong role', async () => {
+    assert.equal((await t.http('/api/market/status')).status, 401);
+    const forged = t.token('admin').slice(0, -4) + 'AAAA';
+    assert.equal((await t.http('/api/market/status', { token: forged })).status, 401);
+    const viewer = t.token('viewer');
+    assert.equal((await t.http('/api/market/status', { token: viewer })).status, 200);
+    const r = record(await t.http('/api/admin/tokens', { method: 'POST', token: viewer, body: JSON.stringify({ role: 'viewer' }) }));
+    assert.equal(r.status, 403);
+    assert.deepEqual(Object.keys(r.body).sort(), ['error', 'message', 'statusCode']);
+  });
+
+  it('an admin mints a viewer token that works and expires by its ttl', async () => {
+    const r = record(await t.http('/api/admin/tokens', { method: 'POST', token: t.token('admin'), body: JSON.stringify({ role: 'viewer', ttl: '1h' }) }));
+    assert.equal(r.status, 201);
+    assert.equal(r.body.expires_in, 3600);
+    assert.equal((await t.http('/api/market/status', { token: r.body.token })).status, 200);
+  });
+
+  it('a manual token is validated: a bad one is refused with a clear message, a good one installed', async () => {
+    const admin = t.token('admin');
+    const bad = record(await t.http('/api/admin/session', { method: 'POST', token: admin, body: JSON.stringify({ access_token: 'notarealtoken123' }) }));
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.message, /rejected the access token/);
+    const good = record(await t.http('/api/admin/session', { method: 'POST', token: admin, body: JSON.stringify({ access_token: t.sim.issueAccessToken() }) }));
+    assert.equal(good.status, 200);
+    assert.equal(good.body.state, 'AUTHENTICATED');
+    assert.equal(good.body.access_token, undefined);
+  });
+
+  it('/__sim/expire plus any Kite call leads to EXPIRED', async () => {
+    await t.login();
+    await t.simControl('expire');
+    const q = record(await t.http('/api/quotes?i=NSE:TCS', { token: t.token('viewer') }));
+    assert.equal(q.status, 503);
+    await waitFor(async () => (await t.http('/api/auth/status')).body.state === 'EXPIRED', 'EXPIRED');
+  });
+
+  it('logout clears the session and the stored copy', async () => {
+    await t.login();
+    const r = record(await t.http('/api/admin/session', { method: 'DELETE', token: t.token('admin') }));
+    assert.equal(r.body.state, 'UNAUTHENTICATED');
+  });
+
+  it('the access token, API secret and JWT secret never appear in a response or a log line', async () => {
+    await t.login();
+    const secrets = [t.get(AuthService).current!.accessToken, t.config.kite.apiSecret, TEST_JWT_SECRET];
+    const everything = bodies.join('\n') + '\n' + t.logText;
+    assert.ok(t.logs.length > 10, 'logs were captured');
+    for (const s of secrets) assert.ok(!everything.includes(s), 'a secret leaked');
+    assert.ok(!/request_token=[0-9a-f]{6,}/.test(t.logText), 'a request token leaked into the logs');
+  });
+});
+
+describe('auth: persistence and expiry', () => {
+  it('a restart restores the session from Redis', async () => {
+    const a = await TestApp.start();
+    await a.login();
+    const sim = a.sim;
+    a.ownsSim = false;
+    await a.close();
+    const b = await TestApp.start({ sim, cacheKeyPrefix: a.cacheKeyPrefix });
+    try {
+      assert.equal((await b.http('/api/auth/status')).body.state, 'AUTHENTICATED');
+    } finally {
+      b.ownsSim = true;
+      await b.close();
+    }
+  });
+
+  it('the fake clock passing 06:00 IST expires the session and emits once', async () => {
+    const clock = new FakeClock('2026-12-01T20:00:00+05:30');
+    const t = await TestApp.start({ clock });
+    try {
+      await t.login();
+      const events: SessionEvent[] = [];
+      t.get(AuthService).events$.subscribe((e) => events.push(e));
+      clock.set('2026-12-02T05:59:59.999+05:30');
+      assert.equal(t.get(AuthService).state, 'AUTHENTICATED');
+      clock.advance(1);
+      assert.equal(t.get(AuthService).state, 'EXPIRED');
+      clock.advance(3_600_000);
+      assert.deepEqual(events.map((e) => e.type), ['session expired']);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a user id outside ALLOWED_KITE_USER_IDS is refused', async () => {
+    const t = await TestApp.start({ env: { ALLOWED_KITE_USER_IDS: 'AB1234' } });
+    try {
+      await assert.rejects(t.login(), /403/);
+      assert.equal((await t.http('/api/auth/status')).body.state, 'UNAUTHENTICATED');
+    } finally {
+      await t.close();
+    }
+  });
+});
