@@ -1,0 +1,202 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Socket } from 'socket.io-client';
+import type { Tick } from '../../src/kite/tick.js';
+import type { FeedStatus } from '../../src/market-feed/market-feed.constants.js';
+import type { MarketStatus } from '../../src/market-status/market-status.js';
+import type { SubscribeAck } from '../../src/gateway/market-events.js';
+import { MarketFeedService } from '../../src/market-feed/market-feed.service.js';
+import { InstrumentsService } from '../../src/market-feed/instruments.service.js';
+import { TestApp } from '../helpers/test-app.js';
+import { waitFor, sleep } from '../helpers/wait.js';
+
+const INFY = 408065;
+const RELIANCE = 738561;
+
+function emitAck(s: Socket, event: 'subscribe' | 'unsubscribe', payload: unknown): Promise<SubscribeAck & Record<string, any>> {
+  return s.timeout(5000).emitWithAck(event as 'subscribe', payload as never) as Promise<SubscribeAck & Record<string, any>>;
+}
+
+function collect(s: Socket): Tick[] {
+  const got: Tick[] = [];
+  s.on('ticks', (ticks: Tick[]) => got.push(...ticks));
+  return got;
+}
+
+async function connectError(s: Socket): Promise<string> {
+  return new Promise((resolve) => {
+    s.once('connect_error', (e) => resolve(e.message));
+    s.once('connect', () => resolve('connected'));
+  });
+}
+
+describe('gateway: authenticated fan-out on /market', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await TestApp.start({ simOptions: { ticksPerSecond: 2000 } });
+    await t.login();
+    await waitFor(() => t.get(MarketFeedService).state.state === 'LIVE', 'LIVE');
+    await waitFor(() => t.get(InstrumentsService).size > 1000, 'instrument master');
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('no token, a forged token, an expired token → connect_error unauthorized', async () => {
+    assert.equal(await connectError(t.client()), 'unauthorized');
+    assert.equal(await connectError(t.client({ token: t.token('viewer').slice(0, -3) + 'abc' })), 'unauthorized');
+    const expired = t.token('viewer', '1s');
+    await sleep(1100);
+    assert.equal(await connectError(t.client({ token: expired })), 'unauthorized');
+  });
+
+  it('an origin outside CORS_ORIGINS is refused; the dashboard origin and the session cookie are accepted', async () => {
+    assert.notEqual(await connectError(t.client({ token: t.token(), origin: 'https://evil.example' })), 'connected');
+    const cookie = await t.login();
+    assert.equal(await connectError(t.client({ cookie, origin: t.config.corsOrigins[0] })), 'connected');
+  });
+
+  it('on connect: market_status and feed_status', async () => {
+    const s = t.client({ token: t.token(), connect: false });
+    const status = new Promise<MarketStatus>((r) => s.once('market_status', r));
+    const feed = new Promise<FeedStatus>((r) => s.once('feed_status', r));
+    s.connect();
+    assert.equal((await status).exchange, 'NSE');
+    assert.equal((await feed).state, 'LIVE');
+  });
+
+  it('subscribe acks as SPEC shows, ticks arrive for exactly the subscribed instruments and modes, snapshot at once', async () => {
+    const a = t.client({ token: t.token() });
+    await t.connected(a);
+    const got = collect(a);
+    const ack = await emitAck(a, 'subscribe', { instruments: ['NSE:INFY', RELIANCE, 'NSE:NOPE'], mode: 'full' });
+    assert.equal(ack.ok, true);
+    assert.deepEqual(ack.subscribed, [
+      { instrument_token: INFY, symbol: 'NSE:INFY', mode: 'full' },
+      { instrument_token: RELIANCE, symbol: 'NSE:RELIANCE', mode: 'full' },
+    ]);
+    assert.deepEqual(ack.rejected, [{ instrument: 'NSE:NOPE', reason: 'unknown_instrument' }]);
+    await waitFor(() => got.filter((x) => x.instrument_token === INFY).length >= 2, 'INFY ticks');
+    assert.ok(got.every((x) => [INFY, RELIANCE].includes(x.instrument_token)));
+    assert.ok(got.every((x) => x.mode === 'full' && x.depth?.buy.length === 5));
+    // A second client subscribing now gets the cached last tick at once (the snapshot).
+    const b = t.client({ token: t.token() });
+    await t.connected(b);
+    await t.simControl('silence', { ms: 1500 });
+    const first = new Promise<Tick[]>((r) => b.once('ticks', r));
+    const ackB = await emitAck(b, 'subscribe', { instruments: [INFY], mode: 'ltp' });
+    assert.equal(ackB.ok, true);
+    const snap = await first;
+    assert.equal(snap[0].instrument_token, INFY);
+    assert.equal(snap[0].mode, 'ltp');
+    assert.equal(snap[0].depth, undefined);
+    b.disconnect();
+  });
+
+  it('unsubscribe stops the flow', async () => {
+    const s = t.client({ token: t.token() });
+    await t.connected(s);
+    const got = collect(s);
+    await emitAck(s, 'subscribe', { instruments: [2953217] });
+    await waitFor(() => got.length > 0, 'ticks');
+    const ack = await emitAck(s, 'unsubscribe', { instruments: [2953217] });
+    assert.deepEqual(ack, { ok: true, unsubscribed: [{ instrument_token: 2953217, symbol: 'NSE:TCS' }] });
+    await sleep(100);
+    const n = got.length;
+    await sleep(600);
+    assert.equal(got.length, n);
+    s.disconnect();
+  });
+
+  it('50 clients with overlapping subscriptions → one upstream connection, the union, the same ticks; released on disconnect', async () => {
+    const universe = t.sim['universe'] as { instrument_token: number; segment: string }[];
+    const pool = universe.filter((i) => i.segment === 'NSE').slice(10, 70).map((i) => i.instrument_token);
+    const clients: Socket[] = [];
+    const received: Tick[][] = [];
+    for (let c = 0; c < 50; c++) {
+      const s = t.client({ token: t.token() });
+      clients.push(s);
+      received.push(collect(s));
+    }
+    await Promise.all(clients.map((s) => t.connected(s)));
+    await Promise.all(clients.map((s, c) => emitAck(s, 'subscribe', { instruments: pool.slice(c % 30, (c % 30) + 30) })));
+    await waitFor(async () => (await t.simStats()).subscribed_instruments >= 59, 'union upstream');
+    const stats = await t.simStats();
+    assert.equal(stats.ws_connections_open, 1);
+    await waitFor(() => received[0].length > 20 && received[30].length > 20, 'ticks to clients');
+    await sleep(300);
+    // Clients 0 and 30 hold the same subscriptions: their streams agree tick for tick.
+    const key = (x: Tick) => `${x.instrument_token}:${x.volume}`;
+    const a = new Set(received[0].map(key));
+    const common = received[30].filter((x) => a.has(key(x))).length;
+    assert.ok(common / received[30].length > 0.9, `shared ${common}/${received[30].length}`);
+    for (const s of clients) s.disconnect();
+    await waitFor(async () => (await t.simStats()).subscribed_instruments <= 2, 'released upstream');
+  });
+
+  it('malformed payloads get ok:false while a well-behaved client keeps receiving ticks', async () => {
+    const good = t.client({ token: t.token() });
+    await t.connected(good);
+    const got = collect(good);
+    await emitAck(good, 'subscribe', { instruments: [RELIANCE] });
+    const bad = Array.from({ length: 8 }, () => t.client({ token: t.token() }));
+    await Promise.all(bad.map((s) => t.connected(s)));
+    const deep: Record<string, unknown> = {};
+    let cur = deep;
+    for (let i = 0; i < 200; i++) cur = (cur.x = {}) as Record<string, unknown>;
+    const shapes: unknown[] = [
+      null, 42, 'NSE:INFY', [], [1, 2], true, { instruments: 'NSE:INFY' }, { instruments: [] }, { instruments: [null] },
+      { instruments: [-1] }, { instruments: [1.5] }, { instruments: ['x'.repeat(10_000)] }, { instruments: Array(20_000).fill(INFY) },
+      { instruments: [INFY], mode: 'turbo' }, { instruments: [INFY], extra: 1 }, deep, { instruments: [{}] },
+      Buffer.from([1, 2, 3]), { instruments: [INFY], constructor: { prototype: 1 } }, { instruments: ['NSE INFY'] },
+    ];
+    let okFalse = 0;
+    let total = 0;
+    const before = got.length;
+    for (let round = 0; round < 20; round++) {
+      await Promise.all(
+        bad.map(async (s, i) => {
+          const payload = shapes[(round * 8 + i) % shapes.length];
+          const ack = await emitAck(s, (round + i) % 2 ? 'unsubscribe' : 'subscribe', payload);
+          total++;
+          if (ack.ok === false && typeof ack.error.code === 'string') okFalse++;
+          s.emit('subscribe', payload as never); // without an ack: handled silently
+        }),
+      );
+    }
+    assert.equal(okFalse, total);
+    assert.ok(bad.every((s) => s.connected));
+    await waitFor(() => got.length > before + 5, 'good client still receiving');
+    for (const s of bad) s.disconnect();
+  });
+
+  it('feed_status follows /__sim/drop and /__sim/expire', async () => {
+    const s = t.client({ token: t.token() });
+    await t.connected(s);
+    const states: string[] = [];
+    s.on('feed_status', (f) => states.push(f.state));
+    await t.simControl('drop');
+    await waitFor(() => states.includes('RECONNECTING') && states.at(-1) === 'LIVE', 'drop and back');
+    await t.simControl('expire');
+    await waitFor(() => states.at(-1) === 'AUTH_REQUIRED', 'AUTH_REQUIRED');
+  });
+});
+
+describe('gateway: market_status at the transition instant', () => {
+  it('with CLOCK_START two seconds before 09:15 IST the LIVE transition is broadcast', async () => {
+    const t = await TestApp.start({ env: { CLOCK_START: '2026-12-01T09:14:58.5+05:30' }, redis: false });
+    try {
+      const s = t.client({ token: t.token() });
+      const seen: MarketStatus[] = [];
+      s.on('market_status', (m) => seen.push(m));
+      await waitFor(() => seen.some((m) => m.status === 'LIVE'), 'LIVE event', 6000);
+      assert.equal(seen[0].status, 'PRE_OPEN');
+      const live = seen.find((m) => m.status === 'LIVE')!;
+      assert.match(live.server_time, /^2026-12-01T09:15:00\.0\d\d\+05:30$/);
+      const http = await t.http('/api/market/status', { token: t.token() });
+      assert.equal(http.body.status, 'LIVE');
+    } finally {
+      await t.close();
+    }
+  });
+});
