@@ -9,8 +9,14 @@ import { ReadinessService } from './health/readiness.service.js';
 export const DASHBOARD_DIR = join(import.meta.dirname, 'dashboard', 'public');
 
 /** Builds, starts and marks ready the application; used by main.ts and by the e2e tests. */
-export async function startApp(options: AppOptions, listen: { port: number; host: string }): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), { bufferLogs: true, forceCloseConnections: true });
+export async function startApp(
+  options: AppOptions,
+  listen: { port: number; host: string },
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
+    bufferLogs: true,
+    forceCloseConnections: true,
+  });
   app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');

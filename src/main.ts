@@ -29,7 +29,10 @@ async function main(): Promise<void> {
 
   if (config.nodeEnv === 'production' && config.redisUrl) {
     const error = await pingRedis(config.redisUrl);
-    if (error) fail([`- REDIS_URL: Redis did not answer PING (${error}); check that Redis runs and the URL names it (e.g. redis://redis:6379)`]);
+    if (error)
+      fail([
+        `- REDIS_URL: Redis did not answer PING (${error}); check that Redis runs and the URL names it (e.g. redis://redis:6379)`,
+      ]);
   }
 
   let simulator: KiteSimulator | undefined;
@@ -56,7 +59,9 @@ async function main(): Promise<void> {
   process.once('SIGINT', stopSimulator);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.log(`READY port=${port} feed=${config.feedSource} cache=${config.redisUrl ? 'redis' : 'memory'} url=${config.publicUrl}`);
+  logger.log(
+    `READY port=${port} feed=${config.feedSource} cache=${config.redisUrl ? 'redis' : 'memory'} url=${config.publicUrl}`,
+  );
 }
 
 main().catch((err: unknown) => {

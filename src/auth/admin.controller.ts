@@ -47,7 +47,7 @@ export class AdminController {
   mint(@Body() body: unknown): { token: string; role: Role; expires_in: number } {
     const { role, ttl, sub } = (body ?? {}) as { role?: unknown; ttl?: unknown; sub?: unknown };
     if (!ROLES.includes(role as Role)) throw new BadRequestException('role must be viewer or admin');
-    const ttlText = ttl === undefined ? '12h' : String(ttl);
+    const ttlText = typeof ttl === 'string' || typeof ttl === 'number' ? String(ttl) : '12h';
     let seconds: number;
     try {
       seconds = durationSeconds(ttlText);

@@ -58,10 +58,16 @@ export class AuthController {
   ): Promise<void> {
     const expected = readCookie(req, STATE_COOKIE);
     if (typeof state !== 'string' || !expected || !sameText(state, expected)) {
-      throw new BadRequestException('login state is missing or does not match; start the login again from the dashboard');
+      throw new BadRequestException(
+        'login state is missing or does not match; start the login again from the dashboard',
+      );
     }
     res.clearCookie(STATE_COOKIE, { path: '/api/auth/kite' });
-    if (status !== 'success' || typeof requestToken !== 'string' || !/^[A-Za-z0-9]{6,128}$/.test(requestToken)) {
+    if (
+      status !== 'success' ||
+      typeof requestToken !== 'string' ||
+      !/^[A-Za-z0-9]{6,128}$/.test(requestToken)
+    ) {
       throw new BadRequestException('Kite did not return a request token; start the login again');
     }
     const origin = new URL(this.config.values.publicUrl).origin;
@@ -70,7 +76,10 @@ export class AuthController {
       session = await this.auth.loginWithRequestToken(requestToken);
     } catch (err) {
       if (!(err instanceof KiteLoginError)) throw err;
-      res.status(403).type('html').send(loginResultPage(origin, false, err.message));
+      res
+        .status(403)
+        .type('html')
+        .send(loginResultPage(origin, false, err.message));
       return;
     }
     const { token, expiresIn } = this.tokens.mint(session.userId, 'admin');
@@ -81,7 +90,12 @@ export class AuthController {
       maxAge: expiresIn * 1000,
       path: '/',
     });
-    res.status(200).type('html').send(loginResultPage(origin, true, `Logged in to Kite as ${session.userId}. You can close this window.`));
+    res
+      .status(200)
+      .type('html')
+      .send(
+        loginResultPage(origin, true, `Logged in to Kite as ${session.userId}. You can close this window.`),
+      );
   }
 }
 

@@ -18,7 +18,10 @@ import { TokenService } from './token.service.js';
     TerminusModule,
     JwtModule.registerAsync({
       inject: [AppConfigService],
-      useFactory: (config: AppConfigService) => ({ secret: config.values.jwtSecret, signOptions: { algorithm: 'HS256' } }),
+      useFactory: (config: AppConfigService) => ({
+        secret: config.values.jwtSecret,
+        signOptions: { algorithm: 'HS256' },
+      }),
     }),
     // Login and admin endpoints: 30 requests a minute per address.
     ThrottlerModule.forRoot([{ ttl: 60_000, limit: 30 }]),

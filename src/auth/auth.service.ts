@@ -61,7 +61,9 @@ export class AuthService implements OnModuleInit, OnApplicationShutdown {
         await this.installAccessToken(manual);
         return;
       } catch (err) {
-        this.logger.error(`KITE_ACCESS_TOKEN was refused by Kite: ${(err as Error).message}; log in through the dashboard instead`);
+        this.logger.error(
+          `KITE_ACCESS_TOKEN was refused by Kite: ${(err as Error).message}; log in through the dashboard instead`,
+        );
       }
     }
     await this.restore();
@@ -109,8 +111,12 @@ export class AuthService implements OnModuleInit, OnApplicationShutdown {
     }
     const allowed = this.config.values.allowedKiteUserIds;
     if (allowed && !allowed.includes(data.user_id.toUpperCase())) {
-      await this.rest(data.access_token).invalidateAccessToken(data.access_token).catch(() => undefined);
-      throw new KiteLoginError(`Kite user ${data.user_id} is not allowed to log in here (ALLOWED_KITE_USER_IDS)`);
+      await this.rest(data.access_token)
+        .invalidateAccessToken(data.access_token)
+        .catch(() => undefined);
+      throw new KiteLoginError(
+        `Kite user ${data.user_id} is not allowed to log in here (ALLOWED_KITE_USER_IDS)`,
+      );
     }
     return this.install(data.access_token, data.user_id, data.user_name);
   }
@@ -158,7 +164,13 @@ export class AuthService implements OnModuleInit, OnApplicationShutdown {
 
   private async install(accessToken: string, userId: string, userName: string): Promise<KiteSession> {
     const loginTime = this.clock.now();
-    const session: KiteSession = { accessToken, userId, userName, loginTime, expiresAt: kiteTokenExpiry(loginTime) };
+    const session: KiteSession = {
+      accessToken,
+      userId,
+      userName,
+      loginTime,
+      expiresAt: kiteTokenExpiry(loginTime),
+    };
     await this.persist(session);
     this.activate(session);
     this.logger.log(`Kite session: ${userId} logged in, expires ${istIso(session.expiresAt)}`);

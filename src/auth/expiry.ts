@@ -4,7 +4,8 @@ import { KITE_EXPIRY_HOUR_IST } from './auth.constants.js';
 /** The first 06:00 IST strictly after `loginAt` (epoch ms): when Kite expires the token. */
 export function kiteTokenExpiry(loginAt: number): number {
   const ist = new Date(loginAt + IST_OFFSET_MS);
-  let expiry = Date.UTC(ist.getUTCFullYear(), ist.getUTCMonth(), ist.getUTCDate(), KITE_EXPIRY_HOUR_IST) - IST_OFFSET_MS;
+  let expiry =
+    Date.UTC(ist.getUTCFullYear(), ist.getUTCMonth(), ist.getUTCDate(), KITE_EXPIRY_HOUR_IST) - IST_OFFSET_MS;
   if (expiry <= loginAt) expiry += 86_400_000;
   return expiry;
 }

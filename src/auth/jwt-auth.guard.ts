@@ -25,10 +25,15 @@ export class JwtAuthGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const needed = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, [context.getHandler(), context.getClass()]) ?? 'viewer';
+    const needed =
+      this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? 'viewer';
     const req = context.switchToHttp().getRequest<IncomingMessage & { principal?: Principal }>();
     const principal = this.tokens.verify(bearerOrCookie(req, SESSION_COOKIE));
-    if (!principal) throw new UnauthorizedException('a valid token is required (Authorization: Bearer, or log in)');
+    if (!principal)
+      throw new UnauthorizedException('a valid token is required (Authorization: Bearer, or log in)');
     if (!grants(principal.role, needed)) throw new ForbiddenException(`the ${needed} role is required`);
     req.principal = principal;
     return true;

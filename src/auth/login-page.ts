@@ -2,7 +2,10 @@
 export function loginResultPage(origin: string, ok: boolean, message: string): string {
   const payload = JSON.stringify({ type: 'kite-login', ok, message }).replace(/</g, '\\u003c');
   const target = JSON.stringify(origin).replace(/</g, '\\u003c');
-  const text = message.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  const text = message.replace(
+    /[&<>"]/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!,
+  );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>kite-relay login</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>

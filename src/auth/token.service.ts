@@ -28,8 +28,11 @@ export class TokenService {
   verify(token: string | undefined): Principal | undefined {
     if (!token || token.length > 4096) return undefined;
     try {
-      const p = this.jwt.verify<{ sub?: unknown; role?: unknown; exp?: unknown }>(token, { algorithms: ['HS256'] });
-      if (typeof p.sub !== 'string' || !ROLES.includes(p.role as Role) || typeof p.exp !== 'number') return undefined;
+      const p = this.jwt.verify<{ sub?: unknown; role?: unknown; exp?: unknown }>(token, {
+        algorithms: ['HS256'],
+      });
+      if (typeof p.sub !== 'string' || !ROLES.includes(p.role as Role) || typeof p.exp !== 'number')
+        return undefined;
       return { sub: p.sub, role: p.role as Role, exp: p.exp };
     } catch {
       return undefined;

@@ -112,7 +112,8 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     }
     // Whatever was written to memory while Redis was down (the session) must not be lost.
     const session = await this.memory.get<string>(this.key('session'));
-    if (session !== undefined && session !== null) await this.redisCache!.set(this.key('session'), session, 0).catch(() => undefined);
+    if (session !== undefined && session !== null)
+      await this.redisCache!.set(this.key('session'), session, 0).catch(() => undefined);
     if (!this.usingRedis && this.fallbackLogged) this.logger.log('cache: Redis answers again; back to Redis');
     this.usingRedis = true;
     this.redisActive.set(1);
@@ -183,7 +184,9 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
       else missing.push(t);
     }
     if (missing.length > 0) {
-      const values = await this.run((s) => s.store.mget(...missing.map((t) => this.quoteKey(t)))).catch(() => []);
+      const values = await this.run((s) => s.store.mget(...missing.map((t) => this.quoteKey(t)))).catch(
+        () => [],
+      );
       missing.forEach((t, i) => {
         const q = this.fresh(values[i] as CachedQuote | undefined);
         if (q) out.set(t, q);

@@ -17,7 +17,12 @@ export function createRedisConnection(url: string): Redis {
 export async function pingRedis(url: string, attempts = 3): Promise<string | undefined> {
   let last = 'no answer';
   for (let i = 0; i < attempts; i++) {
-    const client = new Redis(url, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis(url, {
+      lazyConnect: true,
+      connectTimeout: 1000,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     client.on('error', () => undefined);
     try {
       await client.connect();

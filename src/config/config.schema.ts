@@ -60,7 +60,15 @@ const PLACEHOLDER_WORDS = [
   'fill_me',
   'xxxxxx',
 ];
-const PLACEHOLDER_EXACT = new Set(['secret', 'password', 'jwt-secret', 'jwt_secret', 'test', 'default', 'example']);
+const PLACEHOLDER_EXACT = new Set([
+  'secret',
+  'password',
+  'jwt-secret',
+  'jwt_secret',
+  'test',
+  'default',
+  'example',
+]);
 
 /** True for values that are obviously a template's placeholder rather than a real secret. */
 export function isPlaceholder(value: string): boolean {
@@ -72,7 +80,9 @@ const prod = (then: Joi.Schema, otherwise?: Joi.Schema) =>
   Joi.when('NODE_ENV', { is: 'production', then, otherwise: otherwise ?? Joi.any() });
 
 const notPlaceholder = (what: string) =>
-  Joi.string().custom((v: string, h) => (isPlaceholder(v) ? h.message({ custom: `is a placeholder: ${what}` }) : v));
+  Joi.string().custom((v: string, h) =>
+    isPlaceholder(v) ? h.message({ custom: `is a placeholder: ${what}` }) : v,
+  );
 
 const url = (schemes: string[]) => Joi.string().uri({ scheme: schemes });
 
@@ -99,8 +109,10 @@ export const configSchema = Joi.object({
       )
       .messages({
         'string.uri': 'must be an absolute URL',
-        'string.uriCustomScheme': 'must start with https:// in production (the Kite redirect and the session cookie need TLS)',
-        custom: 'is the template placeholder; set it to the https:// address browsers use to reach kite-relay',
+        'string.uriCustomScheme':
+          'must start with https:// in production (the Kite redirect and the session cookie need TLS)',
+        custom:
+          'is the template placeholder; set it to the https:// address browsers use to reach kite-relay',
       }),
     url(['http', 'https']).messages({ '*': 'must be an absolute http:// or https:// URL' }),
   ),
@@ -114,7 +126,10 @@ export const configSchema = Joi.object({
     is: 'kite',
     then: notPlaceholder('copy the API key of your app from https://developers.kite.trade')
       .required()
-      .messages({ 'any.required': 'is required when FEED_SOURCE=kite; copy it from your app on https://developers.kite.trade' }),
+      .messages({
+        'any.required':
+          'is required when FEED_SOURCE=kite; copy it from your app on https://developers.kite.trade',
+      }),
     otherwise: Joi.string(),
   }),
   KITE_API_SECRET: Joi.when('FEED_SOURCE', {
@@ -122,7 +137,8 @@ export const configSchema = Joi.object({
     then: notPlaceholder('copy the API secret of your app from https://developers.kite.trade')
       .required()
       .messages({
-        'any.required': 'is required when FEED_SOURCE=kite; copy it from your app on https://developers.kite.trade',
+        'any.required':
+          'is required when FEED_SOURCE=kite; copy it from your app on https://developers.kite.trade',
       }),
     otherwise: Joi.string(),
   }),
@@ -134,11 +150,14 @@ export const configSchema = Joi.object({
   KITE_LOGIN_URL: url(['http', 'https']).messages({ '*': 'must be an absolute http(s) URL' }),
   REDIS_URL: prod(
     url(['redis', 'rediss']).required().messages({
-      'any.required': 'is required in production; point it at your Redis, e.g. redis://redis:6379 in docker compose',
+      'any.required':
+        'is required in production; point it at your Redis, e.g. redis://redis:6379 in docker compose',
       'string.uri': 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379',
       'string.uriCustomScheme': 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379',
     }),
-    url(['redis', 'rediss']).messages({ '*': 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' }),
+    url(['redis', 'rediss']).messages({
+      '*': 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
+    }),
   ),
   CACHE_TTL_MS: Joi.number()
     .integer()

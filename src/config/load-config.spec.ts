@@ -66,7 +66,12 @@ describe('loadConfig defaults', () => {
 });
 
 describe('loadConfig production rules', () => {
-  for (const secret of ['change-this-in-production', 'changeme', 'secret', 'CHANGEME-please-0123456789abcdefghijkl']) {
+  for (const secret of [
+    'change-this-in-production',
+    'changeme',
+    'secret',
+    'CHANGEME-please-0123456789abcdefghijkl',
+  ]) {
     it(`rejects the placeholder JWT_SECRET "${secret}" without echoing it`, () => {
       const errs = errors({ ...prod, JWT_SECRET: secret });
       assert.ok(line(errs, 'JWT_SECRET'));
@@ -116,7 +121,16 @@ describe('loadConfig production rules', () => {
     const errs = errors({ NODE_ENV: 'production', PORT: 'x', CACHE_TTL_MS: '50', LOG_LEVEL: 'loud' });
     const keys = errs.map((e) => /^- (\w+):/.exec(e)![1]);
     assert.deepEqual(keys, [...new Set(keys)]);
-    for (const k of ['PORT', 'PUBLIC_URL', 'KITE_API_KEY', 'REDIS_URL', 'CACHE_TTL_MS', 'JWT_SECRET', 'LOG_LEVEL']) assert.ok(keys.includes(k), k);
+    for (const k of [
+      'PORT',
+      'PUBLIC_URL',
+      'KITE_API_KEY',
+      'REDIS_URL',
+      'CACHE_TTL_MS',
+      'JWT_SECRET',
+      'LOG_LEVEL',
+    ])
+      assert.ok(keys.includes(k), k);
     assert.ok(keys.indexOf('PORT') < keys.indexOf('LOG_LEVEL'));
   });
 });

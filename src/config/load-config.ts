@@ -1,9 +1,11 @@
+import type { ValidationResult } from 'joi';
 import { randomBytes } from 'node:crypto';
 import { CONFIG_KEYS, KITE_DEFAULTS, configSchema, type ConfigKey } from './config.schema.js';
 import type { AppConfig } from './app-config.js';
 
 export type Env = Record<string, string | undefined>;
-export type LoadResult = { ok: true; config: AppConfig; warnings: string[] } | { ok: false; errors: string[] };
+export type LoadResult =
+  { ok: true; config: AppConfig; warnings: string[] } | { ok: false; errors: string[] };
 
 export interface LoadOptions {
   /** Whether the process runs inside a container (`/.dockerenv` exists). */
@@ -39,7 +41,12 @@ export function loadConfig(env: Env, options: LoadOptions = {}): LoadResult {
     LOG_LEVEL: raw.LOG_LEVEL ?? 'info',
   };
 
-  const { error, value } = configSchema.validate(withDefaults, { abortEarly: false, convert: true });
+  const result = configSchema.validate(withDefaults, {
+    abortEarly: false,
+    convert: true,
+  }) as ValidationResult<unknown>;
+  const error = result.error;
+  const value = result.value as unknown;
   const problems = new Map<string, string[]>();
   const add = (key: string, msg: string) => problems.set(key, [...(problems.get(key) ?? []), msg]);
   for (const d of error?.details ?? []) add(String(d.path[0] ?? d.context?.key ?? 'config'), d.message);
@@ -71,7 +78,9 @@ export function loadConfig(env: Env, options: LoadOptions = {}): LoadResult {
   const jwtSecretGenerated = !jwtSecret;
   if (!jwtSecret) {
     jwtSecret = randomBytes(32).toString('hex');
-    warnings.push('JWT_SECRET is not set: using a random secret for this boot; tokens and the stored session will not survive a restart');
+    warnings.push(
+      'JWT_SECRET is not set: using a random secret for this boot; tokens and the stored session will not survive a restart',
+    );
   }
   const publicUrl = String(v.PUBLIC_URL).replace(/\/+$/, '');
   const list = (k: ConfigKey) =>

@@ -24,7 +24,8 @@ export type SubscribeAck =
       rejected: { instrument: string | number; reason: string }[];
     }
   | AckError;
-export type UnsubscribeAck = { ok: true; unsubscribed: { instrument_token: number; symbol?: string }[] } | AckError;
+export type UnsubscribeAck =
+  { ok: true; unsubscribed: { instrument_token: number; symbol?: string }[] } | AckError;
 
 export interface Heartbeat {
   server_time: string;

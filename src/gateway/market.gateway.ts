@@ -1,5 +1,11 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import {
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
 import type { Subscription } from 'rxjs';
 import type { Namespace, Socket } from 'socket.io';
 import { SESSION_COOKIE } from '../auth/auth.constants.js';
@@ -44,13 +50,21 @@ const REFILL_PER_S = 10;
 
 const room = (token: number, mode: TickMode) => `${token}:${mode}`;
 /** Packets engine.io holds for a client because its transport cannot take them yet. */
-const bufferedPackets = (socket: MarketSocket) => (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+const bufferedPackets = (socket: MarketSocket) =>
+  (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
 
 /** Socket.IO `/market`: authenticated fan-out of the one upstream feed to every dashboard client. */
 @WebSocketGateway({ namespace: MARKET_NAMESPACE })
-export class MarketGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown {
+export class MarketGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown
+{
   private readonly logger = new Logger(MarketGateway.name);
-  @WebSocketServer() private ns!: Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, ClientState>;
+  @WebSocketServer() private ns!: Namespace<
+    ClientToServerEvents,
+    ServerToClientEvents,
+    Record<string, never>,
+    ClientState
+  >;
   private readonly subs: Subscription[] = [];
   private batch = new Map<string, Tick[]>();
   private flushScheduled = false;
@@ -144,7 +158,8 @@ export class MarketGateway implements OnGatewayInit, OnGatewayConnection, OnGate
 
   private async subscribe(socket: MarketSocket, payload: unknown): Promise<SubscribeAck> {
     const data = socket.data;
-    if (!this.allow(data)) return ackError('rate_limited', 'too many subscribe/unsubscribe events; slow down');
+    if (!this.allow(data))
+      return ackError('rate_limited', 'too many subscribe/unsubscribe events; slow down');
     const max = this.config.values.maxSubscriptionsPerClient;
     const v = validateInstrumentsPayload(payload, true, max);
     if (!v.ok) return v;
@@ -157,13 +172,17 @@ export class MarketGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     }
     const added = [...wanted.keys()].filter((t) => !data.subs.has(t)).length;
     if (data.subs.size + added > max) {
-      return ackError('subscription_limit', `at most ${max} subscriptions per client (MAX_SUBSCRIPTIONS_PER_CLIENT); unsubscribe some first`);
+      return ackError(
+        'subscription_limit',
+        `at most ${max} subscriptions per client (MAX_SUBSCRIPTIONS_PER_CLIENT); unsubscribe some first`,
+      );
     }
     const result = this.feed.acquire(
       socket.id,
       [...wanted.keys()].map((token) => ({ token, mode: v.mode })),
     );
-    for (const r of result.rejected) rejected.push({ instrument: wanted.get(r.token)!.input, reason: r.reason });
+    for (const r of result.rejected)
+      rejected.push({ instrument: wanted.get(r.token)!.input, reason: r.reason });
     const fresh: number[] = [];
     for (const { token, mode } of result.accepted) {
       const old = data.subs.get(token);
@@ -174,7 +193,11 @@ export class MarketGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     }
     const ack: SubscribeAck = {
       ok: true,
-      subscribed: result.accepted.map(({ token, mode }) => ({ instrument_token: token, symbol: wanted.get(token)?.symbol, mode })),
+      subscribed: result.accepted.map(({ token, mode }) => ({
+        instrument_token: token,
+        symbol: wanted.get(token)?.symbol,
+        mode,
+      })),
       rejected,
     };
     if (fresh.length > 0) void this.snapshot(socket, fresh, v.mode);
@@ -194,17 +217,27 @@ export class MarketGateway implements OnGatewayInit, OnGatewayConnection, OnGate
 
   private unsubscribe(socket: MarketSocket, payload: unknown): UnsubscribeAck {
     const data = socket.data;
-    if (!this.allow(data)) return ackError('rate_limited', 'too many subscribe/unsubscribe events; slow down');
-    const v = validateInstrumentsPayload(payload, false, Math.max(this.config.values.maxSubscriptionsPerClient, 1));
+    if (!this.allow(data))
+      return ackError('rate_limited', 'too many subscribe/unsubscribe events; slow down');
+    const v = validateInstrumentsPayload(
+      payload,
+      false,
+      Math.max(this.config.values.maxSubscriptionsPerClient, 1),
+    );
     if (!v.ok) return v;
-    const tokens = v.instruments.map((i) => this.instruments.resolve(i)?.token).filter((t): t is number => t !== undefined && data.subs.has(t));
+    const tokens = v.instruments
+      .map((i) => this.instruments.resolve(i)?.token)
+      .filter((t): t is number => t !== undefined && data.subs.has(t));
     for (const t of tokens) {
       void socket.leave(room(t, data.subs.get(t)!));
       data.subs.delete(t);
       data.pending?.delete(t);
     }
     this.feed.release(socket.id, tokens);
-    return { ok: true, unsubscribed: tokens.map((t) => ({ instrument_token: t, symbol: this.instruments.symbolOf(t) })) };
+    return {
+      ok: true,
+      unsubscribed: tokens.map((t) => ({ instrument_token: t, symbol: this.instruments.symbolOf(t) })),
+    };
   }
 
   // ---- fan-out -------------------------------------------------------------------------------
@@ -251,7 +284,7 @@ export class MarketGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   }
 
   private conflate(id: string, ticks: Tick[]): void {
-    const socket = this.ns.sockets.get(id) as MarketSocket | undefined;
+    const socket = this.ns.sockets.get(id);
     if (!socket) return;
     const pending = (socket.data.pending ??= new Map());
     for (const t of ticks) {

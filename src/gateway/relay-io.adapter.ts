@@ -26,6 +26,6 @@ export class RelayIoAdapter extends IoAdapter {
       perMessageDeflate: false,
       pingInterval: 20_000,
       pingTimeout: 20_000,
-    } as ServerOptions) as Server;
+    } as ServerOptions);
   }
 }

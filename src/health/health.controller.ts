@@ -24,7 +24,9 @@ export class HealthController {
   @Get('live')
   @HealthCheck()
   live() {
-    return this.health.check([() => this.indicator.check('process').up({ uptime_s: Math.round(process.uptime()) })]);
+    return this.health.check([
+      () => this.indicator.check('process').up({ uptime_s: Math.round(process.uptime()) }),
+    ]);
   }
 
   /** Readiness: bootstrap finished, not draining, cache store usable. Kite login is reported, not gating. */
@@ -32,7 +34,8 @@ export class HealthController {
   @HealthCheck()
   async ready() {
     const state = this.readiness.state;
-    if (state !== 'ready') throw new ServiceUnavailableException({ status: 'error', error: { app: { status: 'down', state } } });
+    if (state !== 'ready')
+      throw new ServiceUnavailableException({ status: 'error', error: { app: { status: 'down', state } } });
     return this.health.check([
       () => this.indicator.check('app').up({ state }),
       () => this.cache.check(),
@@ -44,7 +47,9 @@ export class HealthController {
   @Get()
   @HealthCheck()
   async full() {
-    const clients = (await this.metrics.registry.getSingleMetric('kite_relay_clients_connected')?.get())?.values[0]?.value ?? 0;
+    const clients =
+      (await this.metrics.registry.getSingleMetric('kite_relay_clients_connected')?.get())?.values[0]
+        ?.value ?? 0;
     return this.health.check([
       () => this.indicator.check('app').up({ state: this.readiness.state, clients }),
       () => this.auth.check(),

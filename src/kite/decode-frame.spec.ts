@@ -58,7 +58,11 @@ const sample = (token: number, mode: TickMode): Tick => {
   if (mode === 'ltp') return t;
   const ohlc = { open: p(100), high: p(102.5), low: p(99.5), close: p(100.5) };
   if (index) {
-    Object.assign(t, { ohlc, change: t.last_price - ohlc.close, change_percent: ((t.last_price - ohlc.close) * 100) / ohlc.close });
+    Object.assign(t, {
+      ohlc,
+      change: t.last_price - ohlc.close,
+      change_percent: ((t.last_price - ohlc.close) * 100) / ohlc.close,
+    });
     if (mode === 'full') t.timestamp = '2026-12-01T09:15:03+05:30';
     return t;
   }
@@ -81,7 +85,11 @@ const sample = (token: number, mode: TickMode): Tick => {
       timestamp: '2026-12-01T09:15:03+05:30',
       depth: {
         buy: [1, 2, 3, 4, 5].map((i) => ({ price: p(101 - i * 0.05), quantity: 100 * i, orders: i })),
-        sell: [1, 2, 3, 4, 5].map((i) => ({ price: p(101.3 + i * 0.05), quantity: 4_000_000_000 + i, orders: 65535 })),
+        sell: [1, 2, 3, 4, 5].map((i) => ({
+          price: p(101.3 + i * 0.05),
+          quantity: 4_000_000_000 + i,
+          orders: 65535,
+        })),
       },
     });
   }
@@ -161,7 +169,7 @@ describe('decodeFrame on malformed input', () => {
 
   it('random bytes never throw and never read past the buffer', () => {
     let seed = 42;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     for (let i = 0; i < 5000; i++) {
       const buf = Buffer.alloc(Math.floor(rnd() * 400));
       for (let j = 0; j < buf.length; j++) buf[j] = Math.floor(rnd() * 256);
@@ -178,13 +186,15 @@ describe('decodeFrame on malformed input', () => {
 describe('decodeFrame agrees with KiteTicker.parseBinary', () => {
   const require = createRequire(import.meta.url);
   const { KiteTicker } = require('kiteconnect') as {
-    KiteTicker: new (p: { api_key: string; access_token: string }) => { parseBinary(b: ArrayBufferLike): Record<string, unknown>[] };
+    KiteTicker: new (p: { api_key: string; access_token: string }) => {
+      parseBinary(b: ArrayBufferLike): Record<string, unknown>[];
+    };
   };
   const reference = new KiteTicker({ api_key: 'k', access_token: 't' });
 
   it('on randomized frames, for every field it reads correctly (values below 2^31)', () => {
     let seed = 7;
-    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
     const segs = [1, 2, 3, 6, 9, 11];
     for (let f = 0; f < 300; f++) {
       const items = Array.from({ length: 1 + rnd(20) }, () => {
@@ -210,9 +220,14 @@ describe('decodeFrame agrees with KiteTicker.parseBinary', () => {
         assert.equal(o.tradable, r.tradable);
         assert.equal(o.last_price, r.last_price);
         if (o.mode === 'ltp') return;
-        assert.deepStrictEqual(o.ohlc, { open: r.ohlc.open, high: r.ohlc.high, low: r.ohlc.low, close: r.ohlc.close });
+        assert.deepStrictEqual(o.ohlc, {
+          open: r.ohlc.open,
+          high: r.ohlc.high,
+          low: r.ohlc.low,
+          close: r.ohlc.close,
+        });
         // Kite's parser reports change as a percentage; ours keeps it as change_percent.
-        if (o.ohlc!.close !== 0) assert.ok(Math.abs(o.change_percent! - r.change) < 1e-9);
+        if (o.ohlc.close !== 0) assert.ok(Math.abs(o.change_percent! - r.change) < 1e-9);
         if (r.volume_traded === undefined) return;
         assert.equal(o.volume, r.volume_traded);
         assert.equal(o.last_quantity, r.last_traded_quantity);
@@ -223,14 +238,19 @@ describe('decodeFrame agrees with KiteTicker.parseBinary', () => {
         assert.equal(Date.parse(o.timestamp!), (r.exchange_timestamp as Date).getTime());
         assert.equal(Date.parse(o.last_trade_time!), (r.last_trade_time as Date).getTime());
         assert.equal(o.oi, r.oi);
-        assert.deepStrictEqual(o.depth!.buy.map((e) => [e.price, e.quantity, e.orders]), r.depth.buy.map((e: any) => [e.price, e.quantity, e.orders]));
+        assert.deepStrictEqual(
+          o.depth!.buy.map((e) => [e.price, e.quantity, e.orders]),
+          r.depth.buy.map((e: any) => [e.price, e.quantity, e.orders]),
+        );
       });
     }
   });
 
   it('where it reads a volume past 2^31 as negative, ours stays positive', () => {
     const frame = encodeFrame([{ tick: sample(408065, 'quote') }]);
-    const r = reference.parseBinary(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength))[0];
+    const r = reference.parseBinary(
+      frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength),
+    )[0];
     assert.ok((r.volume_traded as number) < 0);
     assert.equal(decodeFrame(frame).ticks[0].volume, 3_000_000_000);
   });

@@ -25,7 +25,7 @@ export interface DecodedFrame {
   error?: FrameErrorCode;
 }
 
-const HEARTBEAT: DecodedFrame = Object.freeze({ heartbeat: true, ticks: [], skipped: 0 }) as DecodedFrame;
+const HEARTBEAT: DecodedFrame = Object.freeze({ heartbeat: true, ticks: [], skipped: 0 });
 
 /**
  * Decodes a Kite ticker binary frame: `[uint16 count]` then `[uint16 length][packet]` per packet,
@@ -131,7 +131,10 @@ function decodeQuote(v: DataView, o: number, full: boolean): Tick {
     tick.oi_day_high = v.getUint32(o + 52);
     tick.oi_day_low = v.getUint32(o + 56);
     tick.timestamp = istFromUnixSeconds(v.getUint32(o + 60));
-    tick.depth = { buy: depthSide(v, o + DEPTH_OFFSET, d), sell: depthSide(v, o + DEPTH_OFFSET + DEPTH_LEVELS * DEPTH_ENTRY, d) };
+    tick.depth = {
+      buy: depthSide(v, o + DEPTH_OFFSET, d),
+      sell: depthSide(v, o + DEPTH_OFFSET + DEPTH_LEVELS * DEPTH_ENTRY, d),
+    };
   }
   return tick;
 }

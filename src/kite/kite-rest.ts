@@ -16,7 +16,12 @@ export interface KiteRest {
 
 const require = createRequire(import.meta.url);
 const { KiteConnect } = require('kiteconnect') as {
-  KiteConnect: new (p: { api_key: string; root?: string; access_token?: string; timeout?: number }) => KiteRest;
+  KiteConnect: new (p: {
+    api_key: string;
+    root?: string;
+    access_token?: string;
+    timeout?: number;
+  }) => KiteRest;
 };
 
 /** The official REST client, pointed at `root` (Kite, or the simulator). */

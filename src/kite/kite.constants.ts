@@ -35,5 +35,9 @@ export function segmentOf(token: number): number {
 
 export function divisorOf(token: number): number {
   const segment = token & 0xff;
-  return segment === SEGMENT_NSE_CD ? DIVISOR_NSE_CD : segment === SEGMENT_BSE_CD ? DIVISOR_BSE_CD : DIVISOR_DEFAULT;
+  return segment === SEGMENT_NSE_CD
+    ? DIVISOR_NSE_CD
+    : segment === SEGMENT_BSE_CD
+      ? DIVISOR_BSE_CD
+      : DIVISOR_DEFAULT;
 }

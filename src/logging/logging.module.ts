@@ -16,12 +16,19 @@ export class LoggingModule {
       transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
       autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)/.test(req.url ?? '') },
       serializers: {
-        req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method, url: redactText(req.url ?? '') }),
+        req: (req: IncomingMessage & { id?: unknown }) => ({
+          id: req.id,
+          method: req.method,
+          url: redactText(req.url ?? ''),
+        }),
         res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
       },
       hooks: {
         logMethod(this: unknown, args: unknown[], method: (...a: unknown[]) => void) {
-          method.apply(this, args.map((a) => (typeof a === 'string' ? redactText(a) : a)));
+          method.apply(
+            this,
+            args.map((a) => (typeof a === 'string' ? redactText(a) : a)),
+          );
         },
       },
     };

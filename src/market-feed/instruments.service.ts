@@ -14,6 +14,7 @@ export interface InstrumentInfo {
 }
 
 const MAX_INPUT = 64;
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
 /** The instrument master, loaded from Kite's `/instruments` and kept in memory. */
 @Injectable()
@@ -45,12 +46,12 @@ export class InstrumentsService {
       rows = raw
         .map((r) => ({
           instrument_token: Number(r.instrument_token),
-          exchange: String(r.exchange ?? ''),
-          tradingsymbol: String(r.tradingsymbol ?? ''),
-          name: String(r.name ?? ''),
+          exchange: text(r.exchange),
+          tradingsymbol: text(r.tradingsymbol),
+          name: text(r.name),
           tick_size: Number(r.tick_size),
-          instrument_type: String(r.instrument_type ?? ''),
-          segment: String(r.segment ?? ''),
+          instrument_type: text(r.instrument_type),
+          segment: text(r.segment),
         }))
         .filter((r) => Number.isInteger(r.instrument_token) && r.instrument_token > 0 && r.tradingsymbol);
       await this.cache.setInstruments(rows).catch(() => undefined);
@@ -92,7 +93,15 @@ export class InstrumentsService {
       const sym = i.tradingsymbol.toUpperCase();
       const full = `${i.exchange}:${sym}`;
       const score =
-        sym === needle || full === needle ? 0 : sym.startsWith(needle) || full.startsWith(needle) ? 1 : sym.includes(needle) ? 2 : i.name.toUpperCase().includes(needle) ? 3 : -1;
+        sym === needle || full === needle
+          ? 0
+          : sym.startsWith(needle) || full.startsWith(needle)
+            ? 1
+            : sym.includes(needle)
+              ? 2
+              : i.name.toUpperCase().includes(needle)
+                ? 3
+                : -1;
       if (score >= 0) scored.push([score, i]);
     }
     return scored

@@ -21,7 +21,11 @@ export class KiteConnection {
   ) {}
 
   open(): void {
-    const ws = new WebSocket(this.url, { headers: { 'X-Kite-Version': '3' }, handshakeTimeout: 5000, maxPayload: 8 << 20 });
+    const ws = new WebSocket(this.url, {
+      headers: { 'X-Kite-Version': '3' },
+      handshakeTimeout: 5000,
+      maxPayload: 8 << 20,
+    });
     this.ws = ws;
     ws.binaryType = 'nodebuffer';
     ws.on('open', () => this.handlers.onOpen());

@@ -1,4 +1,9 @@
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { Inject } from '@nestjs/common';
 import { BehaviorSubject, Subject, type Observable, type Subscription } from 'rxjs';
 import { AuthService, type KiteSession } from '../auth/auth.service.js';
@@ -32,7 +37,9 @@ interface Shard {
 }
 
 const chunks = (tokens: number[]) =>
-  Array.from({ length: Math.ceil(tokens.length / TOKENS_PER_MESSAGE) }, (_, i) => tokens.slice(i * TOKENS_PER_MESSAGE, (i + 1) * TOKENS_PER_MESSAGE));
+  Array.from({ length: Math.ceil(tokens.length / TOKENS_PER_MESSAGE) }, (_, i) =>
+    tokens.slice(i * TOKENS_PER_MESSAGE, (i + 1) * TOKENS_PER_MESSAGE),
+  );
 
 /**
  * Owns the upstream Kite ticker connection(s): one per shard for the whole application, opened at
@@ -86,12 +93,18 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
   onApplicationBootstrap(): void {
     this.authSub = this.auth.events$.subscribe((e) => {
       if (e.type === 'session changed') void this.useSession(e.session);
-      else void this.stopForAuth(e.type === 'session expired' ? `Kite session expired: ${e.reason}` : 'logged out');
+      else
+        void this.stopForAuth(
+          e.type === 'session expired' ? `Kite session expired: ${e.reason}` : 'logged out',
+        );
     });
     const current = this.auth.current;
     if (current) void this.useSession(current);
     else this.setState('AUTH_REQUIRED', 'no Kite session: log in');
-    this.watchdog = setInterval(() => this.checkSilence(), Math.max(100, Math.floor(this.tuning.watchdogMs / 5)));
+    this.watchdog = setInterval(
+      () => this.checkSilence(),
+      Math.max(100, Math.floor(this.tuning.watchdogMs / 5)),
+    );
     this.watchdog.unref();
     this.armInstrumentRefresh();
   }
@@ -145,7 +158,8 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
   private setState(state: FeedState, reason?: string): void {
     const cur = this.status.value;
     if (cur.state === state && cur.reason === reason) return;
-    for (const s of ['CONNECTING', 'LIVE', 'RECONNECTING', 'AUTH_REQUIRED', 'STOPPED'] as const) this.m.state.set({ state: s }, s === state ? 1 : 0);
+    for (const s of ['CONNECTING', 'LIVE', 'RECONNECTING', 'AUTH_REQUIRED', 'STOPPED'] as const)
+      this.m.state.set({ state: s }, s === state ? 1 : 0);
     if (cur.state !== state) this.logger.log(`feed: ${state}${reason ? ` (${reason})` : ''}`);
     this.status.next(reason ? { state, reason } : { state });
   }
@@ -158,7 +172,11 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     if (gen !== this.generation) return;
     this.cache.invalidateQuotes();
     this.session = session;
-    this.instruments.load().catch((err: unknown) => this.logger.warn(`instrument master not loaded: ${(err as Error).message ?? String(err)}`));
+    this.instruments
+      .load()
+      .catch((err: unknown) =>
+        this.logger.warn(`instrument master not loaded: ${(err as Error).message ?? String(err)}`),
+      );
     if (!(await this.ownership.mayHoldUpstream())) {
       this.setState('STOPPED', 'another node holds the upstream connection');
       return;
@@ -223,7 +241,8 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
         if (!msg) return this.m.malformed.inc();
         if (msg.type === 'error') {
           this.logger.warn(`Kite ticker error: ${msg.data.slice(0, 200)}`);
-          if (/TokenException|token/i.test(msg.data)) this.auth.reportTokenRejected(session.accessToken, 'ticker error message');
+          if (/TokenException|token/i.test(msg.data))
+            this.auth.reportTokenRejected(session.accessToken, 'ticker error message');
         }
       },
       onClose: (info) => {
@@ -237,7 +256,11 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     conn.open();
   }
 
-  private onDrop(shard: Shard, session: KiteSession, info: { code?: number; reason?: string; httpStatus?: number }): void {
+  private onDrop(
+    shard: Shard,
+    session: KiteSession,
+    info: { code?: number; reason?: string; httpStatus?: number },
+  ): void {
     if (info.httpStatus === 403) {
       // Kite refused the token: the session is over; no further attempts until a new one arrives.
       this.logger.warn('Kite refused the ticker connection (403): session expired');
@@ -248,12 +271,15 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     const exp = Math.min(this.tuning.backoffCapMs, this.tuning.backoffBaseMs * 2 ** shard.attempt);
     let delay = Math.random() * exp;
     if (info.httpStatus === 429) delay = Math.max(delay, this.tuning.tooManyRequestsMs);
-    const reason = info.httpStatus ? `upstream answered ${info.httpStatus}` : `connection closed (${info.code ?? 'no code'})`;
+    const reason = info.httpStatus
+      ? `upstream answered ${info.httpStatus}`
+      : `connection closed (${info.code ?? 'no code'})`;
     this.m.reconnects.inc({ reason: info.httpStatus ? String(info.httpStatus) : 'drop' });
     this.setState('RECONNECTING', reason);
     const gen = this.generation;
     shard.retry = setTimeout(() => {
-      if (gen === this.generation && this.shards.get(shard.index) === shard) this.openShard(shard.index, shard.attempt + 1);
+      if (gen === this.generation && this.shards.get(shard.index) === shard)
+        this.openShard(shard.index, shard.attempt + 1);
     }, delay);
     shard.retry.unref();
   }
@@ -267,7 +293,9 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     const now = Date.now();
     for (const shard of this.shards.values()) {
       if (!shard.live || now - shard.lastFrameAt <= this.tuning.watchdogMs) continue;
-      this.logger.warn(`feed: no frame for ${now - shard.lastFrameAt} ms on shard ${shard.index}; reconnecting`);
+      this.logger.warn(
+        `feed: no frame for ${now - shard.lastFrameAt} ms on shard ${shard.index}; reconnecting`,
+      );
       shard.live = false;
       const session = this.session;
       const conn = shard.conn;
@@ -320,7 +348,8 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
       if (!shard.live || !shard.conn) continue; // it subscribes its whole state when it opens
       for (const part of chunks(c.unsubscribe)) shard.conn.send(unsubscribeMessage(part));
       for (const part of chunks(c.subscribe)) shard.conn.send(subscribeMessage(part));
-      for (const [mode, tokens] of c.mode) for (const part of chunks(tokens)) shard.conn.send(modeMessage(mode, part));
+      for (const [mode, tokens] of c.mode)
+        for (const part of chunks(tokens)) shard.conn.send(modeMessage(mode, part));
     }
     for (const [i, shard] of this.shards) {
       if (!active.has(i)) {

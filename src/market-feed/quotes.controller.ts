@@ -1,4 +1,11 @@
-import { BadRequestException, Controller, Get, Query, ServiceUnavailableException, UseGuards } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Query,
+  ServiceUnavailableException,
+  UseGuards,
+} from '@nestjs/common';
 import { JwtAuthGuard, Roles } from '../auth/jwt-auth.guard.js';
 import { NoSessionError } from '../auth/kite-api.service.js';
 import { isTokenException } from '../kite/kite-rest.js';
@@ -20,17 +27,23 @@ export class QuotesController {
   @Roles('viewer')
   async get(@Query('i') i: unknown): Promise<{ data: Record<string, Quote>; missing: string[] }> {
     const inputs = (Array.isArray(i) ? i : i === undefined ? [] : [i]) as unknown[];
-    if (inputs.length === 0 || inputs.length > MAX_INSTRUMENTS || !inputs.every((x) => typeof x === 'string')) {
+    if (
+      inputs.length === 0 ||
+      inputs.length > MAX_INSTRUMENTS ||
+      !inputs.every((x) => typeof x === 'string')
+    ) {
       throw new BadRequestException(`give 1 to ${MAX_INSTRUMENTS} instruments as ?i=NSE:INFY&i=408065`);
     }
-    const resolved = (inputs as string[]).map((input) => ({ input, r: this.instruments.resolve(input) }));
+    const resolved = inputs.map((input) => ({ input, r: this.instruments.resolve(input) }));
     const tokens = [...new Set(resolved.flatMap((x) => (x.r ? [x.r.token] : [])))];
     let quotes: Map<number, Quote>;
     try {
       quotes = await this.quotes.get(tokens);
     } catch (err) {
-      if (err instanceof NoSessionError) throw new ServiceUnavailableException('no Kite session: an admin must log in first');
-      if (isTokenException(err)) throw new ServiceUnavailableException('the Kite session has expired: an admin must log in again');
+      if (err instanceof NoSessionError)
+        throw new ServiceUnavailableException('no Kite session: an admin must log in first');
+      if (isTokenException(err))
+        throw new ServiceUnavailableException('the Kite session has expired: an admin must log in again');
       throw new ServiceUnavailableException('Kite did not answer the quote request; try again');
     }
     const data: Record<string, Quote> = {};
@@ -46,7 +59,8 @@ export class QuotesController {
   @Get('instruments')
   @Roles('viewer')
   search(@Query('q') q: unknown): { data: ReturnType<InstrumentsService['search']> } {
-    if (typeof q !== 'string' || q.trim().length === 0 || q.length > 64) throw new BadRequestException('q must be 1 to 64 characters');
+    if (typeof q !== 'string' || q.trim().length === 0 || q.length > 64)
+      throw new BadRequestException('q must be 1 to 64 characters');
     return { data: this.instruments.search(q) };
   }
 }

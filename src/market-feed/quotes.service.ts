@@ -20,7 +20,8 @@ export type Quote = Tick & { as_of: string };
 @Injectable()
 export class QuotesService {
   private readonly waiting = new Map<number, Promise<Quote | undefined>>();
-  private queue: { token: number; resolve: (q: Quote | undefined) => void; reject: (e: unknown) => void }[] = [];
+  private queue: { token: number; resolve: (q: Quote | undefined) => void; reject: (e: unknown) => void }[] =
+    [];
   private timer?: NodeJS.Timeout;
   private lastCall = 0;
 
@@ -48,7 +49,9 @@ export class QuotesService {
   private fetchOne(token: number): Promise<Quote | undefined> {
     let p = this.waiting.get(token);
     if (!p) {
-      p = new Promise<Quote | undefined>((resolve, reject) => this.queue.push({ token, resolve, reject })).finally(() => this.waiting.delete(token));
+      p = new Promise<Quote | undefined>((resolve, reject) =>
+        this.queue.push({ token, resolve, reject }),
+      ).finally(() => this.waiting.delete(token));
       this.waiting.set(token, p);
       this.schedule();
     }
@@ -90,7 +93,10 @@ export class QuotesService {
     if (!Number.isFinite(last)) return undefined;
     const ohlc = q.ohlc as Tick['ohlc'];
     const close = ohlc?.close ?? 0;
-    const time = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d/.test(v) ? `${v.slice(0, 10)}T${v.slice(11, 19)}+05:30` : null);
+    const time = (v: unknown) =>
+      typeof v === 'string' && /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d/.test(v)
+        ? `${v.slice(0, 10)}T${v.slice(11, 19)}+05:30`
+        : null;
     const tick: Tick = {
       instrument_token: token,
       symbol: this.instruments.symbolOf(token),

@@ -1,4 +1,9 @@
-import { MAX_CONNECTIONS_PER_KEY, MAX_INSTRUMENTS_PER_CONNECTION, MODE_RANK, type TickMode } from '../kite/kite.constants.js';
+import {
+  MAX_CONNECTIONS_PER_KEY,
+  MAX_INSTRUMENTS_PER_CONNECTION,
+  MODE_RANK,
+  type TickMode,
+} from '../kite/kite.constants.js';
 
 export interface ShardChange {
   shard: number;
@@ -62,7 +67,8 @@ export class SubscriptionRegistry {
 
   private wantedMode(token: number): TickMode | undefined {
     let best: TickMode | undefined;
-    for (const m of this.wanted.get(token)?.values() ?? []) if (!best || MODE_RANK[m] > MODE_RANK[best]) best = m;
+    for (const m of this.wanted.get(token)?.values() ?? [])
+      if (!best || MODE_RANK[m] > MODE_RANK[best]) best = m;
     return best;
   }
 
@@ -104,7 +110,8 @@ export class SubscriptionRegistry {
   /** Everything a shard holds upstream, for resubscribing after a reconnect. */
   shardState(shard: number): Map<TickMode, number[]> {
     const out = new Map<TickMode, number[]>();
-    for (const [token, up] of this.upstream) if (up.shard === shard) out.set(up.mode, [...(out.get(up.mode) ?? []), token]);
+    for (const [token, up] of this.upstream)
+      if (up.shard === shard) out.set(up.mode, [...(out.get(up.mode) ?? []), token]);
     return out;
   }
 

@@ -15,7 +15,11 @@ export class MarketStatusModule {
       global: true,
       imports: [TerminusModule, AuthModule],
       controllers: [MarketStatusController],
-      providers: [{ provide: MARKET_CALENDAR, useValue: calendar }, MarketStatusService, MarketStatusHealthIndicator],
+      providers: [
+        { provide: MARKET_CALENDAR, useValue: calendar },
+        MarketStatusService,
+        MarketStatusHealthIndicator,
+      ],
       exports: [MarketStatusService, MarketStatusHealthIndicator],
     };
   }

@@ -76,7 +76,14 @@ describe('computeMarketStatus on closed days', () => {
     const withMuhurat: MarketCalendar = {
       ...cal,
       special_sessions: [
-        { date: '2026-11-08', name: 'Muhurat trading', windows: [{ status: 'PRE_OPEN', start: '18:00', end: '18:08' }, { status: 'LIVE', start: '18:15', end: '19:15' }] },
+        {
+          date: '2026-11-08',
+          name: 'Muhurat trading',
+          windows: [
+            { status: 'PRE_OPEN', start: '18:00', end: '18:08' },
+            { status: 'LIVE', start: '18:15', end: '19:15' },
+          ],
+        },
       ],
     };
     const f = (t: string) => computeMarketStatus(Date.parse(`2026-11-08T${t}+05:30`), withMuhurat);
@@ -94,9 +101,15 @@ describe('loadCalendar', () => {
   it('names the file and the problem for a malformed calendar', () => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ ...cal, holidays: [{ date: '2026-13-45', name: 'x' }] }));
-    assert.throws(() => loadCalendar(file), (e: Error) => e.message.includes(file) && /date/.test(e.message));
+    assert.throws(
+      () => loadCalendar(file),
+      (e: Error) => e.message.includes(file) && /date/.test(e.message),
+    );
     writeFileSync(file, '{nope');
-    assert.throws(() => loadCalendar(file), (e: Error) => e.message.includes(file) && /JSON/.test(e.message));
+    assert.throws(
+      () => loadCalendar(file),
+      (e: Error) => e.message.includes(file) && /JSON/.test(e.message),
+    );
     assert.throws(() => loadCalendar(join(dir, 'missing.json')), /cannot be read/);
   });
 });

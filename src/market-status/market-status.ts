@@ -71,7 +71,10 @@ function spans(fromDate: string, days: number, cal: MarketCalendar): Span[] {
  * The market status at `now` under `cal`: a pure function, computed afresh on every call.
  * Returns also whether the date lies beyond the calendar (the caller warns once).
  */
-export function computeMarketStatus(now: number, cal: MarketCalendar): MarketStatus & { beyondCalendar: boolean } {
+export function computeMarketStatus(
+  now: number,
+  cal: MarketCalendar,
+): MarketStatus & { beyondCalendar: boolean } {
   const today = istDate(now);
   const from = new Date(Date.parse(`${today}T00:00:00Z`) - SEARCH_DAYS * DAY).toISOString().slice(0, 10);
   const all = spans(from, 2 * SEARCH_DAYS + 1, cal);
@@ -85,10 +88,20 @@ export function computeMarketStatus(now: number, cal: MarketCalendar): MarketSta
     status = current.status;
     // Adjacent windows of the same status merge (e.g. two LIVE windows back to back).
     let start = current;
-    for (let s = all.find((x) => x.end === start.start && x.status === status); s; s = all.find((x) => x.end === start.start && x.status === status)) start = s;
+    for (
+      let s = all.find((x) => x.end === start.start && x.status === status);
+      s;
+      s = all.find((x) => x.end === start.start && x.status === status)
+    )
+      start = s;
     since = start.start;
     let end = current;
-    for (let s = all.find((x) => x.start === end.end && x.status === status); s; s = all.find((x) => x.start === end.end && x.status === status)) end = s;
+    for (
+      let s = all.find((x) => x.start === end.end && x.status === status);
+      s;
+      s = all.find((x) => x.start === end.end && x.status === status)
+    )
+      end = s;
     nextAt = end.end;
     nextStatus = all.find((x) => x.start === nextAt)?.status ?? 'CLOSED';
   } else {
@@ -109,7 +122,9 @@ export function computeMarketStatus(now: number, cal: MarketCalendar): MarketSta
     beyondCalendar: plan.beyondCalendar,
   };
   if (status === 'CLOSED' && plan.closedReason) result.reason = plan.closedReason;
-  else if (status === 'CLOSED') result.reason = now < (all.find((s) => istDate(s.start) === today)?.start ?? 0) ? 'before open' : 'after close';
+  else if (status === 'CLOSED')
+    result.reason =
+      now < (all.find((s) => istDate(s.start) === today)?.start ?? 0) ? 'before open' : 'after close';
   return result;
 }
 

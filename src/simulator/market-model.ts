@@ -124,8 +124,16 @@ export class MarketModel {
       oi_day_high: s.oiHigh,
       oi_day_low: s.oiLow,
       depth: {
-        buy: [0, 1, 2, 3, 4].map((i) => ({ price: Number((s.last - (i + 1) * t).toFixed(4)), quantity: 10 + ((s.volume + i * 37) % 500), orders: 1 + ((s.volume + i) % 9) })),
-        sell: [0, 1, 2, 3, 4].map((i) => ({ price: Number((s.last + (i + 1) * t).toFixed(4)), quantity: 10 + ((s.volume + i * 53) % 500), orders: 1 + ((s.volume + 2 * i) % 9) })),
+        buy: [0, 1, 2, 3, 4].map((i) => ({
+          price: Number((s.last - (i + 1) * t).toFixed(4)),
+          quantity: 10 + ((s.volume + i * 37) % 500),
+          orders: 1 + ((s.volume + i) % 9),
+        })),
+        sell: [0, 1, 2, 3, 4].map((i) => ({
+          price: Number((s.last + (i + 1) * t).toFixed(4)),
+          quantity: 10 + ((s.volume + i * 53) % 500),
+          orders: 1 + ((s.volume + 2 * i) % 9),
+        })),
       },
     };
   }

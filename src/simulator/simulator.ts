@@ -2,7 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { MAX_CONNECTIONS_PER_KEY, MAX_INSTRUMENTS_PER_CONNECTION, type TickMode } from '../kite/kite.constants.js';
+import {
+  MAX_CONNECTIONS_PER_KEY,
+  MAX_INSTRUMENTS_PER_CONNECTION,
+  type TickMode,
+} from '../kite/kite.constants.js';
 import { encodeFrame, encodeHeartbeat } from '../kite/encode-frame.js';
 import { parseClientMessage } from '../kite/messages.js';
 import type { Tick } from '../kite/tick.js';
@@ -64,7 +68,9 @@ export class KiteSimulator {
     this.userId = options.userId ?? 'SIM001';
     this.userName = options.userName ?? 'Simulated Trader';
     this.server = createServer((req, res) => {
-      this.handle(req, res).catch(() => this.json(res, 500, { status: 'error', error_type: 'GeneralException', message: 'internal error' }));
+      this.handle(req, res).catch(() =>
+        this.json(res, 500, { status: 'error', error_type: 'GeneralException', message: 'internal error' }),
+      );
     });
     this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket as Socket, head));
   }
@@ -139,7 +145,7 @@ export class KiteSimulator {
       this.stats.ws_connections_total++;
       this.stats.ws_connections_peak = Math.max(this.stats.ws_connections_peak, this.conns.size);
       ws.on('message', (data, isBinary) => {
-        if (!isBinary) this.control(conn, data.toString());
+        if (!isBinary) this.control(conn, (data as Buffer).toString('utf8'));
       });
       ws.on('close', () => this.conns.delete(conn));
       ws.on('error', () => this.conns.delete(conn));
@@ -153,7 +159,12 @@ export class KiteSimulator {
       for (const t of msg.v) {
         if (conn.modes.has(t)) continue;
         if (conn.modes.size >= MAX_INSTRUMENTS_PER_CONNECTION) {
-          conn.ws.send(JSON.stringify({ type: 'error', data: `Subscription limit of ${MAX_INSTRUMENTS_PER_CONNECTION} instruments per connection exceeded` }));
+          conn.ws.send(
+            JSON.stringify({
+              type: 'error',
+              data: `Subscription limit of ${MAX_INSTRUMENTS_PER_CONNECTION} instruments per connection exceeded`,
+            }),
+          );
           break;
         }
         conn.modes.set(t, 'quote');
@@ -251,16 +262,20 @@ export class KiteSimulator {
     if (path.startsWith('/__sim/')) return this.controlEndpoint(method, path, req, res);
     this.count(path);
     if (path === '/connect/login' && method === 'GET') return this.login(url, res);
-    if (path === '/session/token' && method === 'POST') return this.session(new URLSearchParams(await this.body(req)), res);
+    if (path === '/session/token' && method === 'POST')
+      return this.session(new URLSearchParams(await this.body(req)), res);
     if (path === '/session/token' && method === 'DELETE') {
       this.accessTokens.delete(url.searchParams.get('access_token') ?? '');
       return this.json(res, 200, { status: 'success', data: true });
     }
-    if (!this.authorized(req)) return this.fail(res, 403, 'TokenException', 'Incorrect `api_key` or `access_token`.');
+    if (!this.authorized(req))
+      return this.fail(res, 403, 'TokenException', 'Incorrect `api_key` or `access_token`.');
     if (path === '/user/profile') return this.json(res, 200, { status: 'success', data: this.profile() });
     if (path === '/instruments' || path.startsWith('/instruments/')) {
       const exchange = path.split('/')[2];
-      const rows = exchange ? this.universe.filter((i) => i.exchange === exchange.toUpperCase()) : this.universe;
+      const rows = exchange
+        ? this.universe.filter((i) => i.exchange === exchange.toUpperCase())
+        : this.universe;
       res.writeHead(200, { 'Content-Type': 'text/csv' });
       return void res.end(instrumentsCsv(rows));
     }
@@ -308,10 +323,14 @@ export class KiteSimulator {
     const apiKey = form.get('api_key') ?? '';
     const requestToken = form.get('request_token') ?? '';
     const checksum = form.get('checksum') ?? '';
-    const expected = createHash('sha256').update(apiKey + requestToken + this.apiSecret).digest('hex');
+    const expected = createHash('sha256')
+      .update(apiKey + requestToken + this.apiSecret)
+      .digest('hex');
     const expiry = this.requestTokens.get(requestToken);
-    if (apiKey !== this.apiKey || checksum !== expected) return this.fail(res, 403, 'TokenException', 'Invalid checksum');
-    if (!expiry || expiry < Date.now()) return this.fail(res, 403, 'TokenException', 'Token is invalid or has expired.');
+    if (apiKey !== this.apiKey || checksum !== expected)
+      return this.fail(res, 403, 'TokenException', 'Invalid checksum');
+    if (!expiry || expiry < Date.now())
+      return this.fail(res, 403, 'TokenException', 'Token is invalid or has expired.');
     this.requestTokens.delete(requestToken);
     const accessToken = this.issueAccessToken();
     const ist = new Date(Date.now() + 19_800_000).toISOString();
@@ -337,8 +356,10 @@ export class KiteSimulator {
       const inst = /^\d+$/.test(key) ? this.model.instrument(Number(key)) : this.bySymbol.get(key);
       const t = inst && this.model.current(inst.instrument_token);
       if (!t) continue;
-      if (path === '/quote/ltp') data[key] = { instrument_token: t.instrument_token, last_price: t.last_price };
-      else if (path === '/quote/ohlc') data[key] = { instrument_token: t.instrument_token, last_price: t.last_price, ohlc: t.ohlc };
+      if (path === '/quote/ltp')
+        data[key] = { instrument_token: t.instrument_token, last_price: t.last_price };
+      else if (path === '/quote/ohlc')
+        data[key] = { instrument_token: t.instrument_token, last_price: t.last_price, ohlc: t.ohlc };
       else {
         const { mode: _m, tradable: _t, change: _c, change_percent: _p, ...rest } = t;
         data[key] = { ...rest, net_change: 0 };
@@ -349,7 +370,12 @@ export class KiteSimulator {
 
   // ---- control -------------------------------------------------------------------------------
 
-  private async controlEndpoint(method: string, path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async controlEndpoint(
+    method: string,
+    path: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
     const body = method === 'POST' ? await this.body(req) : '';
     let args: Record<string, unknown> = {};
     try {
@@ -373,7 +399,8 @@ export class KiteSimulator {
         return this.json(res, 200, { ok: true });
       case 'POST /__sim/silence': {
         const ms = Number(args.ms ?? 0);
-        if (!Number.isFinite(ms) || ms < 0) return this.json(res, 400, { error: 'ms must be a non-negative number' });
+        if (!Number.isFinite(ms) || ms < 0)
+          return this.json(res, 400, { error: 'ms must be a non-negative number' });
         this.silentUntil = Date.now() + ms;
         return this.json(res, 200, { ok: true, until: this.silentUntil });
       }
@@ -382,7 +409,8 @@ export class KiteSimulator {
         return this.json(res, 200, { ok: true, frames: garbageFrames().length });
       case 'POST /__sim/rate': {
         const rate = Number(args.ticks_per_second);
-        if (!Number.isFinite(rate) || rate < 0 || rate > 1_000_000) return this.json(res, 400, { error: 'ticks_per_second must be 0..1000000' });
+        if (!Number.isFinite(rate) || rate < 0 || rate > 1_000_000)
+          return this.json(res, 400, { error: 'ticks_per_second must be 0..1000000' });
         this.rate = rate;
         return this.json(res, 200, { ok: true, ticks_per_second: rate });
       }

@@ -79,16 +79,55 @@ export function buildUniverse(syntheticEquities = 1000): Instrument[] {
     [412001, 'USDINR26DECFUT', 84.5125, 0.0025, 'CDS-FUT', 'CDS'],
     [412002, 'EURINR26DECFUT', 91.2275, 0.0025, 'CDS-FUT', 'CDS'],
   ];
-  for (const [et, sym, price, tick, type, segment] of fx) {
-    out.push({ instrument_token: et * 256 + 3, exchange_token: et, tradingsymbol: sym, name: sym.slice(0, 6), last_price: price, expiry: '2026-12-29', strike: 0, tick_size: tick, lot_size: 1000, instrument_type: 'FUT', segment: `${segment}-FUT`, exchange: 'CDS' });
+  for (const [et, sym, price, tick, , segment] of fx) {
+    out.push({
+      instrument_token: et * 256 + 3,
+      exchange_token: et,
+      tradingsymbol: sym,
+      name: sym.slice(0, 6),
+      last_price: price,
+      expiry: '2026-12-29',
+      strike: 0,
+      tick_size: tick,
+      lot_size: 1000,
+      instrument_type: 'FUT',
+      segment: `${segment}-FUT`,
+      exchange: 'CDS',
+    });
   }
-  out.push({ instrument_token: 5001 * 256 + 6, exchange_token: 5001, tradingsymbol: 'USDINR26DECFUT', name: 'USDINR', last_price: 84.51, expiry: '2026-12-29', strike: 0, tick_size: 0.0025, lot_size: 1000, instrument_type: 'FUT', segment: 'BCD-FUT', exchange: 'BCD' });
+  out.push({
+    instrument_token: 5001 * 256 + 6,
+    exchange_token: 5001,
+    tradingsymbol: 'USDINR26DECFUT',
+    name: 'USDINR',
+    last_price: 84.51,
+    expiry: '2026-12-29',
+    strike: 0,
+    tick_size: 0.0025,
+    lot_size: 1000,
+    instrument_type: 'FUT',
+    segment: 'BCD-FUT',
+    exchange: 'BCD',
+  });
   return out;
 }
 
 export function instrumentsCsv(rows: readonly Instrument[]): string {
   const lines = rows.map((r) =>
-    [r.instrument_token, r.exchange_token, r.tradingsymbol, r.name, r.last_price, r.expiry, r.strike, r.tick_size, r.lot_size, r.instrument_type, r.segment, r.exchange].join(','),
+    [
+      r.instrument_token,
+      r.exchange_token,
+      r.tradingsymbol,
+      r.name,
+      r.last_price,
+      r.expiry,
+      r.strike,
+      r.tick_size,
+      r.lot_size,
+      r.instrument_type,
+      r.segment,
+      r.exchange,
+    ].join(','),
   );
   return [CSV_HEADER, ...lines].join('\n') + '\n';
 }

@@ -44,12 +44,18 @@ describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
     const start = await fetch(`${t.url}/api/auth/kite/login`, { redirect: 'manual' });
     const kite = await fetch(start.headers.get('location')!, { redirect: 'manual' });
     const cb = new URL(kite.headers.get('location')!);
-    const wrong = await fetch(cb, { redirect: 'manual', headers: { cookie: 'kr_login_state=somethingelse' } });
+    const wrong = await fetch(cb, {
+      redirect: 'manual',
+      headers: { cookie: 'kr_login_state=somethingelse' },
+    });
     assert.equal(wrong.status, 400);
     cb.searchParams.delete('state');
     const missing = await fetch(cb, { redirect: 'manual' });
     assert.equal(missing.status, 400);
-    assert.equal(wrong.headers.getSetCookie().some((c) => c.startsWith('kr_session=')), false);
+    assert.equal(
+      wrong.headers.getSetCookie().some((c) => c.startsWith('kr_session=')),
+      false,
+    );
     assert.deepEqual((await t.http('/api/auth/status')).body, before);
   });
 
@@ -59,13 +65,25 @@ describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
     assert.equal((await t.http('/api/market/status', { token: forged })).status, 401);
     const viewer = t.token('viewer');
     assert.equal((await t.http('/api/market/status', { token: viewer })).status, 200);
-    const r = record(await t.http('/api/admin/tokens', { method: 'POST', token: viewer, body: JSON.stringify({ role: 'viewer' }) }));
+    const r = record(
+      await t.http('/api/admin/tokens', {
+        method: 'POST',
+        token: viewer,
+        body: JSON.stringify({ role: 'viewer' }),
+      }),
+    );
     assert.equal(r.status, 403);
     assert.deepEqual(Object.keys(r.body).sort(), ['error', 'message', 'statusCode']);
   });
 
   it('an admin mints a viewer token that works and expires by its ttl', async () => {
-    const r = record(await t.http('/api/admin/tokens', { method: 'POST', token: t.token('admin'), body: JSON.stringify({ role: 'viewer', ttl: '1h' }) }));
+    const r = record(
+      await t.http('/api/admin/tokens', {
+        method: 'POST',
+        token: t.token('admin'),
+        body: JSON.stringify({ role: 'viewer', ttl: '1h' }),
+      }),
+    );
     assert.equal(r.status, 201);
     assert.equal(r.body.expires_in, 3600);
     assert.equal((await t.http('/api/market/status', { token: r.body.token })).status, 200);
@@ -73,10 +91,22 @@ describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
 
   it('a manual token is validated: a bad one is refused with a clear message, a good one installed', async () => {
     const admin = t.token('admin');
-    const bad = record(await t.http('/api/admin/session', { method: 'POST', token: admin, body: JSON.stringify({ access_token: 'notarealtoken123' }) }));
+    const bad = record(
+      await t.http('/api/admin/session', {
+        method: 'POST',
+        token: admin,
+        body: JSON.stringify({ access_token: 'notarealtoken123' }),
+      }),
+    );
     assert.equal(bad.status, 400);
     assert.match(bad.body.message, /rejected the access token/);
-    const good = record(await t.http('/api/admin/session', { method: 'POST', token: admin, body: JSON.stringify({ access_token: t.sim.issueAccessToken() }) }));
+    const good = record(
+      await t.http('/api/admin/session', {
+        method: 'POST',
+        token: admin,
+        body: JSON.stringify({ access_token: t.sim.issueAccessToken() }),
+      }),
+    );
     assert.equal(good.status, 200);
     assert.equal(good.body.state, 'AUTHENTICATED');
     assert.equal(good.body.access_token, undefined);
@@ -134,7 +164,10 @@ describe('auth: persistence and expiry', () => {
       clock.advance(1);
       assert.equal(t.get(AuthService).state, 'EXPIRED');
       clock.advance(3_600_000);
-      assert.deepEqual(events.map((e) => e.type), ['session expired']);
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['session expired'],
+      );
     } finally {
       await t.close();
     }

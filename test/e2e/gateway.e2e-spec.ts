@@ -13,8 +13,14 @@ import { waitFor, sleep } from '../helpers/wait.js';
 const INFY = 408065;
 const RELIANCE = 738561;
 
-function emitAck(s: Socket, event: 'subscribe' | 'unsubscribe', payload: unknown): Promise<SubscribeAck & Record<string, any>> {
-  return s.timeout(5000).emitWithAck(event as 'subscribe', payload as never) as Promise<SubscribeAck & Record<string, any>>;
+function emitAck(
+  s: Socket,
+  event: 'subscribe' | 'unsubscribe',
+  payload: unknown,
+): Promise<SubscribeAck & Record<string, any>> {
+  return s.timeout(5000).emitWithAck(event as 'subscribe', payload) as Promise<
+    SubscribeAck & Record<string, any>
+  >;
 }
 
 function collect(s: Socket): Tick[] {
@@ -44,14 +50,20 @@ describe('gateway: authenticated fan-out on /market', () => {
 
   it('no token, a forged token, an expired token → connect_error unauthorized', async () => {
     assert.equal(await connectError(t.client()), 'unauthorized');
-    assert.equal(await connectError(t.client({ token: t.token('viewer').slice(0, -3) + 'abc' })), 'unauthorized');
+    assert.equal(
+      await connectError(t.client({ token: t.token('viewer').slice(0, -3) + 'abc' })),
+      'unauthorized',
+    );
     const expired = t.token('viewer', '1s');
     await sleep(1100);
     assert.equal(await connectError(t.client({ token: expired })), 'unauthorized');
   });
 
   it('an origin outside CORS_ORIGINS is refused; the dashboard origin and the session cookie are accepted', async () => {
-    assert.notEqual(await connectError(t.client({ token: t.token(), origin: 'https://evil.example' })), 'connected');
+    assert.notEqual(
+      await connectError(t.client({ token: t.token(), origin: 'https://evil.example' })),
+      'connected',
+    );
     const cookie = await t.login();
     assert.equal(await connectError(t.client({ cookie, origin: t.config.corsOrigins[0] })), 'connected');
   });
@@ -69,7 +81,10 @@ describe('gateway: authenticated fan-out on /market', () => {
     const a = t.client({ token: t.token() });
     await t.connected(a);
     const got = collect(a);
-    const ack = await emitAck(a, 'subscribe', { instruments: ['NSE:INFY', RELIANCE, 'NSE:NOPE'], mode: 'full' });
+    const ack = await emitAck(a, 'subscribe', {
+      instruments: ['NSE:INFY', RELIANCE, 'NSE:NOPE'],
+      mode: 'full',
+    });
     assert.equal(ack.ok, true);
     assert.deepEqual(ack.subscribed, [
       { instrument_token: INFY, symbol: 'NSE:INFY', mode: 'full' },
@@ -110,7 +125,10 @@ describe('gateway: authenticated fan-out on /market', () => {
 
   it('50 clients with overlapping subscriptions → one upstream connection, the union, the same ticks; released on disconnect', async () => {
     const universe = t.sim['universe'] as { instrument_token: number; segment: string }[];
-    const pool = universe.filter((i) => i.segment === 'NSE').slice(10, 70).map((i) => i.instrument_token);
+    const pool = universe
+      .filter((i) => i.segment === 'NSE')
+      .slice(10, 70)
+      .map((i) => i.instrument_token);
     const clients: Socket[] = [];
     const received: Tick[][] = [];
     for (let c = 0; c < 50; c++) {
@@ -119,7 +137,9 @@ describe('gateway: authenticated fan-out on /market', () => {
       received.push(collect(s));
     }
     await Promise.all(clients.map((s) => t.connected(s)));
-    await Promise.all(clients.map((s, c) => emitAck(s, 'subscribe', { instruments: pool.slice(c % 30, (c % 30) + 30) })));
+    await Promise.all(
+      clients.map((s, c) => emitAck(s, 'subscribe', { instruments: pool.slice(c % 30, (c % 30) + 30) })),
+    );
     await waitFor(async () => (await t.simStats()).subscribed_instruments >= 59, 'union upstream');
     const stats = await t.simStats();
     assert.equal(stats.ws_connections_open, 1);
@@ -143,12 +163,28 @@ describe('gateway: authenticated fan-out on /market', () => {
     await Promise.all(bad.map((s) => t.connected(s)));
     const deep: Record<string, unknown> = {};
     let cur = deep;
-    for (let i = 0; i < 200; i++) cur = (cur.x = {}) as Record<string, unknown>;
+    for (let i = 0; i < 200; i++) cur = cur.x = {};
     const shapes: unknown[] = [
-      null, 42, 'NSE:INFY', [], [1, 2], true, { instruments: 'NSE:INFY' }, { instruments: [] }, { instruments: [null] },
-      { instruments: [-1] }, { instruments: [1.5] }, { instruments: ['x'.repeat(10_000)] }, { instruments: Array(20_000).fill(INFY) },
-      { instruments: [INFY], mode: 'turbo' }, { instruments: [INFY], extra: 1 }, deep, { instruments: [{}] },
-      Buffer.from([1, 2, 3]), { instruments: [INFY], constructor: { prototype: 1 } }, { instruments: ['NSE INFY'] },
+      null,
+      42,
+      'NSE:INFY',
+      [],
+      [1, 2],
+      true,
+      { instruments: 'NSE:INFY' },
+      { instruments: [] },
+      { instruments: [null] },
+      { instruments: [-1] },
+      { instruments: [1.5] },
+      { instruments: ['x'.repeat(10_000)] },
+      { instruments: Array(20_000).fill(INFY) },
+      { instruments: [INFY], mode: 'turbo' },
+      { instruments: [INFY], extra: 1 },
+      deep,
+      { instruments: [{}] },
+      Buffer.from([1, 2, 3]),
+      { instruments: [INFY], constructor: { prototype: 1 } },
+      { instruments: ['NSE INFY'] },
     ];
     let okFalse = 0;
     let total = 0;

@@ -8,7 +8,10 @@ import { TestApp } from '../helpers/test-app.js';
 import { waitFor, sleep } from '../helpers/wait.js';
 
 const metric = async (t: TestApp, name: string) =>
-  (await t.get(MetricsService).registry.getSingleMetric(name)?.get())?.values.reduce((a, v) => a + v.value, 0) ?? 0;
+  (await t.get(MetricsService).registry.getSingleMetric(name)?.get())?.values.reduce(
+    (a, v) => a + v.value,
+    0,
+  ) ?? 0;
 
 describe('market feed: one upstream connection for the whole application', () => {
   let t: TestApp;
@@ -20,7 +23,9 @@ describe('market feed: one upstream connection for the whole application', () =>
     await t.login();
     await waitFor(() => feed.state.state === 'LIVE', 'LIVE');
     await waitFor(() => t.get(InstrumentsService).size > 1000, 'instrument master');
-    tokens = t.sim['universe'].filter((i: { segment: string }) => i.segment === 'NSE').map((i: { instrument_token: number }) => i.instrument_token);
+    tokens = t.sim['universe']
+      .filter((i: { segment: string }) => i.segment === 'NSE')
+      .map((i: { instrument_token: number }) => i.instrument_token);
   });
   after(async () => {
     feed.release('x');
@@ -30,9 +35,15 @@ describe('market feed: one upstream connection for the whole application', () =>
   it('100 registry clients over 300 instruments → exactly 1 upstream connection and the union subscribed', async () => {
     for (let c = 0; c < 100; c++) {
       const mine = Array.from({ length: 10 }, (_, i) => tokens[(c * 3 + i) % 300]);
-      feed.acquire(`client-${c}`, mine.map((token) => ({ token, mode: 'quote' as const })));
+      feed.acquire(
+        `client-${c}`,
+        mine.map((token) => ({ token, mode: 'quote' as const })),
+      );
     }
-    await waitFor(async () => (await t.simStats()).subscribed_instruments === 300, '300 instruments upstream');
+    await waitFor(
+      async () => (await t.simStats()).subscribed_instruments === 300,
+      '300 instruments upstream',
+    );
     const stats = await t.simStats();
     assert.equal(stats.ws_connections_open, 1);
     assert.equal(stats.ws_connections_peak, 1);
@@ -43,13 +54,19 @@ describe('market feed: one upstream connection for the whole application', () =>
     for (let c = 0; c < 50; c++) feed.release(`client-${c}`);
     const left = new Set<number>();
     for (let c = 50; c < 100; c++) for (let i = 0; i < 10; i++) left.add(tokens[(c * 3 + i) % 300]);
-    await waitFor(async () => (await t.simStats()).subscribed_instruments === left.size, 'unsubscribed upstream');
+    await waitFor(
+      async () => (await t.simStats()).subscribed_instruments === left.size,
+      'unsubscribed upstream',
+    );
     for (let c = 50; c < 100; c++) feed.release(`client-${c}`);
     await waitFor(async () => (await t.simStats()).subscribed_instruments === 0, 'all released');
   });
 
   it('/__sim/drop → back to LIVE with every instrument resubscribed, peak still 1', async () => {
-    feed.acquire('x', tokens.slice(0, 40).map((token) => ({ token, mode: 'full' as const })));
+    feed.acquire(
+      'x',
+      tokens.slice(0, 40).map((token) => ({ token, mode: 'full' as const })),
+    );
     await waitFor(async () => (await t.simStats()).subscribed_instruments === 40, '40 subscribed');
     const states: string[] = [];
     const sub = feed.status$.subscribe((s) => states.push(s.state));
@@ -74,7 +91,10 @@ describe('market feed: one upstream connection for the whole application', () =>
     const total = (await t.simStats()).ws_connections_total;
     const malformed = await metric(t, 'kite_relay_frames_malformed_total');
     await t.simControl('garbage');
-    await waitFor(async () => (await metric(t, 'kite_relay_frames_malformed_total')) > malformed, 'malformed counted');
+    await waitFor(
+      async () => (await metric(t, 'kite_relay_frames_malformed_total')) > malformed,
+      'malformed counted',
+    );
     const ticks = await metric(t, 'kite_relay_ticks_received_total');
     await waitFor(async () => (await metric(t, 'kite_relay_ticks_received_total')) > ticks, 'ticks continue');
     assert.equal((await t.simStats()).ws_connections_total, total);
@@ -95,9 +115,15 @@ describe('market feed: one upstream connection for the whole application', () =>
   it('3001 instruments → 2 connections; 9001 → the last refused with capacity', async () => {
     feed.release('x');
     const synth = Array.from({ length: 9001 }, (_, i) => (2_000_000 + i) * 256 + 1);
-    feed.acquire('big', synth.slice(0, 3001).map((token) => ({ token, mode: 'ltp' as const })));
+    feed.acquire(
+      'big',
+      synth.slice(0, 3001).map((token) => ({ token, mode: 'ltp' as const })),
+    );
     await waitFor(async () => (await t.simStats()).ws_connections_open === 2, '2 connections');
-    const r = feed.acquire('big', synth.slice(3001).map((token) => ({ token, mode: 'ltp' as const })));
+    const r = feed.acquire(
+      'big',
+      synth.slice(3001).map((token) => ({ token, mode: 'ltp' as const })),
+    );
     assert.equal(r.accepted.length, 5999);
     assert.deepEqual(r.rejected, [{ token: synth[9000], reason: 'capacity' }]);
     await waitFor(async () => (await t.simStats()).ws_connections_open === 3, '3 connections');

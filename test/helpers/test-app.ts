@@ -69,7 +69,14 @@ export class TestApp {
       },
     });
     this.app = await startApp(
-      { config, calendar: loadCalendar(config.marketCalendarFile ?? BUILTIN_CALENDAR_FILE), clock: o.clock, logDestination: dest, feedTuning: o.feedTuning, cacheKeyPrefix: this.cacheKeyPrefix },
+      {
+        config,
+        calendar: loadCalendar(config.marketCalendarFile ?? BUILTIN_CALENDAR_FILE),
+        clock: o.clock,
+        logDestination: dest,
+        feedTuning: o.feedTuning,
+        cacheKeyPrefix: this.cacheKeyPrefix,
+      },
       { port: 0, host: '127.0.0.1' },
     );
     const addr = this.app.getHttpServer().address() as { port: number };
@@ -87,7 +94,10 @@ export class TestApp {
     return this.app.get(type);
   }
 
-  async http(path: string, init: RequestInit & { token?: string } = {}): Promise<{ status: number; body: any; text: string; headers: Headers }> {
+  async http(
+    path: string,
+    init: RequestInit & { token?: string } = {},
+  ): Promise<{ status: number; body: any; text: string; headers: Headers }> {
     const headers = new Headers(init.headers);
     if (init.token) headers.set('Authorization', `Bearer ${init.token}`);
     if (init.body && !headers.has('Content-Type')) headers.set('Content-Type', 'application/json');
@@ -105,11 +115,20 @@ export class TestApp {
   /** Follows the browser login flow through the simulator; returns the dashboard session cookie. */
   async login(): Promise<string> {
     const start = await fetch(`${this.url}/api/auth/kite/login`, { redirect: 'manual' });
-    const stateCookie = start.headers.getSetCookie().find((c) => c.startsWith('kr_login_state='))!.split(';')[0];
+    const stateCookie = start.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('kr_login_state='))!
+      .split(';')[0];
     const kite = await fetch(start.headers.get('location')!, { redirect: 'manual' });
-    const back = await fetch(kite.headers.get('location')!, { redirect: 'manual', headers: { cookie: stateCookie } });
+    const back = await fetch(kite.headers.get('location')!, {
+      redirect: 'manual',
+      headers: { cookie: stateCookie },
+    });
     if (back.status !== 200) throw new Error(`login failed: ${back.status} ${await back.text()}`);
-    return back.headers.getSetCookie().find((c) => c.startsWith('kr_session='))!.split(';')[0];
+    return back.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('kr_session='))!
+      .split(';')[0];
   }
 
   async simStats(): Promise<any> {
@@ -117,17 +136,25 @@ export class TestApp {
   }
 
   async simControl(name: string, body?: unknown): Promise<void> {
-    const r = await fetch(`${this.sim.urls.apiRoot}/__sim/${name}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
+    const r = await fetch(`${this.sim.urls.apiRoot}/__sim/${name}`, {
+      method: 'POST',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     if (!r.ok) throw new Error(`sim ${name}: ${r.status}`);
   }
 
-  client(opts: { token?: string; cookie?: string; origin?: string; connect?: boolean } = {}): Socket<ServerToClientEvents, ClientToServerEvents> {
+  client(
+    opts: { token?: string; cookie?: string; origin?: string; connect?: boolean } = {},
+  ): Socket<ServerToClientEvents, ClientToServerEvents> {
     const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(this.url + MARKET_NAMESPACE, {
       transports: ['websocket'],
       reconnection: false,
       forceNew: true,
       auth: opts.token ? { token: opts.token } : {},
-      extraHeaders: { ...(opts.cookie ? { cookie: opts.cookie } : {}), ...(opts.origin ? { origin: opts.origin } : {}) },
+      extraHeaders: {
+        ...(opts.cookie ? { cookie: opts.cookie } : {}),
+        ...(opts.origin ? { origin: opts.origin } : {}),
+      },
       autoConnect: opts.connect !== false,
     });
     this.sockets.push(s);
