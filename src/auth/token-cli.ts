@@ -1,0 +1,33 @@
+import { JwtService } from '@nestjs/jwt';
+import { loadConfig } from '../config/load-config.js';
+import { ROLES, type Role } from './auth.constants.js';
+import { durationSeconds } from './expiry.js';
+
+// `npm run token -- --role viewer --ttl 12h`: a JWT for a programmatic client, signed with JWT_SECRET.
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const role = (flag('role') ?? 'viewer') as Role;
+const ttl = flag('ttl') ?? '12h';
+const loaded = loadConfig(process.env);
+if (!loaded.ok) {
+  process.stderr.write(`${loaded.errors.join('\n')}\n`);
+  process.exit(78);
+}
+if (loaded.config.jwtSecretGenerated) {
+  process.stderr.write(
+    'JWT_SECRET is not set: the gateway would not accept this token. Set JWT_SECRET as for the gateway.\n',
+  );
+  process.exit(78);
+}
+if (!ROLES.includes(role)) {
+  process.stderr.write('--role must be viewer or admin\n');
+  process.exit(64);
+}
+const seconds = durationSeconds(ttl);
+const jwt = new JwtService({ secret: loaded.config.jwtSecret });
+process.stdout.write(
+  `${jwt.sign({ sub: flag('sub') ?? `cli-${role}`, role }, { expiresIn: seconds, algorithm: 'HS256' })}\n`,
+);
