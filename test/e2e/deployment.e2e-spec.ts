@@ -1,0 +1,89 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { CONFIG_KEYS } from '../../src/config/config.schema.js';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const read = (p: string) => readFileSync(join(root, p), 'utf8');
+
+interface Compose {
+  services: Record<
+    string,
+    {
+      environment?: Record<string, string>;
+      healthcheck?: unknown;
+      depends_on?: Record<string, { condition: string }>;
+      ports?: string[];
+      image?: string;
+    }
+  >;
+}
+
+describe('deployment files', () => {
+  for (const file of ['docker/docker-compose.prod.yml', 'docker/docker-compose.yml']) {
+    it(`${file}: every REDIS_URL names a service of the file, never localhost; every service has a healthcheck; the app waits for a healthy Redis`, () => {
+      const compose = parse(read(file)) as Compose;
+      const names = Object.keys(compose.services);
+      for (const [name, svc] of Object.entries(compose.services)) {
+        assert.ok(svc.healthcheck, `${name} has no healthcheck`);
+        const url = svc.environment?.REDIS_URL;
+        if (url) {
+          const host = new URL(url).hostname;
+          assert.ok(names.includes(host), `${name}: REDIS_URL host ${host} is not a service`);
+          assert.ok(!['localhost', '127.0.0.1'].includes(host));
+          assert.equal(svc.depends_on?.[host]?.condition, 'service_healthy');
+        }
+      }
+      assert.ok(compose.services.redis.image?.startsWith('redis:7'));
+    });
+  }
+
+  it('the production Redis persists (append-only, a volume) and publishes no port', () => {
+    const text = read('docker/docker-compose.prod.yml');
+    const redis = (
+      parse(text) as { services: { redis: { command: string[]; volumes: string[]; ports?: string[] } } }
+    ).services.redis;
+    assert.ok(redis.command.join(' ').includes('--appendonly yes'));
+    assert.ok(redis.volumes.length > 0);
+    assert.equal(redis.ports, undefined);
+  });
+
+  it('.env.production.example has exactly the schema variables', () => {
+    const keys = read('.env.production.example')
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => l.split('=')[0]);
+    assert.deepEqual([...keys].sort(), [...CONFIG_KEYS].sort());
+  });
+
+  it('booting the built app with the unedited example exits 78 and names each placeholder', async () => {
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
+    for (const l of read('.env.production.example').split('\n')) {
+      const m = /^([A-Z_]+)=(.*)$/.exec(l);
+      if (m) env[m[1]] = m[2];
+    }
+    const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'src', 'main.js')], { env });
+    let out = '';
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    assert.equal(code, 78);
+    for (const k of ['PUBLIC_URL', 'KITE_API_KEY', 'KITE_API_SECRET', 'JWT_SECRET'])
+      assert.match(out, new RegExp(`^- ${k}: .*placeholder`, 'm'), k);
+  });
+
+  it('the Dockerfile runtime stage runs as a non-root user and its healthcheck path exists in the app', () => {
+    const df = read('docker/Dockerfile');
+    const runtime = df.slice(df.lastIndexOf('FROM '));
+    assert.match(runtime, /^USER (?!root)\w+/m);
+    assert.match(runtime, /^ENV NODE_ENV=production/m);
+    assert.match(runtime, /^EXPOSE 3000/m);
+    assert.match(runtime, /^STOPSIGNAL SIGTERM/m);
+    assert.match(df, /^FROM node:20/m);
+    const path = /HEALTHCHECK[\s\S]*?(\/health\/\w+)/.exec(runtime)![1];
+    assert.ok(read('src/health/health.controller.ts').includes(`@Get('${path.split('/').pop()}')`));
+  });
+});
