@@ -8,7 +8,8 @@ import { encodeFrame, packetLength } from './encode-frame.js';
 import type { Tick } from './tick.js';
 import type { TickMode } from './kite.constants.js';
 
-const fixtures = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'kite');
+// Zerodha's official mocks, copied from shared/fixtures/kite (zerodha/kiteconnect-mocks).
+const fixtures = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'kite');
 const fixture = (name: string) => readFileSync(join(fixtures, name), 'utf8');
 
 /** Wraps one bare packet (as the fixtures store it) in a frame header. */
