@@ -51,6 +51,20 @@ describe('deployment files', () => {
     assert.equal(redis.ports, undefined);
   });
 
+  it("the README's configuration table lists exactly the schema variables", () => {
+    const readme = read('README.md');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## HTTP'));
+    const named = new Set([...table.matchAll(/`([A-Z][A-Z_]+)`/g)].map((m) => m[1]));
+    assert.deepEqual(
+      [...named].filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k)),
+      [],
+    );
+    assert.deepEqual(
+      CONFIG_KEYS.filter((k) => !named.has(k)),
+      [],
+    );
+  });
+
   it('.env.production.example has exactly the schema variables', () => {
     const keys = read('.env.production.example')
       .split('\n')
