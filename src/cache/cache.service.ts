@@ -88,11 +88,6 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     return this.usingRedis ? 'redis' : 'fallback';
   }
 
-  /** The store is usable: Redis, or the declared in-memory store/fallback. Always true once initialised. */
-  get usable(): boolean {
-    return true;
-  }
-
   private fallBack(reason: string): void {
     if (!this.usingRedis && this.fallbackLogged) return;
     this.usingRedis = false;

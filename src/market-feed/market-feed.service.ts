@@ -298,9 +298,7 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
       );
       shard.live = false;
       const session = this.session;
-      const conn = shard.conn;
-      this.shards.set(shard.index, shard);
-      void conn?.close();
+      void shard.conn?.close();
       if (session) this.onDrop(shard, session, { reason: 'watchdog' });
     }
   }

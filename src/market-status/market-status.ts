@@ -127,8 +127,3 @@ export function computeMarketStatus(
       now < (all.find((s) => istDate(s.start) === today)?.start ?? 0) ? 'before open' : 'after close';
   return result;
 }
-
-/** Epoch ms of the next status change after `now`. */
-export function nextChangeAt(now: number, cal: MarketCalendar): number {
-  return Date.parse(computeMarketStatus(now, cal).next_change_at);
-}
