@@ -19,6 +19,7 @@ interface State {
   oiHigh: number;
   oiLow: number;
   lastTradeSec: number;
+  lastStepMs: number;
 }
 
 /**
@@ -50,6 +51,7 @@ export class MarketModel {
         oiHigh: inst.instrument_type === 'FUT' ? 100000 : 0,
         oiLow: inst.instrument_type === 'FUT' ? 100000 : 0,
         lastTradeSec: 0,
+        lastStepMs: 0,
       });
     }
   }
@@ -84,7 +86,19 @@ export class MarketModel {
       }
     }
     s.lastTradeSec = Math.floor(nowMs / 1000);
+    s.lastStepMs = nowMs;
     return this.tick(s);
+  }
+
+  /**
+   * The tick a quote request sees at `nowMs`: an instrument that nobody streams still trades,
+   * so one that has not moved for `quietMs` takes a step first (the stream and the REST API
+   * always show the same walk).
+   */
+  quoteAt(token: number, nowMs: number, quietMs = 250): Tick | undefined {
+    const s = this.states.get(token);
+    if (!s) return undefined;
+    return nowMs - s.lastStepMs >= quietMs ? this.step(token, nowMs) : this.tick(s);
   }
 
   /** The current full tick of an instrument without moving it. */

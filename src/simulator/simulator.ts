@@ -352,9 +352,10 @@ export class KiteSimulator {
   private quote(keys: string[], path: string, res: ServerResponse): void {
     if (keys.length > 500) return this.fail(res, 400, 'InputException', 'Too many instruments (at most 500)');
     const data: Record<string, unknown> = {};
+    const now = Date.now();
     for (const key of keys) {
       const inst = /^\d+$/.test(key) ? this.model.instrument(Number(key)) : this.bySymbol.get(key);
-      const t = inst && this.model.current(inst.instrument_token);
+      const t = inst && this.model.quoteAt(inst.instrument_token, now);
       if (!t) continue;
       if (path === '/quote/ltp')
         data[key] = { instrument_token: t.instrument_token, last_price: t.last_price };

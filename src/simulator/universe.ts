@@ -129,5 +129,6 @@ export function instrumentsCsv(rows: readonly Instrument[]): string {
       r.exchange,
     ].join(','),
   );
-  return [CSV_HEADER, ...lines].join('\n') + '\n';
+  // No trailing newline: the official client's parser turns one into an empty row.
+  return [CSV_HEADER, ...lines].join('\n');
 }
