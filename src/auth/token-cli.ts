@@ -26,7 +26,16 @@ if (!ROLES.includes(role)) {
   process.stderr.write('--role must be viewer or admin\n');
   process.exit(64);
 }
-const seconds = durationSeconds(ttl);
+let seconds = 0;
+try {
+  seconds = durationSeconds(ttl);
+} catch {
+  seconds = 0;
+}
+if (seconds <= 0) {
+  process.stderr.write(`--ttl must be a positive duration such as 30m, 12h or 7d (got "${ttl}")\n`);
+  process.exit(64);
+}
 const jwt = new JwtService({ secret: loaded.config.jwtSecret });
 process.stdout.write(
   `${jwt.sign({ sub: flag('sub') ?? `cli-${role}`, role }, { expiresIn: seconds, algorithm: 'HS256' })}\n`,

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuthService, type SessionEvent } from '../../src/auth/auth.service.js';
@@ -89,6 +91,48 @@ describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
     assert.equal((await t.http('/api/market/status', { token: r.body.token })).status, 200);
   });
 
+  it('`npm run token` mints JWTs the running app accepts, with the role asked for, and refuses bad input', async () => {
+    const cli = fileURLToPath(new URL('../../src/auth/token-cli.js', import.meta.url));
+    const run = (args: string[], env: Record<string, string> = { JWT_SECRET: TEST_JWT_SECRET }) =>
+      spawnSync(process.execPath, [cli, ...args], {
+        env: { PATH: process.env.PATH, NODE_ENV: 'development', ...env },
+        encoding: 'utf8',
+      });
+    const viewer = run(['--role', 'viewer', '--ttl', '10m']);
+    assert.equal(viewer.status, 0, viewer.stderr);
+    const viewerToken = viewer.stdout.trim();
+    assert.equal((await t.http('/api/market/status', { token: viewerToken })).status, 200);
+    const asViewer = await t.http('/api/admin/tokens', {
+      method: 'POST',
+      token: viewerToken,
+      body: JSON.stringify({ role: 'viewer' }),
+    });
+    assert.equal(asViewer.status, 403);
+    const admin = run(['--role', 'admin']);
+    assert.equal(admin.status, 0, admin.stderr);
+    const minted = await t.http('/api/admin/tokens', {
+      method: 'POST',
+      token: admin.stdout.trim(),
+      body: JSON.stringify({ role: 'viewer' }),
+    });
+    assert.equal(minted.status, 201);
+    const s = t.client({ token: viewerToken });
+    await t.connected(s);
+
+    const otherSecret = run([], { JWT_SECRET: 'another-secret-0123456789abcdef0123456789' });
+    assert.equal((await t.http('/api/market/status', { token: otherSecret.stdout.trim() })).status, 401);
+    const noSecret = run([], {});
+    assert.equal(noSecret.status, 78);
+    assert.match(noSecret.stderr, /JWT_SECRET is not set/);
+    assert.equal(noSecret.stdout, '');
+    const badRole = run(['--role', 'root']);
+    assert.equal(badRole.status, 64);
+    assert.match(badRole.stderr, /--role must be viewer or admin/);
+    const badTtl = run(['--ttl', 'forever']);
+    assert.equal(badTtl.status, 64);
+    assert.match(badTtl.stderr, /--ttl must be a positive duration/);
+  });
+
   it('a manual token is validated: a bad one is refused with a clear message, a good one installed', async () => {
     const admin = t.token('admin');
     const bad = record(
@@ -100,6 +144,9 @@ describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
     );
     assert.equal(bad.status, 400);
     assert.match(bad.body.message, /rejected the access token/);
+    // Two independent subscribers: a token change reaches each exactly once; the refusal reached none.
+    const seen: [SessionEvent[], SessionEvent[]] = [[], []];
+    const subs = seen.map((list) => t.get(AuthService).events$.subscribe((e) => list.push(e)));
     const good = record(
       await t.http('/api/admin/session', {
         method: 'POST',
@@ -110,6 +157,12 @@ describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
     assert.equal(good.status, 200);
     assert.equal(good.body.state, 'AUTHENTICATED');
     assert.equal(good.body.access_token, undefined);
+    for (const sub of subs) sub.unsubscribe();
+    for (const list of seen)
+      assert.deepEqual(
+        list.map((e) => e.type),
+        ['session changed'],
+      );
   });
 
   it('/__sim/expire plus any Kite call leads to EXPIRED', async () => {
