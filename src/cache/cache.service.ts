@@ -105,10 +105,14 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     } catch {
       return;
     }
-    // Whatever was written to memory while Redis was down (the session) must not be lost.
+    // The session is mirrored in memory; a Redis that comes back without it (restarted without
+    // persistence, or written while it was away) gets it back, so nothing already stored is lost.
     const session = await this.memory.get<string>(this.key('session'));
-    if (session !== undefined && session !== null)
-      await this.redisCache!.set(this.key('session'), session, 0).catch(() => undefined);
+    if (session !== undefined && session !== null) {
+      const inRedis = await this.redisCache!.get<string>(this.key('session')).catch(() => undefined);
+      if (inRedis === undefined || inRedis === null)
+        await this.redisCache!.set(this.key('session'), session, 0).catch(() => undefined);
+    }
     if (!this.usingRedis && this.fallbackLogged) this.logger.log('cache: Redis answers again; back to Redis');
     this.usingRedis = true;
     this.redisActive.set(1);
@@ -170,7 +174,7 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Fresh quotes (younger than CACHE_TTL_MS) for the given tokens; absent ones are left out. */
-  async getQuotes(tokens: readonly number[]): Promise<Map<number, CachedQuote>> {
+  async getQuotes(tokens: readonly number[], countAsRead = true): Promise<Map<number, CachedQuote>> {
     const out = new Map<number, CachedQuote>();
     const missing: number[] = [];
     for (const t of tokens) {
@@ -187,8 +191,10 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
         if (q) out.set(t, q);
       });
     }
-    this.hits.inc(out.size);
-    this.misses.inc(tokens.length - out.size);
+    if (countAsRead) {
+      this.hits.inc(out.size);
+      this.misses.inc(tokens.length - out.size);
+    }
     return out;
   }
 
@@ -205,8 +211,8 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async setSession(blob: string): Promise<void> {
+    await this.memory.set(this.key('session'), blob, 0);
     await this.run((s) => s.set(this.key('session'), blob, 0));
-    if (!this.usingRedis) await this.memory.set(this.key('session'), blob, 0);
   }
 
   async deleteSession(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CacheService } from '../cache/cache.service.js';
+import { CacheService, type CachedQuote } from '../cache/cache.service.js';
 import { Clock } from '../clock/clock.js';
 import { KiteApiService } from '../auth/kite-api.service.js';
 import { istIso } from '../kite/ist-time.js';
@@ -68,8 +68,22 @@ export class QuotesService {
   }
 
   private async run(): Promise<void> {
-    const batch = this.queue.splice(0, BATCH);
+    const queued = this.queue.splice(0, BATCH);
     if (this.queue.length > 0) this.schedule();
+    // A request that missed the cache while the previous Kite call was answering is served by that
+    // call's result: check again just before asking Kite.
+    const batch: typeof queued = [];
+    const cached = await this.cache
+      .getQuotes(
+        queued.map((b) => b.token),
+        false,
+      )
+      .catch(() => new Map<number, CachedQuote>());
+    for (const b of queued) {
+      const c = cached.get(b.token);
+      if (c) b.resolve({ ...c.tick, as_of: istIso(c.as_of) });
+      else batch.push(b);
+    }
     if (batch.length === 0) return;
     this.lastCall = Date.now();
     try {
