@@ -44,6 +44,8 @@ type MarketSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<st
 /** A client whose engine buffer holds more packets than this is slow: it gets conflated ticks. */
 const SLOW_BUFFER = 64;
 const SLOW_ROOM = '__slow';
+/** How often engine buffers are checked: bounds how far a slow client's buffer can grow past SLOW_BUFFER. */
+const SLOW_CHECK_MS = 50;
 /** Per-socket rate limit on subscribe/unsubscribe: a bucket of 20, refilled at 10 a second. */
 const BUCKET = 20;
 const REFILL_PER_S = 10;
@@ -110,7 +112,7 @@ export class MarketGateway
         });
       }),
     );
-    this.slowCheck = setInterval(() => this.markSlowClients(), 250);
+    this.slowCheck = setInterval(() => this.markSlowClients(), SLOW_CHECK_MS);
     this.slowCheck.unref();
   }
 
@@ -291,6 +293,17 @@ export class MarketGateway
       if (pending.has(t.instrument_token)) this.m.conflated.inc();
       pending.set(t.instrument_token, t);
     }
+  }
+
+  /** What the server holds for one client: engine packets queued, conflated ticks, slow or not. */
+  clientBacklog(id: string): { packets: number; pending: number; slow: boolean } | undefined {
+    const socket = this.ns.sockets.get(id);
+    if (!socket) return undefined;
+    return {
+      packets: bufferedPackets(socket),
+      pending: socket.data.pending?.size ?? 0,
+      slow: socket.rooms.has(SLOW_ROOM),
+    };
   }
 
   private markSlowClients(): void {

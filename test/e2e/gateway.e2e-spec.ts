@@ -7,6 +7,8 @@ import type { MarketStatus } from '../../src/market-status/market-status.js';
 import type { SubscribeAck } from '../../src/gateway/market-events.js';
 import { MarketFeedService } from '../../src/market-feed/market-feed.service.js';
 import { InstrumentsService } from '../../src/market-feed/instruments.service.js';
+import { MarketGateway } from '../../src/gateway/market.gateway.js';
+import { buildUniverse } from '../../src/simulator/universe.js';
 import { TestApp } from '../helpers/test-app.js';
 import { waitFor, sleep } from '../helpers/wait.js';
 
@@ -21,6 +23,14 @@ function emitAck(
   return s.timeout(5000).emitWithAck(event as 'subscribe', payload) as Promise<
     SubscribeAck & Record<string, any>
   >;
+}
+
+/** The sum of every series of a metric, read from /metrics. */
+async function metricSum(t: TestApp, name: string): Promise<number> {
+  const text = (await t.http('/metrics')).text;
+  let sum = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) sum += Number(m[1]);
+  return sum;
 }
 
 function collect(s: Socket): Tick[] {
@@ -57,6 +67,15 @@ describe('gateway: authenticated fan-out on /market', () => {
     const expired = t.token('viewer', '1s');
     await sleep(1100);
     assert.equal(await connectError(t.client({ token: expired })), 'unauthorized');
+  });
+
+  it('a connected client is disconnected when its JWT expires', async () => {
+    const s = t.client({ token: t.token('viewer', '2s') });
+    await t.connected(s);
+    const connectedAt = Date.now();
+    const reason = await new Promise<string>((r) => s.once('disconnect', r));
+    assert.equal(reason, 'io server disconnect');
+    assert.ok(Date.now() - connectedAt <= 2500, 'at the expiry, not later');
   });
 
   it('an origin outside CORS_ORIGINS is refused; the dashboard origin and the session cookie are accepted', async () => {
@@ -143,6 +162,8 @@ describe('gateway: authenticated fan-out on /market', () => {
     await waitFor(async () => (await t.simStats()).subscribed_instruments >= 59, 'union upstream');
     const stats = await t.simStats();
     assert.equal(stats.ws_connections_open, 1);
+    assert.ok((await metricSum(t, 'kite_relay_clients_connected')) >= 50);
+    const deliveredBefore = await metricSum(t, 'kite_relay_ticks_delivered_total');
     await waitFor(() => received[0].length > 20 && received[30].length > 20, 'ticks to clients');
     await sleep(300);
     // Clients 0 and 30 hold the same subscriptions: their streams agree tick for tick.
@@ -150,11 +171,16 @@ describe('gateway: authenticated fan-out on /market', () => {
     const a = new Set(received[0].map(key));
     const common = received[30].filter((x) => a.has(key(x))).length;
     assert.ok(common / received[30].length > 0.9, `shared ${common}/${received[30].length}`);
+    const delivered = (await metricSum(t, 'kite_relay_ticks_delivered_total')) - deliveredBefore;
+    assert.ok(
+      delivered >= received.reduce((n, r) => n + r.length, 0) * 0.5,
+      `delivered counted: ${delivered}`,
+    );
     for (const s of clients) s.disconnect();
     await waitFor(async () => (await t.simStats()).subscribed_instruments <= 2, 'released upstream');
   });
 
-  it('malformed payloads get ok:false while a well-behaved client keeps receiving ticks', async () => {
+  it('a few thousand malformed payloads get ok:false while a well-behaved client keeps receiving ticks', async () => {
     const good = t.client({ token: t.token() });
     await t.connected(good);
     const got = collect(good);
@@ -185,11 +211,22 @@ describe('gateway: authenticated fan-out on /market', () => {
       Buffer.from([1, 2, 3]),
       { instruments: [INFY], constructor: { prototype: 1 } },
       { instruments: ['NSE INFY'] },
+      { instruments: [2 ** 53] },
+      { instruments: [INFY], mode: 7 },
+      { instruments: [[INFY]] },
+      { instruments: { 0: INFY, length: 1 } },
+      { instruments: [INFY], mode: 'LTP' },
+      { __proto__: { instruments: [INFY] } },
+      { instruments: [Buffer.from('NSE:INFY')] },
+      'x'.repeat(100_000),
+      { instruments: ['NSE:'] },
+      { instruments: [':INFY'] },
     ];
+    const ackErrorsBefore = await metricSum(t, 'kite_relay_ack_errors_total');
     let okFalse = 0;
     let total = 0;
     const before = got.length;
-    for (let round = 0; round < 20; round++) {
+    for (let round = 0; round < 250; round++) {
       await Promise.all(
         bad.map(async (s, i) => {
           const payload = shapes[(round * 8 + i) % shapes.length];
@@ -200,8 +237,10 @@ describe('gateway: authenticated fan-out on /market', () => {
         }),
       );
     }
+    assert.equal(total, 2000);
     assert.equal(okFalse, total);
     assert.ok(bad.every((s) => s.connected));
+    assert.ok((await metricSum(t, 'kite_relay_ack_errors_total')) - ackErrorsBefore >= total, 'counted');
     await waitFor(() => got.length > before + 5, 'good client still receiving');
     for (const s of bad) s.disconnect();
   });
@@ -231,6 +270,80 @@ describe('gateway: market_status at the transition instant', () => {
       assert.match(live.server_time, /^2026-12-01T09:15:00\.0\d\d\+05:30$/);
       const http = await t.http('/api/market/status', { token: t.token() });
       assert.equal(http.body.status, 'LIVE');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('gateway: a slow client is conflated and never slows the others', () => {
+  it('a client that stops reading gets the latest tick per instrument; a fast one keeps its full flow', async (ctx) => {
+    const t = await TestApp.start({ simOptions: { ticksPerSecond: 4000 } });
+    try {
+      await t.login();
+      await waitFor(() => t.get(InstrumentsService).size > 1000, 'instrument master');
+      const symbols = buildUniverse()
+        .filter((i) => i.tradingsymbol.startsWith('SIM'))
+        .slice(0, 300)
+        .map((i) => i.instrument_token);
+      const fast = t.client({ token: t.token() });
+      const slow = t.client({ token: t.token() });
+      await Promise.all([t.connected(fast), t.connected(slow)]);
+      const fastTicks = collect(fast);
+      const slowTicks = collect(slow);
+      for (const s of [fast, slow])
+        assert.equal((await emitAck(s, 'subscribe', { instruments: symbols, mode: 'full' })).ok, true);
+      await waitFor(() => slowTicks.length > 500, 'both flowing');
+
+      // The slow client's network stops: its TCP socket is no longer read.
+      const raw = (
+        slow.io.engine.transport as unknown as { ws: { _socket: { pause(): void; resume(): void } } }
+      ).ws._socket;
+      raw.pause();
+      const metric = async (name: string) =>
+        Number(
+          new RegExp(`^kite_relay_${name} (\\S+)$`, 'm').exec((await t.http('/metrics')).text)?.[1] ?? 0,
+        );
+      const gateway = t.get(MarketGateway);
+      const serverSide = () => gateway.clientBacklog(slow.id!);
+      await waitFor(
+        async () => (await metric('ticks_conflated_total')) > 1000,
+        'conflation under way',
+        20_000,
+      );
+
+      // While it is conflated: the fast client keeps the full rate, and the slow one's backlog is bounded.
+      const fastBefore = fastTicks.length;
+      const backlogs: { packets: number; pending: number }[] = [];
+      for (let i = 0; i < 10; i++) {
+        await sleep(100);
+        backlogs.push(serverSide()!);
+      }
+      const fastPerS = fastTicks.length - fastBefore;
+      const maxPackets = Math.max(...backlogs.map((b) => b.packets));
+      const maxPending = Math.max(...backlogs.map((b) => b.pending));
+      ctx.diagnostic(
+        `fast client ${fastPerS} ticks/s while the other is slow; slow backlog ≤ ${maxPackets} packets, ${maxPending} conflated ticks`,
+      );
+      assert.ok(fastPerS > 2000, `fast client kept ~4000 ticks/s: ${fastPerS}`);
+      assert.ok(maxPending <= symbols.length, 'at most one pending tick per instrument');
+      assert.ok(maxPackets < 1000, 'the engine buffer stopped growing');
+
+      // Reading again: it catches up and is back on the live flow with current prices.
+      const slowBefore = slowTicks.length;
+      raw.resume();
+      await waitFor(() => serverSide()?.slow === false, 'slow client back on the live flow', 20_000);
+      await waitFor(() => slowTicks.length > slowBefore + 1000, 'ticks again');
+      // With the upstream quiet, both clients end on the same last price for every instrument:
+      // conflation dropped intermediate ticks, never the latest.
+      await t.simControl('silence', { ms: 1500 });
+      await sleep(700);
+      const last = (ticks: Tick[]) => new Map(ticks.map((x) => [x.instrument_token, x.last_price]));
+      const fastLast = last(fastTicks);
+      const slowLast = last(slowTicks);
+      assert.equal(slowLast.size, fastLast.size);
+      for (const [token, price] of fastLast)
+        assert.equal(slowLast.get(token), price, `last price of ${token}`);
     } finally {
       await t.close();
     }
