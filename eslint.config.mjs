@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.build/', 'test-artifacts/', 'src/dashboard/public/vendor/'] },
+  { ignores: ['node_modules/', 'dist/', '.build/', 'test-artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -45,24 +45,6 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: false, program: null, project: false },
       globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
-    },
-  },
-  {
-    files: ['src/dashboard/public/**/*.js'],
-    languageOptions: {
-      globals: {
-        window: 'readonly',
-        document: 'readonly',
-        localStorage: 'readonly',
-        io: 'readonly',
-        fetch: 'readonly',
-        setTimeout: 'readonly',
-        setInterval: 'readonly',
-        clearTimeout: 'readonly',
-        Date: 'readonly',
-        URLSearchParams: 'readonly',
-        console: 'readonly',
-      },
     },
   },
 );

@@ -1,7 +1,9 @@
 import { MODES, type TickMode } from '../kite/kite.constants.js';
 import type { AckError } from './market-events.js';
 
-const INSTRUMENT = /^(\d{1,10}|[A-Za-z]{2,10}:[^\s:]{1,50})$/;
+/** A token, or EXCHANGE:SYMBOL where the symbol may hold single inner spaces (`NSE:NIFTY 50`). */
+const INSTRUMENT = /^(\d{1,10}|[A-Za-z]{2,10}:[^\s:]+(?: [^\s:]+)*)$/;
+const MAX_INSTRUMENT_LENGTH = 64;
 
 export const ackError = (code: string, message: string): AckError => ({
   ok: false,
@@ -42,7 +44,7 @@ export function validateInstrumentsPayload(
   for (const i of list) {
     const ok =
       (typeof i === 'number' && Number.isInteger(i) && i > 0 && i <= 0xffffffff) ||
-      (typeof i === 'string' && INSTRUMENT.test(i));
+      (typeof i === 'string' && i.length <= MAX_INSTRUMENT_LENGTH && INSTRUMENT.test(i));
     if (!ok)
       return ackError(
         'invalid_instruments',

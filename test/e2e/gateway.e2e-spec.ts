@@ -127,6 +127,25 @@ describe('gateway: authenticated fan-out on /market', () => {
     b.disconnect();
   });
 
+  it('symbols with spaces (the indices) subscribe; malformed spacing is refused', async () => {
+    const s = t.client({ token: t.token() });
+    await t.connected(s);
+    const ack = await emitAck(s, 'subscribe', {
+      instruments: ['NSE:NIFTY 50', 'NSE:NIFTY BANK'],
+      mode: 'ltp',
+    });
+    assert.equal(ack.ok, true);
+    assert.deepEqual(
+      ack.subscribed.map((x: { instrument_token: number }) => x.instrument_token),
+      [256265, 260105],
+    );
+    for (const bad of ['NSE:NIFTY  50', 'NSE:NIFTY 50 ', 'NSE: NIFTY', `NSE:${'A '.repeat(40)}A`]) {
+      const r = await emitAck(s, 'subscribe', { instruments: [bad] });
+      assert.equal(r.ok, false, bad);
+    }
+    s.disconnect();
+  });
+
   it('unsubscribe stops the flow', async () => {
     const s = t.client({ token: t.token() });
     await t.connected(s);

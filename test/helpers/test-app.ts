@@ -82,6 +82,8 @@ export class TestApp {
     const addr = this.app.getHttpServer().address() as { port: number };
     this.url = `http://127.0.0.1:${addr.port}`;
     config.publicUrl = this.url;
+    // A browser test loads the dashboard from this origin (the adapter reads this same array).
+    if (!config.corsOrigins.includes(this.url)) config.corsOrigins.push(this.url);
     this.sim.redirectUrl = `${this.url}/api/auth/kite/callback`;
     this.config = config;
   }

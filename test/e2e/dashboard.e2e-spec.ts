@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { TestApp } from '../helpers/test-app.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(import.meta.dirname, '..', '..', '..', 'test-artifacts');
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install chromium)`;
+
+const lastPrice = (page: Page, symbol: string) =>
+  page.locator(`tr[data-symbol="${symbol}"] td[data-field="last_price"]`);
+
+async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+describe('dashboard in a real browser (Debian chromium)', { skip }, () => {
+  let browser: Browser;
+  before(async () => {
+    browser = await launch();
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('login popup → live table; add NSE:INFY and see it move; depth; 360 px; /__sim/expire shows the log-in prompt', async () => {
+    const t = await TestApp.start({ simOptions: { ticksPerSecond: 400 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${t.url}/`);
+      // No dashboard session yet: the page says so and offers the button.
+      await page.locator('#login').waitFor({ state: 'visible' });
+      assert.match(await page.locator('#login-message').innerText(), /Log in with Kite/);
+
+      const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#login-button')]);
+      await popup.waitForEvent('close', { timeout: 10_000 });
+      // Without a reload: the prompt goes away, the socket connects, the default watchlist fills.
+      await page.locator('#login').waitFor({ state: 'hidden' });
+      await page.waitForFunction(() =>
+        /^[\d,]+\.\d+/.test(
+          document.querySelector('tr[data-symbol="NSE:RELIANCE"] td[data-field="last_price"]')?.textContent ??
+            '',
+        ),
+      );
+      assert.match(await page.locator('#auth').innerText(), /Simulated Trader/);
+      assert.match(await page.locator('#feed').innerText(), /LIVE/);
+
+      await page.fill('#search', 'INFY');
+      await page.click('#results button[data-symbol="NSE:INFY"]');
+      const infy = lastPrice(page, 'NSE:INFY');
+      await page.waitForFunction(() =>
+        /\d/.test(
+          document.querySelector('tr[data-symbol="NSE:INFY"] td[data-field="last_price"]')?.textContent ?? '',
+        ),
+      );
+      const first = await infy.innerText();
+      await page.waitForFunction(
+        (p) => {
+          const now = document.querySelector(
+            'tr[data-symbol="NSE:INFY"] td[data-field="last_price"]',
+          )?.textContent;
+          return now !== p && /\d/.test(now ?? '');
+        },
+        first,
+        { timeout: 10_000 },
+      );
+      const stored = await page.evaluate(() => localStorage.getItem('kite-relay.watchlist'));
+      assert.ok(JSON.parse(stored!).includes('NSE:INFY'), 'kept in localStorage');
+      assert.match(
+        await page.locator('tr[data-symbol="NSE:INFY"] td[data-field="change_percent"]').innerText(),
+        /%$/,
+      );
+      assert.match(await page.locator('#tick-age').innerText(), /last tick \d+\.\d s ago/);
+
+      // Depth for the selected instrument (full mode).
+      await page.click('tr[data-symbol="NSE:INFY"] td[data-field="time"]');
+      await page.locator('#depth').waitFor({ state: 'visible' });
+      await page.waitForFunction(() => document.querySelectorAll('#depth-rows tr').length === 5);
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+
+      // A phone: nothing wider than the screen.
+      await page.setViewportSize({ width: 360, height: 740 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(overflow <= 360, `page is ${overflow}px wide at 360px`);
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-360.png'), fullPage: true });
+
+      // Remove survives a reload.
+      await page.click('tr[data-symbol="NSE:TCS"] button.remove');
+      await page.reload();
+      await page.locator('tr[data-symbol="NSE:INFY"]').waitFor();
+      assert.equal(await page.locator('tr[data-symbol="NSE:TCS"]').count(), 0);
+
+      await t.simControl('expire');
+      await page.locator('#login').waitFor({ state: 'visible', timeout: 10_000 });
+      assert.match(await page.locator('#login-message').innerText(), /expired/);
+      assert.match(await page.locator('#feed').innerText(), /AUTH REQUIRED/);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+      await t.close();
+    }
+  });
+
+  it('with CLOCK_START just before 09:15 IST the banner turns LIVE at the transition, without a reload', async () => {
+    const t = await TestApp.start({ env: { CLOCK_START: '2026-12-01T09:14:56+05:30' }, redis: false });
+    const context = await browser.newContext();
+    try {
+      const cookie = (await t.login()).split('=');
+      await context.addCookies([{ name: cookie[0], value: cookie.slice(1).join('='), url: t.url }]);
+      const page = await context.newPage();
+      await page.goto(`${t.url}/`);
+      await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
+      await page.waitForFunction(() => document.getElementById('market')?.dataset.status === 'PRE_OPEN');
+      assert.match(await page.locator('#market-next').innerText(), /^LIVE in 00:00:0\d$/);
+      // At the change the page takes a fresh snapshot, so nothing shown predates it.
+      const snapshot = page.waitForRequest((r) => r.url().includes('/api/quotes?'), { timeout: 10_000 });
+      await page.waitForFunction(
+        () => document.getElementById('market')?.dataset.status === 'LIVE',
+        undefined,
+        {
+          timeout: 8000,
+        },
+      );
+      assert.match(await page.locator('#market').innerText(), /NSE LIVE/);
+      assert.match((await snapshot).url(), /i=NSE%3ARELIANCE/);
+      assert.match(await page.locator('#market-next').innerText(), /^POST CLOSE in 06:1\d:\d\d$/);
+      assert.equal(
+        await page.evaluate(() => (window as unknown as { marker?: number }).marker),
+        1,
+        'no reload',
+      );
+    } finally {
+      await context.close();
+      await t.close();
+    }
+  });
+});
