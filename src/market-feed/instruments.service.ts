@@ -33,6 +33,20 @@ export class InstrumentsService {
     return this.byToken.size;
   }
 
+  /**
+   * Resolves once the master is loaded, or after `timeoutMs` (or at once when it cannot load, e.g.
+   * with no Kite session), so a symbol asked for right after a login is not refused as unknown.
+   */
+  async ready(timeoutMs = 5000): Promise<void> {
+    if (this.byToken.size > 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.load().catch(() => undefined),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
   /** Loads the master from the cache or Kite; concurrent calls share one load. */
   load(force = false): Promise<void> {
     this.loading ??= this.fetch(force).finally(() => (this.loading = undefined));

@@ -276,6 +276,24 @@ describe('gateway: authenticated fan-out on /market', () => {
   });
 });
 
+describe('gateway: right after the first login', () => {
+  it('a subscribe by symbol waits for the instrument master instead of refusing it as unknown', async () => {
+    const t = await TestApp.start({ redis: false });
+    try {
+      const s = t.client({ token: t.token() });
+      await t.connected(s);
+      assert.equal(t.get(InstrumentsService).size, 0, 'no master before a Kite session');
+      await t.login();
+      const ack = await emitAck(s, 'subscribe', { instruments: ['NSE:INFY', 'NSE:NIFTY 50'] });
+      assert.equal(ack.ok, true);
+      assert.deepEqual(ack.rejected, []);
+      assert.equal(ack.subscribed.length, 2);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('gateway: market_status at the transition instant', () => {
   it('with CLOCK_START two seconds before 09:15 IST the LIVE transition is broadcast', async () => {
     const t = await TestApp.start({ env: { CLOCK_START: '2026-12-01T09:14:58.5+05:30' }, redis: false });
