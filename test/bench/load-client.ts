@@ -1,0 +1,129 @@
+/**
+ * A load-generator process for the fan-out bench (forked; talks to the parent over IPC).
+ * Opens `clients` Socket.IO clients, subscribes each to its instruments, and inside the
+ * measurement window counts delivered ticks and their latency from the simulator's send stamp
+ * (ms mod 2^31, carried in the sell quantity). Reports its own CPU so a reader can tell whether
+ * it was the bottleneck.
+ */
+import { io, type Socket } from 'socket.io-client';
+
+export interface LoadConfig {
+  url: string;
+  kind: 'relay' | 'reference';
+  token?: string;
+  clients: number;
+  /** Instruments per client, already assigned. */
+  subscriptions: number[][];
+  idle: boolean;
+}
+
+export interface LoadReport {
+  clients: number;
+  delivered: number;
+  window_ms: number;
+  /** latency histogram, 1 ms buckets; the last bucket collects everything beyond */
+  histogram: number[];
+  cpu_ms: number;
+}
+
+export type ParentMessage =
+  { type: 'start'; config: LoadConfig } | { type: 'window' } | { type: 'report' } | { type: 'stop' };
+export type ChildMessage =
+  { type: 'ready'; connected: number; failed: number } | { type: 'report'; report: LoadReport };
+
+const BUCKETS = 30_000;
+const MOD = 2 ** 31;
+let histogram = new Uint32Array(BUCKETS);
+let delivered = 0;
+let measuring = false;
+let windowStart = 0;
+let cpuStart = process.cpuUsage();
+const sockets: Socket[] = [];
+
+function record(stamp: unknown): void {
+  if (!measuring) return;
+  delivered++;
+  if (typeof stamp !== 'number') return;
+  const lat = ((((Date.now() % MOD) - stamp) % MOD) + MOD) % MOD;
+  histogram[Math.min(lat, BUCKETS - 1)]++;
+}
+
+async function start(c: LoadConfig): Promise<void> {
+  let connected = 0;
+  let failed = 0;
+  const batch = 50;
+  for (let i = 0; i < c.clients; i += batch) {
+    await Promise.all(
+      Array.from({ length: Math.min(batch, c.clients - i) }, (_, j) => {
+        const subs = c.subscriptions[i + j];
+        return new Promise<void>((resolve) => {
+          const s = io(c.kind === 'relay' ? `${c.url}/market` : c.url, {
+            transports: ['websocket'],
+            reconnection: false,
+            forceNew: true,
+            auth: c.token ? { token: c.token } : {},
+          });
+          sockets.push(s);
+          s.once('connect_error', () => {
+            failed++;
+            resolve();
+          });
+          s.once('connect', () => {
+            connected++;
+            if (c.idle) return resolve();
+            if (c.kind === 'relay') {
+              s.on('ticks', (ticks: { sell_quantity?: number }[]) => {
+                for (const t of ticks) record(t.sell_quantity);
+              });
+              s.timeout(30_000).emit('subscribe', { instruments: subs, mode: 'quote' }, (err: unknown) => {
+                if (err) failed++;
+                resolve();
+              });
+            } else {
+              s.on('tick', (t: { total_sell_quantity?: number }) => record(t.total_sell_quantity));
+              s.timeout(30_000).emit('subscribe', subs, (err: unknown) => {
+                if (err) failed++;
+                resolve();
+              });
+            }
+          });
+        });
+      }),
+    );
+  }
+  process.send!({ type: 'ready', connected, failed } satisfies ChildMessage);
+}
+
+process.on('message', (m: ParentMessage) => {
+  switch (m.type) {
+    case 'start':
+      void start(m.config);
+      break;
+    case 'window':
+      histogram = new Uint32Array(BUCKETS);
+      delivered = 0;
+      windowStart = Date.now();
+      cpuStart = process.cpuUsage();
+      measuring = true;
+      break;
+    case 'report': {
+      measuring = false;
+      const cpu = process.cpuUsage(cpuStart);
+      process.send!({
+        type: 'report',
+        report: {
+          clients: sockets.filter((s) => s.connected).length,
+          delivered,
+          window_ms: Date.now() - windowStart,
+          histogram: Array.from(histogram),
+          cpu_ms: (cpu.user + cpu.system) / 1000,
+        },
+      } satisfies ChildMessage);
+      break;
+    }
+    case 'stop':
+      for (const s of sockets) s.disconnect();
+      setTimeout(() => process.exit(0), 100);
+      break;
+  }
+});
