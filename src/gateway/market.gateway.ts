@@ -44,6 +44,8 @@ type MarketSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<st
 /** A client whose engine buffer holds more packets than this is slow: it gets conflated ticks. */
 const SLOW_BUFFER = 64;
 const SLOW_ROOM = '__slow';
+/** A Socket.IO v5 EVENT packet (type 2) on namespace /market, named `ticks`, up to its array. */
+const TICKS_PACKET_PREFIX = `2${MARKET_NAMESPACE},["ticks",[`;
 /** How often engine buffers are checked: bounds how far a slow client's buffer can grow past SLOW_BUFFER. */
 const SLOW_CHECK_MS = 50;
 /** Per-socket rate limit on subscribe/unsubscribe: a bucket of 20, refilled at 10 a second. */
@@ -264,24 +266,39 @@ export class MarketGateway
     }
   }
 
-  /** One `ticks` array per room per flush: each payload is serialized once, whatever the room size. */
+  /**
+   * One `ticks` packet per client per flush, holding every tick of every room it is in. Each room's
+   * ticks are serialized once, whatever the room size, and a client's packet is the concatenation of
+   * its rooms' serialized ticks, written to its engine.io socket as the Socket.IO protocol (v5)
+   * encodes an event: `2/market,["ticks",[…]]`. Emitting per room instead sends a client one packet
+   * per instrument, which at 1,000 clients × 50 instruments is ten times the writes (`npm run bench`).
+   */
   private flush(): void {
     this.flushScheduled = false;
     const batch = this.batch;
     this.batch = new Map();
     const rooms = this.ns.adapter.rooms;
     const slow = rooms.get(SLOW_ROOM);
+    const perClient = new Map<string, string[]>();
     let delivered = 0;
     for (const [r, ticks] of batch) {
       const members = rooms.get(r);
       if (!members) continue;
-      delivered += ticks.length * members.size;
-      if (slow && slow.size > 0) {
-        this.ns.to(r).except(SLOW_ROOM).emit('ticks', ticks);
-        for (const id of members) if (slow.has(id)) this.conflate(id, ticks);
-      } else {
-        this.ns.to(r).emit('ticks', ticks);
+      let serialized: string | undefined;
+      for (const id of members) {
+        if (slow?.has(id)) {
+          this.conflate(id, ticks);
+          continue;
+        }
+        serialized ??= JSON.stringify(ticks).slice(1, -1);
+        const parts = perClient.get(id);
+        if (parts) parts.push(serialized);
+        else perClient.set(id, [serialized]);
+        delivered += ticks.length;
       }
+    }
+    for (const [id, parts] of perClient) {
+      this.ns.sockets.get(id)?.conn.write(`${TICKS_PACKET_PREFIX}${parts.join(',')}]]`);
     }
     this.m.delivered.inc(delivered);
   }
