@@ -217,6 +217,25 @@ class LoadGenerators {
     };
   }
 
+  /** Every client subscribes now that all are connected; resolves with the failures. */
+  async subscribeAll(): Promise<number> {
+    const failures = await Promise.all(
+      this.procs.map(
+        (p) =>
+          new Promise<number>((resolve) => {
+            const on = (m: ChildMessage) => {
+              if (m.type !== 'subscribed') return;
+              p.off('message', on);
+              resolve(m.failed);
+            };
+            p.on('message', on);
+            p.send({ type: 'subscribe' } satisfies ParentMessage);
+          }),
+      ),
+    );
+    return failures.reduce((a, b) => a + b, 0);
+  }
+
   openWindow(): void {
     for (const p of this.procs) p.send({ type: 'window' } satisfies ParentMessage);
   }
@@ -287,10 +306,12 @@ async function measureFanout(
   progress(`${kind} fan-out: connecting ${subscriptions.length} clients`);
   const { load, connected, failed } = await LoadGenerators.start(
     o.loadProcesses,
-    { url: server.url, kind, token, idle: false },
+    { url: server.url, kind, token },
     subscriptions,
   );
-  progress(`${kind} fan-out: ${connected} connected, ${failed} failed; measuring`);
+  progress(`${kind} fan-out: ${connected} connected, ${failed} failed; subscribing`);
+  const subscribeFailed = await load.subscribeAll();
+  progress(`${kind} fan-out: subscribed (${subscribeFailed} failed); measuring`);
   try {
     await sleep(o.warmupS * 1000);
     const before = procStats(server.proc.pid!);
@@ -339,7 +360,7 @@ async function memoryPerClient(
   progress(`${kind} memory: connecting ${clients} idle clients`);
   const { load, connected } = await LoadGenerators.start(
     procs,
-    { url: server.url, kind, token, idle: true },
+    { url: server.url, kind, token },
     Array.from({ length: clients }, () => []),
   );
   try {

@@ -14,7 +14,6 @@ export interface LoadConfig {
   clients: number;
   /** Instruments per client, already assigned. */
   subscriptions: number[][];
-  idle: boolean;
 }
 
 export interface LoadReport {
@@ -27,9 +26,15 @@ export interface LoadReport {
 }
 
 export type ParentMessage =
-  { type: 'start'; config: LoadConfig } | { type: 'window' } | { type: 'report' } | { type: 'stop' };
+  | { type: 'start'; config: LoadConfig }
+  | { type: 'subscribe' }
+  | { type: 'window' }
+  | { type: 'report' }
+  | { type: 'stop' };
 export type ChildMessage =
-  { type: 'ready'; connected: number; failed: number } | { type: 'report'; report: LoadReport };
+  | { type: 'ready'; connected: number; failed: number }
+  | { type: 'subscribed'; failed: number }
+  | { type: 'report'; report: LoadReport };
 
 const BUCKETS = 30_000;
 const MOD = 2 ** 31;
@@ -48,56 +53,84 @@ function record(stamp: unknown): void {
   histogram[Math.min(lat, BUCKETS - 1)]++;
 }
 
-async function start(c: LoadConfig): Promise<void> {
+/** Connects every client (no subscriptions yet), in batches; each settles within 30 s whatever happens. */
+async function connectAll(c: LoadConfig): Promise<void> {
   let connected = 0;
   let failed = 0;
   const batch = 50;
   for (let i = 0; i < c.clients; i += batch) {
     await Promise.all(
-      Array.from({ length: Math.min(batch, c.clients - i) }, (_, j) => {
-        const subs = c.subscriptions[i + j];
-        return new Promise<void>((resolve) => {
-          const s = io(c.kind === 'relay' ? `${c.url}/market` : c.url, {
-            transports: ['websocket'],
-            reconnection: false,
-            forceNew: true,
-            auth: c.token ? { token: c.token } : {},
-          });
-          sockets.push(s);
-          s.once('connect_error', () => {
-            failed++;
-            resolve();
-          });
-          s.once('connect', () => {
-            connected++;
-            if (c.idle) return resolve();
-            if (c.kind === 'relay') {
-              s.on('ticks', (ticks: { sell_quantity?: number }[]) => {
-                for (const t of ticks) record(t.sell_quantity);
-              });
-              s.timeout(30_000).emit('subscribe', { instruments: subs, mode: 'quote' }, (err: unknown) => {
-                if (err) failed++;
-                resolve();
-              });
-            } else {
-              s.on('tick', (t: { total_sell_quantity?: number }) => record(t.total_sell_quantity));
-              s.timeout(30_000).emit('subscribe', subs, (err: unknown) => {
-                if (err) failed++;
-                resolve();
-              });
-            }
-          });
-        });
-      }),
+      Array.from(
+        { length: Math.min(batch, c.clients - i) },
+        () =>
+          new Promise<void>((resolve) => {
+            const s = io(c.kind === 'relay' ? `${c.url}/market` : c.url, {
+              transports: ['websocket'],
+              reconnection: false,
+              forceNew: true,
+              timeout: 20_000,
+              auth: c.token ? { token: c.token } : {},
+            });
+            const settle = (ok: boolean) => {
+              clearTimeout(timer);
+              s.off('connect_error').off('disconnect');
+              if (ok) {
+                connected++;
+                sockets.push(s);
+              } else {
+                failed++;
+                s.disconnect();
+              }
+              resolve();
+            };
+            const timer = setTimeout(() => settle(false), 30_000);
+            s.once('connect', () => settle(true));
+            s.once('connect_error', () => settle(false));
+            s.once('disconnect', () => settle(false));
+          }),
+      ),
     );
   }
   process.send!({ type: 'ready', connected, failed } satisfies ChildMessage);
 }
 
+/** Subscribes every connected client to its instruments and starts counting what arrives. */
+async function subscribeAll(c: LoadConfig): Promise<void> {
+  let failed = 0;
+  await Promise.all(
+    sockets.map(
+      (s, i) =>
+        new Promise<void>((resolve) => {
+          const subs = c.subscriptions[i];
+          const done = (err: unknown) => {
+            if (err) failed++;
+            resolve();
+          };
+          if (c.kind === 'relay') {
+            s.on('ticks', (ticks: { sell_quantity?: number }[]) => {
+              for (const t of ticks) record(t.sell_quantity);
+            });
+            s.timeout(30_000).emit('subscribe', { instruments: subs, mode: 'quote' }, done);
+          } else {
+            s.on('tick', (t: { total_sell_quantity?: number }) => record(t.total_sell_quantity));
+            s.timeout(30_000).emit('subscribe', subs, done);
+          }
+        }),
+    ),
+  );
+  process.send!({ type: 'subscribed', failed } satisfies ChildMessage);
+}
+
+let config: LoadConfig | undefined;
+
 process.on('message', (m: ParentMessage) => {
   switch (m.type) {
     case 'start':
-      void start(m.config);
+      config = m.config;
+      void connectAll(m.config);
+      break;
+    case 'subscribe':
+      void subscribeAll(config!);
       break;
     case 'window':
       histogram = new Uint32Array(BUCKETS);

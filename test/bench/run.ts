@@ -111,4 +111,8 @@ if (want('ready')) {
 const table = [['figure', 'kite-relay', 'reference', 'ratio'], ...rows];
 const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
 for (const row of table) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join('  '));
+console.log(
+  'ratios: decode and delivered = kite-relay ÷ reference; latency and CPU per tick = reference ÷ kite-relay ' +
+    '(higher is better for kite-relay); memory = kite-relay ÷ reference (target ≤ 1.2).',
+);
 if (jsonAt) writeFileSync(jsonAt, JSON.stringify(out, null, 2));
