@@ -29,6 +29,8 @@ export interface FanoutOptions {
   loadProcesses: number;
   warmupS: number;
   windowS: number;
+  /** When set, the gateway of the fan-out run writes a V8 CPU profile (node --cpu-prof) here. */
+  cpuProfDir?: string;
 }
 
 export interface FanoutSide {
@@ -141,9 +143,10 @@ interface Server {
   url: string;
 }
 
-async function startGateway(sim: Sim, accessToken: string): Promise<Server> {
+async function startGateway(sim: Sim, accessToken: string, cpuProfDir?: string): Promise<Server> {
   const port = await freePort();
-  const proc = spawn(process.execPath, [MAIN], {
+  const prof = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
+  const proc = spawn(process.execPath, [...prof, MAIN], {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'development',
@@ -390,7 +393,7 @@ export async function benchFanout(o: FanoutOptions, memoryClients: number): Prom
   const sim = await startSim(o.ticksPerSecond);
   try {
     // kite-relay
-    const gateway = await startGateway(sim, await simAccessToken(sim));
+    const gateway = await startGateway(sim, await simAccessToken(sim), o.cpuProfDir);
     let relay: FanoutSide;
     let peak: number;
     let relayMem: number;

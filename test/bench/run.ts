@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { benchDecode } from './decode.bench.js';
 import { benchFanout, benchTimeToReady, type FanoutOptions } from './fanout.bench.js';
 
-// `npm run bench [-- --quick] [-- --json FILE] [-- --clients N] [-- --rate N] [-- --only decode|fanout|ready]`:
+// `npm run bench [-- --quick] [-- --json FILE] [-- --clients N] [-- --rate N] [-- --only decode|fanout|ready]
+// [-- --cpu-prof]` (the fan-out gateway's V8 profile in test-artifacts/profiles):
 // one table, each figure beside the reference measured in the same run, and its ratio.
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -46,6 +47,7 @@ if (want('fanout')) {
     loadProcesses: 2,
     warmupS: quick ? 2 : 3,
     windowS: quick ? 4 : 10,
+    cpuProfDir: args.includes('--cpu-prof') ? 'test-artifacts/profiles' : undefined,
   };
   const memoryClients = Number(opt('memory-clients') ?? (quick ? 500 : 2000));
   const f = await benchFanout(o, memoryClients);
