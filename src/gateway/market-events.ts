@@ -40,7 +40,11 @@ export interface ServerToClientEvents {
   feed_status: (status: FeedStatus) => void;
 }
 
+/**
+ * The ack is typed as required so that `emitWithAck` infers the ack's type (an optional ack makes
+ * it `any`); the server also handles an event sent without one, silently (SPEC section 4).
+ */
 export interface ClientToServerEvents {
-  subscribe: (payload: SubscribeRequest, ack?: (res: SubscribeAck) => void) => void;
-  unsubscribe: (payload: UnsubscribeRequest, ack?: (res: UnsubscribeAck) => void) => void;
+  subscribe: (payload: SubscribeRequest, ack: (res: SubscribeAck) => void) => void;
+  unsubscribe: (payload: UnsubscribeRequest, ack: (res: UnsubscribeAck) => void) => void;
 }

@@ -234,7 +234,9 @@ function removeInstrument(symbol: string): void {
     if (row.token !== undefined) byToken.delete(row.token);
   }
   if (selected === symbol) select(undefined);
-  socket?.emit('unsubscribe', { instruments: [symbol] });
+  socket?.emit('unsubscribe', { instruments: [symbol] }, (ack) => {
+    if (!ack.ok) console.warn('unsubscribe refused:', ack.error.message);
+  });
   updateEmpty();
 }
 
