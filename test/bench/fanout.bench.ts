@@ -220,23 +220,31 @@ class LoadGenerators {
     };
   }
 
-  /** Every client subscribes now that all are connected; resolves with the failures. */
-  async subscribeAll(): Promise<number> {
-    const failures = await Promise.all(
+  /** Sends `request` to every load generator and collects each one's reply of type `reply`. */
+  private ask<T extends ChildMessage['type']>(
+    request: ParentMessage,
+    reply: T,
+  ): Promise<Extract<ChildMessage, { type: T }>[]> {
+    return Promise.all(
       this.procs.map(
         (p) =>
-          new Promise<number>((resolve) => {
+          new Promise<Extract<ChildMessage, { type: T }>>((resolve) => {
             const on = (m: ChildMessage) => {
-              if (m.type !== 'subscribed') return;
+              if (m.type !== reply) return;
               p.off('message', on);
-              resolve(m.failed);
+              resolve(m as Extract<ChildMessage, { type: T }>);
             };
             p.on('message', on);
-            p.send({ type: 'subscribe' } satisfies ParentMessage);
+            p.send(request);
           }),
       ),
     );
-    return failures.reduce((a, b) => a + b, 0);
+  }
+
+  /** Every client subscribes now that all are connected; resolves with the failures. */
+  async subscribeAll(): Promise<number> {
+    const replies = await this.ask({ type: 'subscribe' }, 'subscribed');
+    return replies.reduce((n, r) => n + r.failed, 0);
   }
 
   openWindow(): void {
@@ -244,20 +252,7 @@ class LoadGenerators {
   }
 
   async reports(): Promise<LoadReport[]> {
-    return Promise.all(
-      this.procs.map(
-        (p) =>
-          new Promise<LoadReport>((resolve) => {
-            const on = (m: ChildMessage) => {
-              if (m.type !== 'report') return;
-              p.off('message', on);
-              resolve(m.report);
-            };
-            p.on('message', on);
-            p.send({ type: 'report' } satisfies ParentMessage);
-          }),
-      ),
-    );
+    return (await this.ask({ type: 'report' }, 'report')).map((r) => r.report);
   }
 
   async stop(): Promise<void> {
@@ -358,8 +353,17 @@ async function memoryPerClient(
   clients: number,
   procs: number,
 ): Promise<number> {
+  // RSS moves with the collector's timing: the least of several samples is the steadier figure.
+  const settledRss = async () => {
+    let least = Infinity;
+    for (let i = 0; i < 8; i++) {
+      await sleep(250);
+      least = Math.min(least, procStats(server.proc.pid!).rss);
+    }
+    return least;
+  };
   await sleep(1000);
-  const before = procStats(server.proc.pid!).rss;
+  const before = await settledRss();
   progress(`${kind} memory: connecting ${clients} idle clients`);
   const { load, connected } = await LoadGenerators.start(
     procs,
@@ -367,8 +371,8 @@ async function memoryPerClient(
     Array.from({ length: clients }, () => []),
   );
   try {
-    await sleep(2000);
-    const after = procStats(server.proc.pid!).rss;
+    await sleep(1000);
+    const after = await settledRss();
     return Math.round((after - before) / connected);
   } finally {
     await load.stop();
