@@ -13,7 +13,8 @@ import { MarketFeedService } from '../../src/market-feed/market-feed.service.js'
 import { InstrumentsService } from '../../src/market-feed/instruments.service.js';
 import { MarketGateway } from '../../src/gateway/market.gateway.js';
 import { buildUniverse } from '../../src/simulator/universe.js';
-import { TestApp } from '../helpers/test-app.js';
+import { AuthService } from '../../src/auth/auth.service.js';
+import { TEST_JWT_SECRET, TestApp } from '../helpers/test-app.js';
 import { waitFor, sleep } from '../helpers/wait.js';
 
 const INFY = 408065;
@@ -71,6 +72,29 @@ describe('gateway: authenticated fan-out on /market', () => {
     const expired = t.token('viewer', '1s');
     await sleep(1100);
     assert.equal(await connectError(t.client({ token: expired })), 'unauthorized');
+  });
+
+  it('no socket message carries the Kite access token, the API secret, the JWT secret or a JWT', async () => {
+    const jwt = t.token();
+    const s = t.client({ token: jwt, connect: false });
+    const frames: string[] = [];
+    s.onAny((event: string, ...args: unknown[]) => frames.push(JSON.stringify([event, ...args])));
+    s.connect();
+    await t.connected(s);
+    const ack = await emitAck(s, 'subscribe', { instruments: ['NSE:INFY', 'NSE:TCS'], mode: 'full' });
+    frames.push(JSON.stringify(ack));
+    await waitFor(() => frames.some((f) => f.startsWith('["heartbeat"')), 'a heartbeat', 3000);
+    await waitFor(() => frames.filter((f) => f.startsWith('["ticks"')).length > 3, 'ticks');
+    const text = frames.join('\n');
+    for (const secret of [
+      t.get(AuthService).current!.accessToken,
+      t.config.kite.apiSecret,
+      TEST_JWT_SECRET,
+      jwt,
+    ])
+      assert.ok(!text.includes(secret), 'a secret reached a socket message');
+    assert.doesNotMatch(text, /eyJ[\w-]+\.[\w-]+\.[\w-]+/, 'no JWT-shaped string');
+    s.disconnect();
   });
 
   it('a connected client is disconnected when its JWT expires', async () => {
