@@ -1,14 +1,13 @@
 import { JwtService } from '@nestjs/jwt';
+import { cliFlag } from '../cli-flags.js';
 import { loadConfig } from '../config/load-config.js';
 import { ROLES, type Role } from './auth.constants.js';
 import { durationSeconds } from './expiry.js';
+import { jwtOptions, signClientToken } from './token.service.js';
 
 // `npm run token -- --role viewer --ttl 12h`: a JWT for a programmatic client, signed with JWT_SECRET.
 const args = process.argv.slice(2);
-const flag = (name: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const flag = (name: string) => cliFlag(args, name);
 const role = (flag('role') ?? 'viewer') as Role;
 const ttl = flag('ttl') ?? '12h';
 const loaded = loadConfig(process.env);
@@ -36,7 +35,5 @@ if (seconds <= 0) {
   process.stderr.write(`--ttl must be a positive duration such as 30m, 12h or 7d (got "${ttl}")\n`);
   process.exit(64);
 }
-const jwt = new JwtService({ secret: loaded.config.jwtSecret });
-process.stdout.write(
-  `${jwt.sign({ sub: flag('sub') ?? `cli-${role}`, role }, { expiresIn: seconds, algorithm: 'HS256' })}\n`,
-);
+const jwt = new JwtService(jwtOptions(loaded.config.jwtSecret));
+process.stdout.write(`${signClientToken(jwt, flag('sub') ?? `cli-${role}`, role, seconds)}\n`);

@@ -211,8 +211,9 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async setSession(blob: string): Promise<void> {
+    // Always mirrored in memory (recover() writes it back to a Redis that lost it); Redis too when up.
     await this.memory.set(this.key('session'), blob, 0);
-    await this.run((s) => s.set(this.key('session'), blob, 0));
+    if (this.usingRedis) await this.run((s) => s.set(this.key('session'), blob, 0));
   }
 
   async deleteSession(): Promise<void> {

@@ -167,7 +167,7 @@ export class MarketGateway
     const max = this.config.values.maxSubscriptionsPerClient;
     const v = validateInstrumentsPayload(payload, true, max);
     if (!v.ok) return v;
-    if (this.instruments.size === 0) await this.instruments.ready();
+    await this.instruments.ready();
     const rejected: { instrument: string | number; reason: string }[] = [];
     const wanted = new Map<number, { symbol?: string; input: string | number }>();
     for (const input of v.instruments) {

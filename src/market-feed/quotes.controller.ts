@@ -34,7 +34,7 @@ export class QuotesController {
     ) {
       throw new BadRequestException(`give 1 to ${MAX_INSTRUMENTS} instruments as ?i=NSE:INFY&i=408065`);
     }
-    if (this.instruments.size === 0) await this.instruments.ready();
+    await this.instruments.ready();
     const resolved = inputs.map((input) => ({ input, r: this.instruments.resolve(input) }));
     const tokens = [...new Set(resolved.flatMap((x) => (x.r ? [x.r.token] : [])))];
     let quotes: Map<number, Quote>;
@@ -62,7 +62,7 @@ export class QuotesController {
   async search(@Query('q') q: unknown): Promise<{ data: ReturnType<InstrumentsService['search']> }> {
     if (typeof q !== 'string' || q.trim().length === 0 || q.length > 64)
       throw new BadRequestException('q must be 1 to 64 characters');
-    if (this.instruments.size === 0) await this.instruments.ready();
+    await this.instruments.ready();
     return { data: this.instruments.search(q) };
   }
 }

@@ -17,6 +17,9 @@ export type Quote = Tick & { as_of: string };
  * Read-through quotes: fresh from the cache, else from Kite's quote API (then cached). Concurrent
  * misses wait for one shared Kite request.
  */
+/** A cached quote as the API answers it: the tick and the instant it was received (IST). */
+const toQuote = (c: CachedQuote): Quote => ({ ...c.tick, as_of: istIso(c.as_of) });
+
 @Injectable()
 export class QuotesService {
   private readonly waiting = new Map<number, Promise<Quote | undefined>>();
@@ -38,7 +41,7 @@ export class QuotesService {
     const missing: number[] = [];
     for (const t of tokens) {
       const c = cached.get(t);
-      if (c) out.set(t, { ...c.tick, as_of: istIso(c.as_of) });
+      if (c) out.set(t, toQuote(c));
       else missing.push(t);
     }
     const fetched = await Promise.all(missing.map((t) => this.fetchOne(t)));
@@ -81,7 +84,7 @@ export class QuotesService {
       .catch(() => new Map<number, CachedQuote>());
     for (const b of queued) {
       const c = cached.get(b.token);
-      if (c) b.resolve({ ...c.tick, as_of: istIso(c.as_of) });
+      if (c) b.resolve(toQuote(c));
       else batch.push(b);
     }
     if (batch.length === 0) return;

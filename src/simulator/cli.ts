@@ -1,12 +1,10 @@
+import { cliFlag } from '../cli-flags.js';
 import { KiteSimulator } from './simulator.js';
 
 // `npm run simulator -- --port 7000`: flags, or SIM_* environment variables.
 const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(`--${name}`);
-  if (i >= 0) return args[i + 1];
-  return process.env[`SIM_${name.toUpperCase().replace(/-/g, '_')}`];
-};
+const flag = (name: string): string | undefined =>
+  cliFlag(args, name) ?? process.env[`SIM_${name.toUpperCase().replace(/-/g, '_')}`];
 const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
 const sim = new KiteSimulator({

@@ -1,16 +1,9 @@
-import { createRequire } from 'node:module';
 import { decodeFrame } from '../../src/kite/decode-frame.js';
 import { encodeFrame } from '../../src/kite/encode-frame.js';
 import type { TickMode } from '../../src/kite/kite.constants.js';
 import { MarketModel } from '../../src/simulator/market-model.js';
 import { buildUniverse } from '../../src/simulator/universe.js';
-
-const require = createRequire(import.meta.url);
-const { KiteTicker } = require('kiteconnect') as {
-  KiteTicker: new (p: { api_key: string; access_token: string }) => {
-    parseBinary(b: ArrayBufferLike): unknown[];
-  };
-};
+import { KiteTicker } from '../helpers/kite-ticker.js';
 
 export interface DecodeResult {
   packets_per_s: number;

@@ -7,10 +7,12 @@ import { JwtService } from '@nestjs/jwt';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { jwtOptions, signClientToken } from '../../src/auth/token.service.js';
 import { buildUniverse } from '../../src/simulator/universe.js';
+import { freePort } from '../helpers/free-port.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import type { ChildMessage, LoadConfig, LoadReport, ParentMessage } from './load-client.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -48,31 +50,17 @@ export interface FanoutSide {
 }
 
 const progress = (text: string) => process.stderr.write(`[bench] ${text}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
+/** Resolves when `url` answers 2xx with a body `ok` accepts (polled every 10 ms). */
 async function waitHttp(url: string, ok: (body: string) => boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
+  await waitFor(
+    async () => {
       const r = await fetch(url);
-      const text = await r.text();
-      if (r.ok && ok(text)) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${url}`);
-    await sleep(10);
-  }
+      return r.ok && ok(await r.text());
+    },
+    url,
+    timeoutMs,
+    10,
+  );
 }
 
 /** CPU seconds (user+system) and RSS bytes of a process, from /proc. */
@@ -384,63 +372,92 @@ export interface FanoutResult {
   relay: FanoutSide;
   reference: FanoutSide;
   upstream_connections_peak: number;
+  reference_upstream_connections_peak: number;
   memory_per_client: { clients: number; bytes: number; reference_bytes: number };
+}
+
+interface SideResult {
+  fanout: FanoutSide;
+  upstreamPeak: number;
+  memoryPerClient: number;
+}
+
+/**
+ * One side of the comparison: a server under the fan-out load (the simulator's stats reset first,
+ * so the upstream peak is this side's own), then a fresh one for memory per idle client.
+ * `start(loaded)` starts the server; `loaded` is false for the idle memory run.
+ */
+async function runSide(
+  o: FanoutOptions,
+  sim: Sim,
+  kind: 'relay' | 'reference',
+  start: (loaded: boolean) => Promise<Server>,
+  token: string | undefined,
+  subscriptions: number[][],
+  memoryClients: number,
+): Promise<SideResult> {
+  await fetch(`${sim.apiRoot}/__sim/reset`, { method: 'POST' });
+  const server = await start(true);
+  let fanout: FanoutSide;
+  let upstreamPeak: number;
+  try {
+    fanout = await measureFanout(o, server, kind, token, subscriptions);
+    upstreamPeak = (await simStats(sim)).ws_connections_peak as number;
+  } finally {
+    await stop(server.proc);
+  }
+  const idle = await start(false);
+  try {
+    return {
+      fanout,
+      upstreamPeak,
+      memoryPerClient: await memoryPerClient(idle, kind, token, memoryClients, o.loadProcesses),
+    };
+  } finally {
+    await stop(idle.proc);
+  }
 }
 
 export async function benchFanout(o: FanoutOptions, memoryClients: number): Promise<FanoutResult> {
   const { tokens, subscriptions } = assignments(o);
-  const jwt = new JwtService({ secret: JWT_SECRET }).sign(
-    { sub: 'bench', role: 'viewer' },
-    { expiresIn: 3600 },
-  );
-
+  const jwt = signClientToken(new JwtService(jwtOptions(JWT_SECRET)), 'bench', 'viewer', 3600);
   const sim = await startSim(o.ticksPerSecond);
   try {
-    // kite-relay
-    const gateway = await startGateway(sim, await simAccessToken(sim), o.cpuProfDir);
-    let relay: FanoutSide;
-    let peak: number;
-    let relayMem: number;
-    try {
-      relay = await measureFanout(o, gateway, 'relay', jwt, subscriptions);
-      peak = (await simStats(sim)).ws_connections_peak as number;
-    } finally {
-      await stop(gateway.proc);
-    }
-    const freshGateway = await startGateway(sim, await simAccessToken(sim));
-    try {
-      relayMem = await memoryPerClient(freshGateway, 'relay', jwt, memoryClients, o.loadProcesses);
-    } finally {
-      await stop(freshGateway.proc);
-    }
-
+    const relay = await runSide(
+      o,
+      sim,
+      'relay',
+      async (loaded) => startGateway(sim, await simAccessToken(sim), loaded ? o.cpuProfDir : undefined),
+      jwt,
+      subscriptions,
+      memoryClients,
+    );
     // the bare Socket.IO reference, same upstream, same load
-    const reference = await startReference(sim, await simAccessToken(sim), tokens);
-    let ref: FanoutSide;
-    try {
-      ref = await measureFanout(o, reference, 'reference', undefined, subscriptions);
-    } finally {
-      await stop(reference.proc);
-    }
-    const freshReference = await startReference(sim, await simAccessToken(sim), []);
-    let refMem: number;
-    try {
-      refMem = await memoryPerClient(freshReference, 'reference', undefined, memoryClients, o.loadProcesses);
-    } finally {
-      await stop(freshReference.proc);
-    }
+    const reference = await runSide(
+      o,
+      sim,
+      'reference',
+      async (loaded) => startReference(sim, await simAccessToken(sim), loaded ? tokens : []),
+      undefined,
+      subscriptions,
+      memoryClients,
+    );
     return {
       options: o,
-      relay,
-      reference: ref,
-      upstream_connections_peak: peak,
-      memory_per_client: { clients: memoryClients, bytes: relayMem, reference_bytes: refMem },
+      relay: relay.fanout,
+      reference: reference.fanout,
+      upstream_connections_peak: relay.upstreamPeak,
+      reference_upstream_connections_peak: reference.upstreamPeak,
+      memory_per_client: {
+        clients: memoryClients,
+        bytes: relay.memoryPerClient,
+        reference_bytes: reference.memoryPerClient,
+      },
     };
   } finally {
     await stop(sim.proc);
   }
 }
-
 /** From process start to `/health/ready` 200 in simulator mode; the median of `runs`. */
 export async function benchTimeToReady(runs: number): Promise<{ median_ms: number; runs_ms: number[] }> {
   const times: number[] = [];

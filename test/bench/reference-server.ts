@@ -4,18 +4,8 @@
  * room as it arrives. Env: PORT, KT_API_KEY, KT_ACCESS_TOKEN, KT_ROOT, KT_TOKENS (JSON).
  */
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
 import { Server } from 'socket.io';
-
-const require = createRequire(import.meta.url);
-const { KiteTicker } = require('kiteconnect') as {
-  KiteTicker: new (p: { api_key: string; access_token: string; root: string }) => {
-    on(event: string, fn: (...args: any[]) => void): void;
-    connect(): void;
-    subscribe(tokens: number[]): void;
-    setMode(mode: string, tokens: number[]): void;
-  };
-};
+import { KiteTicker } from '../helpers/kite-ticker.js';
 
 const http = createServer((req, res) => {
   res.writeHead(req.url === '/ready' && live ? 200 : 503).end();

@@ -1,16 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { benchDecode } from './decode.bench.js';
-import { benchFanout, benchTimeToReady, type FanoutOptions } from './fanout.bench.js';
+import { cliFlag } from '../../src/cli-flags.js';
+import { benchFanout, benchTimeToReady, type FanoutOptions, type FanoutSide } from './fanout.bench.js';
 
 // `npm run bench [-- --quick] [-- --json FILE] [-- --clients N] [-- --rate N] [-- --only decode|fanout|ready]
 // [-- --cpu-prof]` (the fan-out gateway's V8 profile in test-artifacts/profiles):
 // one table, each figure beside the reference measured in the same run, and its ratio.
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const opt = (name: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const opt = (name: string) => cliFlag(args, name);
 const only = opt('only');
 const want = (part: string) => !only || only === part;
 const jsonAt = opt('json');
@@ -55,45 +53,42 @@ if (want('fanout')) {
   const ref = f.reference;
   out.fanout = {
     ...r,
-    reference_delivered_per_s: ref.delivered_per_s,
-    reference_p50_ms: ref.p50_ms,
-    reference_p99_ms: ref.p99_ms,
-    reference_max_ms: ref.max_ms,
-    reference_server_cpu_pct: ref.server_cpu_pct,
-    reference_server_cpu_us_per_tick: ref.server_cpu_us_per_tick,
-    reference_server_rss_mb: ref.server_rss_mb,
-    reference_loadgen_cpu_pct: ref.loadgen_cpu_pct,
+    ...Object.fromEntries(Object.entries(ref).map(([k, v]) => [`reference_${k}`, v])),
     options: o,
   };
   out.upstream_connections_peak = f.upstream_connections_peak;
+  out.reference_upstream_connections_peak = f.reference_upstream_connections_peak;
   out.memory_per_client = f.memory_per_client;
-  const head = `fan-out ${o.ticksPerSecond} ticks/s, ${o.instruments} instr → ${o.clients} clients × ${o.perClient}`;
-  rows.push([head, 'kite-relay', 'bare Socket.IO', '']);
-  rows.push(['  offered ticks/s', fmt(r.offered_per_s), fmt(ref.offered_per_s), '']);
   rows.push([
-    '  delivered ticks/s',
-    fmt(r.delivered_per_s),
-    fmt(ref.delivered_per_s),
-    ratio(r.delivered_per_s, ref.delivered_per_s),
-  ]);
-  rows.push(['  latency p50 (ms)', String(r.p50_ms), String(ref.p50_ms), '']);
-  rows.push(['  latency p99 (ms)', String(r.p99_ms), String(ref.p99_ms), ratio(ref.p99_ms, r.p99_ms)]);
-  rows.push(['  latency max (ms)', String(r.max_ms), String(ref.max_ms), '']);
-  rows.push(['  server CPU (% of a core)', String(r.server_cpu_pct), String(ref.server_cpu_pct), '']);
-  rows.push([
-    '  server CPU per delivered tick (µs)',
-    String(r.server_cpu_us_per_tick),
-    String(ref.server_cpu_us_per_tick),
-    ratio(ref.server_cpu_us_per_tick, r.server_cpu_us_per_tick),
-  ]);
-  rows.push(['  server RSS (MiB)', String(r.server_rss_mb), String(ref.server_rss_mb), '']);
-  rows.push([
-    '  load generators CPU (% of a core)',
-    String(r.loadgen_cpu_pct),
-    String(ref.loadgen_cpu_pct),
+    `fan-out ${o.ticksPerSecond} ticks/s, ${o.instruments} instr → ${o.clients} clients × ${o.perClient}`,
+    'kite-relay',
+    'bare Socket.IO',
     '',
   ]);
-  rows.push(['upstream connections (peak)', String(f.upstream_connections_peak), '1', '']);
+  // [label, figure, ratio direction]: 'up' when more is better (kite-relay ÷ reference),
+  // 'down' when less is better (reference ÷ kite-relay), none when the figure is context.
+  const figures: [string, keyof FanoutSide, ('up' | 'down')?][] = [
+    ['offered ticks/s', 'offered_per_s'],
+    ['delivered ticks/s', 'delivered_per_s', 'up'],
+    ['latency p50 (ms)', 'p50_ms'],
+    ['latency p99 (ms)', 'p99_ms', 'down'],
+    ['latency max (ms)', 'max_ms'],
+    ['server CPU (% of a core)', 'server_cpu_pct'],
+    ['server CPU per delivered tick (µs)', 'server_cpu_us_per_tick', 'down'],
+    ['server RSS (MiB)', 'server_rss_mb'],
+    ['load generators CPU (% of a core)', 'loadgen_cpu_pct'],
+  ];
+  for (const [label, key, better] of figures) {
+    const shown = key.endsWith('_per_s') ? fmt : String;
+    const q = better === 'up' ? ratio(r[key], ref[key]) : better === 'down' ? ratio(ref[key], r[key]) : '';
+    rows.push([`  ${label}`, shown(r[key]), shown(ref[key]), q]);
+  }
+  rows.push([
+    'upstream connections (peak)',
+    String(f.upstream_connections_peak),
+    String(f.reference_upstream_connections_peak),
+    '',
+  ]);
   const m = f.memory_per_client;
   rows.push([
     `memory per idle client at ${fmt(m.clients)} (bytes)`,

@@ -67,25 +67,13 @@ describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
     assert.equal((await t.http('/api/market/status', { token: forged })).status, 401);
     const viewer = t.token('viewer');
     assert.equal((await t.http('/api/market/status', { token: viewer })).status, 200);
-    const r = record(
-      await t.http('/api/admin/tokens', {
-        method: 'POST',
-        token: viewer,
-        body: JSON.stringify({ role: 'viewer' }),
-      }),
-    );
+    const r = record(await t.post('/api/admin/tokens', { role: 'viewer' }, viewer));
     assert.equal(r.status, 403);
     assert.deepEqual(Object.keys(r.body).sort(), ['error', 'message', 'statusCode']);
   });
 
   it('an admin mints a viewer token that works and expires by its ttl', async () => {
-    const r = record(
-      await t.http('/api/admin/tokens', {
-        method: 'POST',
-        token: t.token('admin'),
-        body: JSON.stringify({ role: 'viewer', ttl: '1h' }),
-      }),
-    );
+    const r = record(await t.post('/api/admin/tokens', { role: 'viewer', ttl: '1h' }, t.token('admin')));
     assert.equal(r.status, 201);
     assert.equal(r.body.expires_in, 3600);
     assert.equal((await t.http('/api/market/status', { token: r.body.token })).status, 200);
@@ -102,19 +90,11 @@ describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
     assert.equal(viewer.status, 0, viewer.stderr);
     const viewerToken = viewer.stdout.trim();
     assert.equal((await t.http('/api/market/status', { token: viewerToken })).status, 200);
-    const asViewer = await t.http('/api/admin/tokens', {
-      method: 'POST',
-      token: viewerToken,
-      body: JSON.stringify({ role: 'viewer' }),
-    });
+    const asViewer = await t.post('/api/admin/tokens', { role: 'viewer' }, viewerToken);
     assert.equal(asViewer.status, 403);
     const admin = run(['--role', 'admin']);
     assert.equal(admin.status, 0, admin.stderr);
-    const minted = await t.http('/api/admin/tokens', {
-      method: 'POST',
-      token: admin.stdout.trim(),
-      body: JSON.stringify({ role: 'viewer' }),
-    });
+    const minted = await t.post('/api/admin/tokens', { role: 'viewer' }, admin.stdout.trim());
     assert.equal(minted.status, 201);
     const s = t.client({ token: viewerToken });
     await t.connected(s);
@@ -135,24 +115,14 @@ describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
 
   it('a manual token is validated: a bad one is refused with a clear message, a good one installed', async () => {
     const admin = t.token('admin');
-    const bad = record(
-      await t.http('/api/admin/session', {
-        method: 'POST',
-        token: admin,
-        body: JSON.stringify({ access_token: 'notarealtoken123' }),
-      }),
-    );
+    const bad = record(await t.post('/api/admin/session', { access_token: 'notarealtoken123' }, admin));
     assert.equal(bad.status, 400);
     assert.match(bad.body.message, /rejected the access token/);
     // Two independent subscribers: a token change reaches each exactly once; the refusal reached none.
     const seen: [SessionEvent[], SessionEvent[]] = [[], []];
     const subs = seen.map((list) => t.get(AuthService).events$.subscribe((e) => list.push(e)));
     const good = record(
-      await t.http('/api/admin/session', {
-        method: 'POST',
-        token: admin,
-        body: JSON.stringify({ access_token: t.sim.issueAccessToken() }),
-      }),
+      await t.post('/api/admin/session', { access_token: t.sim.issueAccessToken() }, admin),
     );
     assert.equal(good.status, 200);
     assert.equal(good.body.state, 'AUTHENTICATED');

@@ -5,20 +5,7 @@
  * KT_SUBSCRIBE_AFTER_HEARTBEATS (0: at connect).
  * Writes one JSON line per event to stdout.
  */
-import { createRequire } from 'node:module';
-
-interface Ticker {
-  on(event: string, fn: (...args: any[]) => void): void;
-  connect(): void;
-  subscribe(tokens: number[]): void;
-  setMode(mode: string, tokens: number[]): void;
-  autoReconnect(enable: boolean, maxRetry: number, maxDelay: number): void;
-}
-
-const require = createRequire(import.meta.url);
-const { KiteTicker } = require('kiteconnect') as {
-  KiteTicker: new (p: { api_key: string; access_token: string; root: string }) => Ticker;
-};
+import { KiteTicker } from './kite-ticker.js';
 
 const out = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');
 const subscribe = JSON.parse(process.env.KT_SUBSCRIBE ?? '{}') as Record<string, number[]>;

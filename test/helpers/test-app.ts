@@ -114,6 +114,11 @@ export class TestApp {
     return { status: res.status, body, text, headers: res.headers };
   }
 
+  /** POSTs `body` as JSON, with a bearer token when given. */
+  post(path: string, body: unknown, token?: string): ReturnType<TestApp['http']> {
+    return this.http(path, { method: 'POST', token, body: JSON.stringify(body) });
+  }
+
   /** Follows the browser login flow through the simulator; returns the dashboard session cookie. */
   async login(): Promise<string> {
     const start = await fetch(`${this.url}/api/auth/kite/login`, { redirect: 'manual' });

@@ -34,8 +34,9 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const tbody = $<HTMLTableElement>('watchlist').tBodies[0];
 
 let socket: MarketSocket | undefined;
-let watchlist: string[] = loadWatchlist();
+/** The watchlist, in order: its rows are the one record of it (saved to localStorage on change). */
 const rows = new Map<string, Row>();
+const watchlist = () => [...rows.keys()];
 const byToken = new Map<number, Row>();
 let selected: string | undefined;
 let market: MarketStatus | undefined;
@@ -54,7 +55,7 @@ function loadWatchlist(): string[] {
 }
 
 function saveWatchlist(): void {
-  localStorage.setItem(STORAGE_KEY, JSON.stringify(watchlist));
+  localStorage.setItem(STORAGE_KEY, JSON.stringify(watchlist()));
 }
 
 // ---- formatting ----------------------------------------------------------------------------
@@ -187,7 +188,7 @@ function renderDepth(t: Tick): void {
 }
 
 function updateEmpty(): void {
-  $('empty').hidden = watchlist.length > 0;
+  $('empty').hidden = rows.size > 0;
 }
 
 // ---- subscriptions -------------------------------------------------------------------------
@@ -213,10 +214,9 @@ function subscribe(symbols: string[], mode: 'quote' | 'full'): void {
 }
 
 function addInstrument(symbol: string): void {
-  if (!watchlist.includes(symbol)) {
-    watchlist.push(symbol);
-    saveWatchlist();
+  if (!rows.has(symbol)) {
     addRow(symbol);
+    saveWatchlist();
     subscribe([symbol], 'quote');
   }
   updateEmpty();
@@ -225,14 +225,13 @@ function addInstrument(symbol: string): void {
 }
 
 function removeInstrument(symbol: string): void {
-  watchlist = watchlist.filter((s) => s !== symbol);
-  saveWatchlist();
   const row = rows.get(symbol);
   if (row) {
     row.tr.remove();
     rows.delete(symbol);
     if (row.token !== undefined) byToken.delete(row.token);
   }
+  saveWatchlist();
   if (selected === symbol) select(undefined);
   socket?.emit('unsubscribe', { instruments: [symbol] }, (ack) => {
     if (!ack.ok) console.warn('unsubscribe refused:', ack.error.message);
@@ -255,8 +254,10 @@ function select(symbol: string | undefined): void {
 
 /** Fresh quotes for the whole watchlist over HTTP (cache or Kite, never older than the TTL). */
 async function reloadSnapshot(): Promise<void> {
-  if (watchlist.length === 0) return;
-  const query = watchlist.map((s) => `i=${encodeURIComponent(s)}`).join('&');
+  if (rows.size === 0) return;
+  const query = watchlist()
+    .map((s) => `i=${encodeURIComponent(s)}`)
+    .join('&');
   const res = await fetch(`/api/quotes?${query}`, { credentials: 'same-origin' });
   if (!res.ok) return;
   const body = (await res.json()) as { data: Record<string, Tick> };
@@ -342,7 +343,7 @@ function connect(): void {
   s.on('connect', () => {
     showLogin(feed?.state === 'AUTH_REQUIRED' ? ($('login-message').textContent ?? undefined) : undefined);
     byToken.clear();
-    const others = watchlist.filter((w) => w !== selected);
+    const others = watchlist().filter((w) => w !== selected);
     subscribe(others, 'quote');
     if (selected) subscribe([selected], 'full');
   });
@@ -440,7 +441,7 @@ async function search(q: string): Promise<void> {
 // ---- start ---------------------------------------------------------------------------------
 
 $('login-button').addEventListener('click', login);
-for (const symbol of watchlist) addRow(symbol);
+for (const symbol of loadWatchlist()) addRow(symbol);
 updateEmpty();
 void refreshAuth();
 connect();
