@@ -117,6 +117,16 @@ describe('deployment files', () => {
       assert.match(out, new RegExp(`^- ${k}: .*placeholder`, 'm'), k);
   });
 
+  it('one Node major everywhere: Node 24 LTS in engines, .nvmrc, .node-version, the Dockerfile and this run', () => {
+    const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
+    assert.match(engines, /^>=24\.\d+\.\d+$/);
+    assert.equal(read('.nvmrc').trim(), '24');
+    assert.equal(read('.node-version').trim(), '24');
+    assert.match(read('docker/Dockerfile'), /^ARG NODE_MAJOR=24$/m);
+    assert.match(read('.ci/run'), /^NODE_VERSION=24\.\d+\.\d+$/m);
+    assert.equal(process.versions.node.split('.')[0], '24', `the tests run on Node ${process.version}`);
+  });
+
   it('the Dockerfile runtime stage runs as a non-root user and its healthcheck path exists in the app', () => {
     const df = read('docker/Dockerfile');
     const runtime = df.slice(df.lastIndexOf('FROM '));
@@ -124,7 +134,12 @@ describe('deployment files', () => {
     assert.match(runtime, /^ENV NODE_ENV=production/m);
     assert.match(runtime, /^EXPOSE 3000/m);
     assert.match(runtime, /^STOPSIGNAL SIGTERM/m);
-    assert.match(df, /^FROM node:20/m);
+    assert.match(df, /^ARG NODE_MAJOR=24$/m, 'Node 24 LTS');
+    assert.equal(
+      df.match(/^FROM node:\$\{NODE_MAJOR\}-bookworm-slim AS \w+$/gm)?.length,
+      2,
+      'both stages on NODE_MAJOR',
+    );
     const path = /HEALTHCHECK[\s\S]*?(\/health\/\w+)/.exec(runtime)![1];
     assert.ok(read('src/health/health.controller.ts').includes(`@Get('${path.split('/').pop()}')`));
   });
