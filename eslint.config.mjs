@@ -17,6 +17,26 @@ export default tseslint.config(
       '@typescript-eslint/no-extraneous-class': 'off',
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/unbound-method': 'off',
+      curly: ['error', 'multi-line'],
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    // The codec and REST wrapper stay framework-free: no Nest, no rxjs, nothing else of ours.
+    files: ['src/kite/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@nestjs/*', 'rxjs', 'rxjs/*'],
+              message: 'src/kite is framework-free (ARCHITECTURE.md).',
+            },
+            { group: ['../*', '!../kite'], message: 'src/kite imports nothing else of ours.' },
+          ],
+        },
+      ],
     },
   },
   {

@@ -29,10 +29,11 @@ async function main(): Promise<void> {
 
   if (config.nodeEnv === 'production' && config.redisUrl) {
     const error = await pingRedis(config.redisUrl);
-    if (error)
+    if (error) {
       fail([
         `- REDIS_URL: Redis did not answer PING (${error}); check that Redis runs and the URL names it (e.g. redis://redis:6379)`,
       ]);
+    }
   }
 
   let simulator: KiteSimulator | undefined;

@@ -32,8 +32,9 @@ export class JwtAuthGuard implements CanActivate {
       ]) ?? 'viewer';
     const req = context.switchToHttp().getRequest<IncomingMessage & { principal?: Principal }>();
     const principal = this.tokens.verify(bearerOrCookie(req, SESSION_COOKIE));
-    if (!principal)
+    if (!principal) {
       throw new UnauthorizedException('a valid token is required (Authorization: Bearer, or log in)');
+    }
     if (!grants(principal.role, needed)) throw new ForbiddenException(`the ${needed} role is required`);
     req.principal = principal;
     return true;

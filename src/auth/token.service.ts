@@ -47,8 +47,9 @@ export class TokenService {
       const p = this.jwt.verify<{ sub?: unknown; role?: unknown; exp?: unknown }>(token, {
         algorithms: ['HS256'],
       });
-      if (typeof p.sub !== 'string' || !ROLES.includes(p.role as Role) || typeof p.exp !== 'number')
+      if (typeof p.sub !== 'string' || !ROLES.includes(p.role as Role) || typeof p.exp !== 'number') {
         return undefined;
+      }
       return { sub: p.sub, role: p.role as Role, exp: p.exp };
     } catch {
       return undefined;

@@ -110,8 +110,9 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     const session = await this.memory.get<string>(this.key('session'));
     if (session !== undefined && session !== null) {
       const inRedis = await this.redisCache!.get<string>(this.key('session')).catch(() => undefined);
-      if (inRedis === undefined || inRedis === null)
+      if (inRedis === undefined || inRedis === null) {
         await this.redisCache!.set(this.key('session'), session, 0).catch(() => undefined);
+      }
     }
     if (!this.usingRedis && this.fallbackLogged) this.logger.log('cache: Redis answers again; back to Redis');
     this.usingRedis = true;

@@ -129,8 +129,9 @@ describe('loadConfig production rules', () => {
       'CACHE_TTL_MS',
       'JWT_SECRET',
       'LOG_LEVEL',
-    ])
+    ]) {
       assert.ok(keys.includes(k), k);
+    }
     assert.ok(keys.indexOf('PORT') < keys.indexOf('LOG_LEVEL'));
   });
 });

@@ -162,8 +162,9 @@ export class MarketGateway
 
   private async subscribe(socket: MarketSocket, payload: unknown): Promise<SubscribeAck> {
     const data = socket.data;
-    if (!this.allow(data))
+    if (!this.allow(data)) {
       return ackError('rate_limited', 'too many subscribe/unsubscribe events; slow down');
+    }
     const max = this.config.values.maxSubscriptionsPerClient;
     const v = validateInstrumentsPayload(payload, true, max);
     if (!v.ok) return v;
@@ -186,8 +187,9 @@ export class MarketGateway
       socket.id,
       [...wanted.keys()].map((token) => ({ token, mode: v.mode })),
     );
-    for (const r of result.rejected)
+    for (const r of result.rejected) {
       rejected.push({ instrument: wanted.get(r.token)!.input, reason: r.reason });
+    }
     const fresh: number[] = [];
     for (const { token, mode } of result.accepted) {
       const old = data.subs.get(token);
@@ -222,8 +224,9 @@ export class MarketGateway
 
   private unsubscribe(socket: MarketSocket, payload: unknown): UnsubscribeAck {
     const data = socket.data;
-    if (!this.allow(data))
+    if (!this.allow(data)) {
       return ackError('rate_limited', 'too many subscribe/unsubscribe events; slow down');
+    }
     const v = validateInstrumentsPayload(
       payload,
       false,

@@ -24,11 +24,12 @@ export function validateInstrumentsPayload(
   allowMode: boolean,
   maxInstruments: number,
 ): { ok: true; instruments: (string | number)[]; mode: TickMode } | AckError {
-  if (!isPlainObject(payload))
+  if (!isPlainObject(payload)) {
     return ackError('invalid_payload', 'payload must be an object {instruments: [...]}');
+  }
   const allowed = allowMode ? ['instruments', 'mode'] : ['instruments'];
   const unknown = Object.keys(payload).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0)
+  if (unknown.length > 0) {
     return ackError(
       'unknown_field',
       `unknown field(s): ${unknown
@@ -36,25 +37,29 @@ export function validateInstrumentsPayload(
         .map((k) => k.slice(0, 32))
         .join(', ')}`,
     );
+  }
   const list = payload.instruments;
   if (!Array.isArray(list)) return ackError('invalid_instruments', 'instruments must be an array');
   if (list.length === 0) return ackError('invalid_instruments', 'instruments must not be empty');
-  if (list.length > maxInstruments)
+  if (list.length > maxInstruments) {
     return ackError('too_many_instruments', `at most ${maxInstruments} instruments per request`);
+  }
   for (const i of list) {
     const ok =
       (typeof i === 'number' && Number.isInteger(i) && i > 0 && i <= 0xffffffff) ||
       (typeof i === 'string' && i.length <= MAX_INSTRUMENT_LENGTH && INSTRUMENT.test(i));
-    if (!ok)
+    if (!ok) {
       return ackError(
         'invalid_instruments',
         'each instrument must be "EXCHANGE:SYMBOL" or an instrument token',
       );
+    }
   }
   let mode: TickMode = 'quote';
   if (allowMode && payload.mode !== undefined) {
-    if (!MODES.includes(payload.mode as TickMode))
+    if (!MODES.includes(payload.mode as TickMode)) {
       return ackError('invalid_mode', 'mode must be ltp, quote or full');
+    }
     mode = payload.mode as TickMode;
   }
   return { ok: true, instruments: list as (string | number)[], mode };

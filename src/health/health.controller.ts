@@ -34,8 +34,9 @@ export class HealthController {
   @HealthCheck()
   async ready() {
     const state = this.readiness.state;
-    if (state !== 'ready')
+    if (state !== 'ready') {
       throw new ServiceUnavailableException({ status: 'error', error: { app: { status: 'down', state } } });
+    }
     return this.health.check([
       () => this.indicator.check('app').up({ state }),
       () => this.cache.check(),

@@ -93,10 +93,11 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
   onApplicationBootstrap(): void {
     this.authSub = this.auth.events$.subscribe((e) => {
       if (e.type === 'session changed') void this.useSession(e.session);
-      else
+      else {
         void this.stopForAuth(
           e.type === 'session expired' ? `Kite session expired: ${e.reason}` : 'logged out',
         );
+      }
     });
     const current = this.auth.current;
     if (current) void this.useSession(current);
@@ -158,8 +159,9 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
   private setState(state: FeedState, reason?: string): void {
     const cur = this.status.value;
     if (cur.state === state && cur.reason === reason) return;
-    for (const s of ['CONNECTING', 'LIVE', 'RECONNECTING', 'AUTH_REQUIRED', 'STOPPED'] as const)
+    for (const s of ['CONNECTING', 'LIVE', 'RECONNECTING', 'AUTH_REQUIRED', 'STOPPED'] as const) {
       this.m.state.set({ state: s }, s === state ? 1 : 0);
+    }
     if (cur.state !== state) this.logger.log(`feed: ${state}${reason ? ` (${reason})` : ''}`);
     this.status.next(reason ? { state, reason } : { state });
   }
@@ -241,8 +243,9 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
         if (!msg) return this.m.malformed.inc();
         if (msg.type === 'error') {
           this.logger.warn(`Kite ticker error: ${msg.data.slice(0, 200)}`);
-          if (/TokenException|token/i.test(msg.data))
+          if (/TokenException|token/i.test(msg.data)) {
             this.auth.reportTokenRejected(session.accessToken, 'ticker error message');
+          }
         }
       },
       onClose: (info) => {
@@ -278,8 +281,9 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     this.setState('RECONNECTING', reason);
     const gen = this.generation;
     shard.retry = setTimeout(() => {
-      if (gen === this.generation && this.shards.get(shard.index) === shard)
+      if (gen === this.generation && this.shards.get(shard.index) === shard) {
         this.openShard(shard.index, shard.attempt + 1);
+      }
     }, delay);
     shard.retry.unref();
   }
@@ -346,8 +350,9 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
       if (!shard.live || !shard.conn) continue; // it subscribes its whole state when it opens
       for (const part of chunks(c.unsubscribe)) shard.conn.send(unsubscribeMessage(part));
       for (const part of chunks(c.subscribe)) shard.conn.send(subscribeMessage(part));
-      for (const [mode, tokens] of c.mode)
+      for (const [mode, tokens] of c.mode) {
         for (const part of chunks(tokens)) shard.conn.send(modeMessage(mode, part));
+      }
     }
     for (const [i, shard] of this.shards) {
       if (!active.has(i)) {

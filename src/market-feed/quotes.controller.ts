@@ -41,10 +41,12 @@ export class QuotesController {
     try {
       quotes = await this.quotes.get(tokens);
     } catch (err) {
-      if (err instanceof NoSessionError)
+      if (err instanceof NoSessionError) {
         throw new ServiceUnavailableException('no Kite session: an admin must log in first');
-      if (isTokenException(err))
+      }
+      if (isTokenException(err)) {
         throw new ServiceUnavailableException('the Kite session has expired: an admin must log in again');
+      }
       throw new ServiceUnavailableException('Kite did not answer the quote request; try again');
     }
     const data: Record<string, Quote> = {};
@@ -60,8 +62,9 @@ export class QuotesController {
   @Get('instruments')
   @Roles('viewer')
   async search(@Query('q') q: unknown): Promise<{ data: ReturnType<InstrumentsService['search']> }> {
-    if (typeof q !== 'string' || q.trim().length === 0 || q.length > 64)
+    if (typeof q !== 'string' || q.trim().length === 0 || q.length > 64) {
       throw new BadRequestException('q must be 1 to 64 characters');
+    }
     await this.instruments.ready();
     return { data: this.instruments.search(q) };
   }

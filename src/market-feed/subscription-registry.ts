@@ -67,8 +67,9 @@ export class SubscriptionRegistry {
 
   private wantedMode(token: number): TickMode | undefined {
     let best: TickMode | undefined;
-    for (const m of this.wanted.get(token)?.values() ?? [])
+    for (const m of this.wanted.get(token)?.values() ?? []) {
       if (!best || MODE_RANK[m] > MODE_RANK[best]) best = m;
+    }
     return best;
   }
 
@@ -110,8 +111,9 @@ export class SubscriptionRegistry {
   /** Everything a shard holds upstream, for resubscribing after a reconnect. */
   shardState(shard: number): Map<TickMode, number[]> {
     const out = new Map<TickMode, number[]>();
-    for (const [token, up] of this.upstream)
+    for (const [token, up] of this.upstream) {
       if (up.shard === shard) out.set(up.mode, [...(out.get(up.mode) ?? []), token]);
+    }
     return out;
   }
 

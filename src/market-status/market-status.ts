@@ -92,16 +92,18 @@ export function computeMarketStatus(
       let s = all.find((x) => x.end === start.start && x.status === status);
       s;
       s = all.find((x) => x.end === start.start && x.status === status)
-    )
+    ) {
       start = s;
+    }
     since = start.start;
     let end = current;
     for (
       let s = all.find((x) => x.start === end.end && x.status === status);
       s;
       s = all.find((x) => x.start === end.end && x.status === status)
-    )
+    ) {
       end = s;
+    }
     nextAt = end.end;
     nextStatus = all.find((x) => x.start === nextAt)?.status ?? 'CLOSED';
   } else {
@@ -122,8 +124,9 @@ export function computeMarketStatus(
     beyondCalendar: plan.beyondCalendar,
   };
   if (status === 'CLOSED' && plan.closedReason) result.reason = plan.closedReason;
-  else if (status === 'CLOSED')
+  else if (status === 'CLOSED') {
     result.reason =
       now < (all.find((s) => istDate(s.start) === today)?.start ?? 0) ? 'before open' : 'after close';
+  }
   return result;
 }

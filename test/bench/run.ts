@@ -26,13 +26,14 @@ if (want('decode')) {
     ltp: benchDecode('ltp', seconds),
   };
   out.decode = decode;
-  for (const [mode, r] of Object.entries(decode))
+  for (const [mode, r] of Object.entries(decode)) {
     rows.push([
       `decode ${mode} (packets/s)`,
       fmt(r.packets_per_s),
       fmt(r.reference_packets_per_s),
       `${r.ratio.toFixed(1)}×`,
     ]);
+  }
   rows.push(['', '', '(KiteTicker.parseBinary)', '']);
 }
 

@@ -128,11 +128,12 @@ describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
     assert.equal(good.body.state, 'AUTHENTICATED');
     assert.equal(good.body.access_token, undefined);
     for (const sub of subs) sub.unsubscribe();
-    for (const list of seen)
+    for (const list of seen) {
       assert.deepEqual(
         list.map((e) => e.type),
         ['session changed'],
       );
+    }
   });
 
   it('/__sim/expire plus any Kite call leads to EXPIRED', async () => {

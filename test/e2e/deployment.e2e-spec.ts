@@ -54,8 +54,9 @@ describe('deployment files', () => {
       const dir = mkdtempSync(join(tmpdir(), 'kr-compose-'));
       try {
         mkdirSync(join(dir, 'docker'));
-        for (const f of ['docker-compose.prod.yml', 'docker-compose.yml', 'Dockerfile'])
+        for (const f of ['docker-compose.prod.yml', 'docker-compose.yml', 'Dockerfile']) {
           copyFileSync(join(root, 'docker', f), join(dir, 'docker', f));
+        }
         copyFileSync(join(root, '.env.production.example'), join(dir, '.env.production'));
         for (const f of ['docker-compose.prod.yml', 'docker-compose.yml']) {
           const r = spawnSync('docker-compose', ['-f', join(dir, 'docker', f), 'config', '-q'], {
@@ -113,8 +114,9 @@ describe('deployment files', () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     assert.equal(code, 78);
-    for (const k of ['PUBLIC_URL', 'KITE_API_KEY', 'KITE_API_SECRET', 'JWT_SECRET'])
+    for (const k of ['PUBLIC_URL', 'KITE_API_KEY', 'KITE_API_SECRET', 'JWT_SECRET']) {
       assert.match(out, new RegExp(`^- ${k}: .*placeholder`, 'm'), k);
+    }
   });
 
   it('one Node major everywhere: Node 24 LTS in engines, .nvmrc, .node-version, the Dockerfile and this run', () => {

@@ -91,8 +91,9 @@ describe('gateway: authenticated fan-out on /market', () => {
       t.config.kite.apiSecret,
       TEST_JWT_SECRET,
       jwt,
-    ])
+    ]) {
       assert.ok(!text.includes(secret), 'a secret reached a socket message');
+    }
     assert.doesNotMatch(text, /eyJ[\w-]+\.[\w-]+\.[\w-]+/, 'no JWT-shaped string');
     s.disconnect();
   });
@@ -403,8 +404,9 @@ describe('gateway: a slow client is conflated and never slows the others', () =>
       await Promise.all([t.connected(fast), t.connected(slow)]);
       const fastTicks = collect(fast);
       const slowTicks = collect(slow);
-      for (const s of [fast, slow])
+      for (const s of [fast, slow]) {
         assert.equal((await emitAck(s, 'subscribe', { instruments: symbols, mode: 'full' })).ok, true);
+      }
       await waitFor(() => slowTicks.length > 500, 'both flowing');
 
       // The slow client's network stops: its TCP socket is no longer read.
@@ -454,8 +456,9 @@ describe('gateway: a slow client is conflated and never slows the others', () =>
       const fastLast = last(fastTicks);
       const slowLast = last(slowTicks);
       assert.equal(slowLast.size, fastLast.size);
-      for (const [token, price] of fastLast)
+      for (const [token, price] of fastLast) {
         assert.equal(slowLast.get(token), price, `last price of ${token}`);
+      }
     } finally {
       await t.close();
     }

@@ -14,8 +14,9 @@ export async function waitFor<T>(
     } catch (err) {
       last = err;
     }
-    if (Date.now() > end)
+    if (Date.now() > end) {
       throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+    }
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
