@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { Logger } from 'nestjs-pino';
 import { startApp } from './app.factory.js';
-import { pingRedis } from './cache/redis-connection.js';
+import { errorText } from './common/error-text.js';
+import { withKiteEndpoints, type AppConfig } from './config/app-config.js';
+import { checkDataDir, checkRedis } from './config/boot-checks.js';
 import { loadConfig } from './config/load-config.js';
 import { BUILTIN_CALENDAR_FILE, loadCalendar, type MarketCalendar } from './market-status/calendar.js';
 import { KiteSimulator } from './simulator/simulator.js';
@@ -15,27 +17,31 @@ function fail(lines: string[]): never {
   process.exit(EX_CONFIG);
 }
 
-async function main(): Promise<void> {
-  const loaded = loadConfig(process.env, { inContainer: existsSync('/.dockerenv') });
+/** Everything checked before any module starts: the schema, the calendar, the data directory, Redis. */
+async function validated(): Promise<{ config: AppConfig; calendar: MarketCalendar; warnings: string[] }> {
+  const loaded = loadConfig(process.env);
   if (!loaded.ok) fail(loaded.errors);
-  const config = loaded.config;
-
+  const { config, warnings } = loaded;
   let calendar: MarketCalendar;
   try {
     calendar = loadCalendar(config.marketCalendarFile ?? BUILTIN_CALENDAR_FILE);
   } catch (err) {
-    fail([`- MARKET_CALENDAR_FILE: ${(err as Error).message}`]);
+    fail([`- MARKET_CALENDAR_FILE: ${errorText(err)}`]);
   }
-
-  if (config.nodeEnv === 'production' && config.redisUrl) {
-    const error = await pingRedis(config.redisUrl);
-    if (error) {
-      fail([
-        `- REDIS_URL: Redis did not answer PING (${error}); check that Redis runs and the URL names it (e.g. redis://redis:6379)`,
-      ]);
-    }
+  const dataDir = checkDataDir(config);
+  if (dataDir) fail([dataDir]);
+  if (config.redisUrl) {
+    const problem = await checkRedis(config.redisUrl, existsSync('/.dockerenv'));
+    // Production needs its Redis; elsewhere the cache serves from memory until Redis answers.
+    if (problem && config.nodeEnv === 'production') fail([problem]);
+    if (problem) warnings.push(`${problem.slice(2)}; serving from memory until it answers`);
   }
+  return { config, calendar, warnings };
+}
 
+async function main(): Promise<void> {
+  const { config: checked, calendar, warnings } = await validated();
+  let config = checked;
   let simulator: KiteSimulator | undefined;
   if (config.feedSource === 'simulator') {
     // The embedded Kite stand-in: on a free loopback port, redirecting logins back to this gateway.
@@ -44,12 +50,12 @@ async function main(): Promise<void> {
       apiSecret: config.kite.apiSecret,
       redirectUrl: `${config.publicUrl}/api/auth/kite/callback`,
     }).start();
-    config.kite = { ...config.kite, ...simulator.urls };
+    config = withKiteEndpoints(config, simulator.urls);
   }
 
   const app = await startApp({ config, calendar }, { port: config.port, host: config.host });
   const logger = app.get(Logger);
-  for (const w of loaded.warnings) logger.warn(w);
+  for (const w of warnings) logger.warn(w);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   const stopSimulator = () => void simulator?.stop();
   process.once('SIGTERM', () => {
@@ -61,11 +67,13 @@ async function main(): Promise<void> {
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.log(
-    `READY port=${port} feed=${config.feedSource} cache=${config.redisUrl ? 'redis' : 'memory'} url=${config.publicUrl}`,
+    `READY port=${port} node=${config.nodeId} feed=${config.feedSource} cache=${config.redisUrl ? 'redis' : 'memory'} url=${config.publicUrl}`,
   );
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`kite-relay: failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.stderr.write(
+    `kite-relay: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });

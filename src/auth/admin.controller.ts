@@ -1,7 +1,7 @@
 import { BadRequestException, Body, Controller, Delete, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ROLES, type Role } from './auth.constants.js';
-import { AuthService, KiteLoginError, type AuthStatus } from './auth.service.js';
+import { KiteSessionService, KiteLoginError, type AuthStatus } from './kite-session.service.js';
 import { durationSeconds } from './expiry.js';
 import { JwtAuthGuard, Roles } from './jwt-auth.guard.js';
 import { TokenService } from './token.service.js';
@@ -13,7 +13,7 @@ const MAX_TTL_S = 30 * 86400;
 @Roles('admin')
 export class AdminController {
   constructor(
-    private readonly auth: AuthService,
+    private readonly auth: KiteSessionService,
     private readonly tokens: TokenService,
   ) {}
 

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppConfigService } from '../config/app-config.service.js';
 import { SESSION_COOKIE, STATE_COOKIE, STATE_TTL_MS } from './auth.constants.js';
-import { AuthService, KiteLoginError, type AuthStatus } from './auth.service.js';
+import { KiteSessionService, KiteLoginError, type AuthStatus } from './kite-session.service.js';
 import { readCookie } from './cookies.js';
 import { loginResultPage } from './login-page.js';
 import { TokenService } from './token.service.js';
@@ -12,7 +12,7 @@ import { TokenService } from './token.service.js';
 @Controller('api/auth')
 export class AuthController {
   constructor(
-    private readonly auth: AuthService,
+    private readonly auth: KiteSessionService,
     private readonly tokens: TokenService,
     private readonly config: AppConfigService,
   ) {}

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { AuthService } from './auth.service.js';
+import { KiteSessionService } from './kite-session.service.js';
 
 /** Reports the Kite login state; never down (an admin must still reach the login endpoint). */
 @Injectable()
 export class AuthHealthIndicator {
   constructor(
-    private readonly auth: AuthService,
+    private readonly auth: KiteSessionService,
     private readonly indicator: HealthIndicatorService,
   ) {}
 

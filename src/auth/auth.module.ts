@@ -2,19 +2,19 @@ import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { CacheModule } from '../cache/cache.module.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { AdminController } from './admin.controller.js';
 import { AuthController } from './auth.controller.js';
 import { AuthHealthIndicator } from './auth.health.js';
-import { AuthService } from './auth.service.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { KiteApiService } from './kite-api.service.js';
+import { KiteSessionService } from './kite-session.service.js';
+import { SessionPersistence } from './session-persistence.js';
 import { jwtOptions, TokenService } from './token.service.js';
 
+/** The Kite session (login flow, manual token, expiry, logout), client JWTs, and Kite REST calls with the session. */
 @Module({
   imports: [
-    CacheModule,
     TerminusModule,
     JwtModule.registerAsync({
       inject: [AppConfigService],
@@ -24,7 +24,14 @@ import { jwtOptions, TokenService } from './token.service.js';
     ThrottlerModule.forRoot([{ ttl: 60_000, limit: 30 }]),
   ],
   controllers: [AuthController, AdminController],
-  providers: [AuthService, TokenService, JwtAuthGuard, KiteApiService, AuthHealthIndicator],
-  exports: [AuthService, TokenService, JwtAuthGuard, KiteApiService, AuthHealthIndicator],
+  providers: [
+    KiteSessionService,
+    SessionPersistence,
+    TokenService,
+    JwtAuthGuard,
+    KiteApiService,
+    AuthHealthIndicator,
+  ],
+  exports: [KiteSessionService, TokenService, JwtAuthGuard, KiteApiService, AuthHealthIndicator],
 })
 export class AuthModule {}

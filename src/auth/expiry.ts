@@ -1,13 +1,9 @@
-import { IST_OFFSET_MS } from '../kite/kite.constants.js';
+import { nextIstTime } from '../clock/ist.js';
 import { KITE_EXPIRY_HOUR_IST } from './auth.constants.js';
 
 /** The first 06:00 IST strictly after `loginAt` (epoch ms): when Kite expires the token. */
 export function kiteTokenExpiry(loginAt: number): number {
-  const ist = new Date(loginAt + IST_OFFSET_MS);
-  let expiry =
-    Date.UTC(ist.getUTCFullYear(), ist.getUTCMonth(), ist.getUTCDate(), KITE_EXPIRY_HOUR_IST) - IST_OFFSET_MS;
-  if (expiry <= loginAt) expiry += 86_400_000;
-  return expiry;
+  return nextIstTime(loginAt, KITE_EXPIRY_HOUR_IST);
 }
 
 /** Parses JWT_TTL (`30m`, `12h`, `7d`, or seconds) into seconds. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isTokenException, type KiteRest } from '../kite/kite-rest.js';
-import { AuthService } from './auth.service.js';
+import { KiteSessionService } from './kite-session.service.js';
 
 export class NoSessionError extends Error {
   constructor() {
@@ -8,10 +8,10 @@ export class NoSessionError extends Error {
   }
 }
 
-/** Kite REST calls with the current session; a TokenException is reported to AuthService at once. */
+/** Kite REST calls with the current session; a TokenException is reported to KiteSessionService at once. */
 @Injectable()
 export class KiteApiService {
-  constructor(private readonly auth: AuthService) {}
+  constructor(private readonly auth: KiteSessionService) {}
 
   async call<T>(what: string, fn: (kite: KiteRest) => Promise<T>): Promise<T> {
     const session = this.auth.current;

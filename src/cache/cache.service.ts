@@ -1,146 +1,115 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createCache, memoryStore, type Cache } from 'cache-manager';
-import { redisInsStore } from 'cache-manager-ioredis-yet';
-import type { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
 import { Clock } from '../clock/clock.js';
+import { errorText } from '../common/error-text.js';
 import { AppConfigService } from '../config/app-config.service.js';
+import { RelayEvents } from '../events/relay-events.js';
 import type { Tick } from '../kite/tick.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import {
-  CACHE_KEY_PREFIX,
-  FLUSH_INTERVAL_MS,
-  INSTRUMENTS_TTL_MS,
-  REDIS_COMMAND_TIMEOUT_MS,
-} from './cache.constants.js';
-import { createRedisConnection } from './redis-connection.js';
-
-/** A quote as stored: the tick and the instant it was received. */
-export interface CachedQuote {
-  tick: Tick;
-  as_of: number;
-}
+import { QuoteStore } from '../redis/quote.store.js';
+import { RedisClients } from '../redis/redis-clients.js';
+import { FLUSH_INTERVAL_MS, REDIS_COMMAND_TIMEOUT_MS } from './cache.constants.js';
+import type { CachedQuote } from './cached-quote.js';
 
 export type CacheMode = 'redis' | 'memory' | 'fallback';
 
 /**
- * The one cache of the application: latest quote per instrument (TTL CACHE_TTL_MS), the encrypted
- * Kite session and the instrument master. Redis when REDIS_URL is set, memory otherwise, and memory
- * while Redis is down.
+ * The one quote cache: the latest quote per instrument, never returned older than CACHE_TTL_MS.
+ * Policy only: freshness on read, writes batched from the tick path, and the in-memory store while
+ * Redis is down (or not configured). Redis I/O is QuoteStore's.
+ * Never rejects: a Redis failure switches to memory and the call is answered from there.
  */
 @Injectable()
 export class CacheService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(CacheService.name);
   private readonly ttl: number;
-  private readonly memory: Cache = createCache(memoryStore({ max: 200_000, ttl: 0 }));
-  private redis?: Redis;
-  private redisCache?: Cache;
-  private usingRedis = false;
-  private generation = randomUUID().slice(0, 8);
+  private memory: Cache = CacheService.memoryCache();
+  /** The quote key generation: a number, shared through Redis (see QuoteStore). */
+  private generation = 0;
   private readonly pending = new Map<number, CachedQuote>();
   private flushTimer?: NodeJS.Timeout;
   private flushing = false;
   private closed = false;
-  private readonly hits;
-  private readonly misses;
-  private readonly fallbacks;
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly m;
+  private readonly nodeId: string;
 
   constructor(
-    private readonly config: AppConfigService,
+    config: AppConfigService,
     private readonly clock: Clock,
+    private readonly store: QuoteStore,
+    private readonly redis: RedisClients,
+    private readonly events: RelayEvents,
     metrics: MetricsService,
-    @Inject(CACHE_KEY_PREFIX) private readonly prefix: string,
   ) {
     this.ttl = config.values.cacheTtlMs;
-    this.hits = metrics.counter('cache_hits_total', 'Quote reads answered by the cache');
-    this.misses = metrics.counter('cache_misses_total', 'Quote reads the cache could not answer fresh');
-    this.fallbacks = metrics.counter('cache_fallbacks_total', 'Switches from Redis to the in-memory store');
-    this.redisActive = metrics.gauge('cache_redis_active', 'Whether Redis is the active store (0 = memory)');
+    this.nodeId = config.values.nodeId;
+    this.m = {
+      hits: metrics.counter('cache_hits_total', 'Quote reads answered by the cache'),
+      misses: metrics.counter('cache_misses_total', 'Quote reads the cache could not answer fresh'),
+      fallbacks: metrics.counter('cache_fallbacks_total', 'Switches from Redis to the in-memory store'),
+      redisActive: metrics.gauge('cache_redis_active', 'Whether Redis is the active store (0 = memory)'),
+      mode: metrics.gauge('cache_mode', 'The store the cache uses (1 for the current mode)', ['mode']),
+    };
   }
-  private readonly redisActive;
 
-  async onModuleInit(): Promise<void> {
-    const url = this.config.values.redisUrl;
-    if (!url) return;
-    const redis = createRedisConnection(url);
-    this.redis = redis;
-    this.redisCache = createCache(redisInsStore(redis, { ttl: this.ttl }));
-    redis.on('error', () => this.fallBack('connection error'));
-    redis.on('close', () => this.fallBack('connection closed'));
-    redis.on('ready', () => void this.recover());
-    try {
-      await redis.connect();
-      await this.recover();
-    } catch {
-      this.fallBack('not reachable at boot');
-    }
+  private static memoryCache(): Cache {
+    return createCache(memoryStore({ max: 200_000, ttl: 0 }));
+  }
+
+  onModuleInit(): void {
+    this.unsubscribe.push(
+      this.events.on('redis.availability', ({ up }) => {
+        if (!up) this.m.fallbacks.inc();
+        if (up) void this.syncGeneration();
+        this.updateMode();
+      }),
+      // A new, changed or ended Kite session leaves nothing of the previous one behind. The node
+      // where it happened starts a new key generation; the others adopt it from quotes.invalidated.
+      this.events.on('session.changed', (e) => {
+        if (e.fresh) this.onSession(e.origin);
+      }),
+      this.events.on('session.expired', (e) => this.onSession(e.origin)),
+      this.events.on('session.cleared', (e) => this.onSession(e.origin)),
+      this.events.on('quotes.invalidated', (e) => {
+        if (e.origin !== this.nodeId) this.adoptGeneration(e.generation);
+      }),
+    );
+    this.updateMode();
+    if (this.redis.up) void this.syncGeneration();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
+    for (const u of this.unsubscribe) u();
     clearTimeout(this.flushTimer);
     await this.flush();
-    this.redis?.disconnect();
   }
 
   get mode(): CacheMode {
-    if (!this.redis) return 'memory';
-    return this.usingRedis ? 'redis' : 'fallback';
+    if (!this.redis.configured) return 'memory';
+    return this.redis.up ? 'redis' : 'fallback';
   }
 
-  private fallBack(reason: string): void {
-    if (!this.usingRedis && this.fallbackLogged) return;
-    this.usingRedis = false;
-    this.redisActive.set(0);
-    if (this.closed) return;
-    this.fallbackLogged = true;
-    this.fallbacks.inc();
-    this.logger.warn(`cache: Redis unavailable (${reason}); serving from memory until it answers again`);
-  }
-  private fallbackLogged = false;
-
-  private async recover(): Promise<void> {
-    try {
-      await this.redis!.ping();
-    } catch {
-      return;
+  private updateMode(): void {
+    const mode = this.mode;
+    for (const m of ['redis', 'memory', 'fallback'] as const) {
+      this.m.mode.set({ mode: m }, m === mode ? 1 : 0);
     }
-    // The session is mirrored in memory; a Redis that comes back without it (restarted without
-    // persistence, or written while it was away) gets it back, so nothing already stored is lost.
-    const session = await this.memory.get<string>(this.key('session'));
-    if (session !== undefined && session !== null) {
-      const inRedis = await this.redisCache!.get<string>(this.key('session')).catch(() => undefined);
-      if (inRedis === undefined || inRedis === null) {
-        await this.redisCache!.set(this.key('session'), session, 0).catch(() => undefined);
-      }
-    }
-    if (!this.usingRedis && this.fallbackLogged) this.logger.log('cache: Redis answers again; back to Redis');
-    this.usingRedis = true;
-    this.redisActive.set(1);
-    this.fallbackLogged = false;
+    this.m.redisActive.set(mode === 'redis' ? 1 : 0);
   }
 
-  private key(name: string): string {
-    return this.prefix + name;
-  }
-
-  private quoteKey(token: number): string {
-    return `${this.prefix}q:${this.generation}:${token}`;
-  }
-
-  /** Runs `op` on the active store; a Redis failure or timeout switches to memory and retries there. */
-  private async run<T>(op: (store: Cache) => Promise<T>): Promise<T> {
-    if (this.usingRedis && this.redisCache) {
+  /** Runs `op` against Redis when it answers; a failure or a timeout marks it down and answers from memory. */
+  private async run<T>(redisOp: () => Promise<T>, memoryOp: () => Promise<T>): Promise<T> {
+    if (this.redis.up) {
       try {
-        return await withTimeout(op(this.redisCache), REDIS_COMMAND_TIMEOUT_MS);
+        return await withTimeout(redisOp(), REDIS_COMMAND_TIMEOUT_MS);
       } catch (err) {
-        this.fallBack((err as Error).message);
+        this.redis.reportFailure(errorText(err));
       }
     }
-    return op(this.memory);
+    return memoryOp();
   }
-
-  // ---- quotes ------------------------------------------------------------------------------
 
   /** Records the latest ticks; never waits on Redis (writes are batched). */
   putTicks(ticks: readonly Tick[], receivedAt = this.clock.now()): void {
@@ -158,16 +127,19 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   async flush(): Promise<void> {
     if (this.flushing || this.pending.size === 0) return;
     this.flushing = true;
-    const batch = [...this.pending].map(([token, q]) => [this.quoteKey(token), q] as [string, unknown]);
     const written = new Map(this.pending);
-    try {
-      await this.run((s) => s.store.mset(batch, this.ttl));
-      for (const [token, q] of written) if (this.pending.get(token) === q) this.pending.delete(token);
-    } catch (err) {
-      this.logger.warn(`cache: flush failed: ${(err as Error).message}`);
-    } finally {
-      this.flushing = false;
-    }
+    const batch = [...written];
+    const generation = this.generation;
+    await this.run(
+      () => this.store.write(generation, batch, this.ttl),
+      () =>
+        this.memory.store.mset(
+          batch.map(([token, q]) => [String(token), q]),
+          this.ttl,
+        ),
+    );
+    for (const [token, q] of written) if (this.pending.get(token) === q) this.pending.delete(token);
+    this.flushing = false;
   }
 
   private fresh(q: CachedQuote | undefined | null): CachedQuote | undefined {
@@ -184,50 +156,64 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
       else missing.push(t);
     }
     if (missing.length > 0) {
-      const values = await this.run((s) => s.store.mget(...missing.map((t) => this.quoteKey(t)))).catch(
-        () => [],
+      const generation = this.generation;
+      const values = await this.run(
+        () => this.store.read(generation, missing),
+        async () => (await this.memory.store.mget(...missing.map(String))) as (CachedQuote | undefined)[],
       );
       missing.forEach((t, i) => {
-        const q = this.fresh(values[i] as CachedQuote | undefined);
+        const q = this.fresh(values[i]);
         if (q) out.set(t, q);
       });
     }
     if (countAsRead) {
-      this.hits.inc(out.size);
-      this.misses.inc(tokens.length - out.size);
+      this.m.hits.inc(out.size);
+      this.m.misses.inc(tokens.length - out.size);
     }
     return out;
   }
 
-  /** Drops every quote at once (a new key generation): nothing from the previous session survives. */
-  invalidateQuotes(): void {
-    this.generation = randomUUID().slice(0, 8);
+  private onSession(origin: string): void {
+    this.dropLocal();
+    if (origin === this.nodeId) void this.invalidateQuotes();
+  }
+
+  private dropLocal(): void {
     this.pending.clear();
+    this.memory = CacheService.memoryCache();
   }
 
-  // ---- session and instrument master ----------------------------------------------------------
-
-  async getSession(): Promise<string | undefined> {
-    return (await this.run((s) => s.get<string>(this.key('session')))) ?? undefined;
+  /** Starts a new key generation for every node: no quote stored so far is served again. */
+  private async invalidateQuotes(): Promise<void> {
+    // Without Redis the next number is local; a Redis that answers again is raised to it (syncGeneration).
+    let generation = this.generation + 1;
+    if (this.redis.up) {
+      try {
+        generation = await withTimeout(this.store.nextGeneration(), REDIS_COMMAND_TIMEOUT_MS);
+      } catch (err) {
+        this.redis.reportFailure(errorText(err));
+      }
+    }
+    this.generation = Math.max(this.generation + 1, generation);
+    this.events.emit('quotes.invalidated', { origin: this.nodeId, generation: this.generation });
   }
 
-  async setSession(blob: string): Promise<void> {
-    // Always mirrored in memory (recover() writes it back to a Redis that lost it); Redis too when up.
-    await this.memory.set(this.key('session'), blob, 0);
-    if (this.usingRedis) await this.run((s) => s.set(this.key('session'), blob, 0));
+  /** Moves to a newer generation heard from another node or read from Redis; an older one is ignored. */
+  private adoptGeneration(generation: number): void {
+    if (!(generation > this.generation)) return;
+    this.generation = generation;
+    this.dropLocal();
   }
 
-  async deleteSession(): Promise<void> {
-    await this.memory.del(this.key('session'));
-    await this.run((s) => s.del(this.key('session')));
-  }
-
-  async getInstruments<T>(): Promise<T[] | undefined> {
-    return (await this.run((s) => s.get<T[]>(this.key('instruments')))) ?? undefined;
-  }
-
-  async setInstruments<T>(rows: T[]): Promise<void> {
-    await this.run((s) => s.set(this.key('instruments'), rows, INSTRUMENTS_TTL_MS));
+  /** After Redis (re)connects: every node ends on the highest generation any of them used. */
+  private async syncGeneration(): Promise<void> {
+    try {
+      this.adoptGeneration(
+        await withTimeout(this.store.raiseGeneration(this.generation), REDIS_COMMAND_TIMEOUT_MS),
+      );
+    } catch (err) {
+      this.redis.reportFailure(errorText(err));
+    }
   }
 }
 

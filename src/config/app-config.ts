@@ -1,32 +1,56 @@
-/** The validated, typed configuration. Built once at boot by `loadConfig`; nothing else reads the environment. */
+/**
+ * The validated, typed configuration. Built once at boot by `loadConfig` and frozen: nothing else
+ * reads the environment, and nothing changes it afterwards (`withKiteEndpoints` makes a new one).
+ */
 export interface AppConfig {
-  nodeEnv: 'development' | 'test' | 'production';
-  port: number;
-  host: string;
-  publicUrl: string;
-  feedSource: 'kite' | 'simulator';
-  kite: {
-    apiKey: string;
-    apiSecret: string;
-    accessToken?: string;
-    apiRoot: string;
-    wsRoot: string;
-    loginUrl: string;
-  };
-  redisUrl?: string;
-  cacheTtlMs: number;
-  jwtSecret: string;
+  readonly nodeEnv: 'development' | 'test' | 'production';
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: string;
+  readonly feedSource: 'kite' | 'simulator';
+  readonly kite: KiteConfig;
+  readonly redisUrl?: string;
+  /** This node's name in a cluster (READY line, /health, metrics, lease holder). */
+  readonly nodeId: string;
+  /** How long the upstream lease lasts unless renewed, and how often its holder renews it. */
+  readonly leaseTtlMs: number;
+  readonly leaseRenewMs: number;
+  readonly cacheTtlMs: number;
+  readonly jwtSecret: string;
   /** True when no JWT_SECRET was given outside production and a random one was generated for this boot. */
-  jwtSecretGenerated: boolean;
-  jwtTtl: string;
-  corsOrigins: string[];
-  allowedKiteUserIds?: string[];
-  maxSubscriptionsPerClient: number;
-  heartbeatIntervalMs: number;
-  marketCalendarFile?: string;
-  logLevel: string;
+  readonly jwtSecretGenerated: boolean;
+  readonly jwtTtl: string;
+  readonly corsOrigins: readonly string[];
+  readonly allowedKiteUserIds?: readonly string[];
+  readonly maxSubscriptionsPerClient: number;
+  readonly heartbeatIntervalMs: number;
+  readonly marketCalendarFile?: string;
+  /** Absolute path of the directory kite-relay keeps files in (the instrument master without Redis). */
+  readonly dataDir: string;
+  readonly logLevel: string;
   /** Epoch milliseconds the server clock starts from (development/test only). */
-  clockStart?: number;
+  readonly clockStart?: number;
 }
 
-export const APP_CONFIG = Symbol('APP_CONFIG');
+export interface KiteConfig {
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  readonly accessToken?: string;
+  readonly apiRoot: string;
+  readonly wsRoot: string;
+  readonly loginUrl: string;
+}
+
+/** Freezes a configuration and everything it holds. */
+export function freezeConfig<T extends object>(value: T): T {
+  for (const v of Object.values(value)) if (typeof v === 'object' && v !== null) freezeConfig(v as object);
+  return Object.freeze(value);
+}
+
+/** The same configuration with other Kite endpoints (the embedded simulator's), as a new frozen object. */
+export function withKiteEndpoints(
+  config: AppConfig,
+  endpoints: Pick<KiteConfig, 'apiRoot' | 'wsRoot' | 'loginUrl'>,
+): AppConfig {
+  return freezeConfig({ ...config, kite: { ...config.kite, ...endpoints } });
+}

@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { hostname } from 'node:os';
 
 /** Every environment variable kite-relay reads (SPEC section 2), in documentation order. */
 export const CONFIG_KEYS = [
@@ -14,6 +15,9 @@ export const CONFIG_KEYS = [
   'KITE_WS_ROOT',
   'KITE_LOGIN_URL',
   'REDIS_URL',
+  'NODE_ID',
+  'LEASE_TTL_MS',
+  'LEASE_RENEW_MS',
   'CACHE_TTL_MS',
   'JWT_SECRET',
   'JWT_TTL',
@@ -22,6 +26,7 @@ export const CONFIG_KEYS = [
   'MAX_SUBSCRIPTIONS_PER_CLIENT',
   'HEARTBEAT_INTERVAL_MS',
   'MARKET_CALENDAR_FILE',
+  'DATA_DIR',
   'LOG_LEVEL',
   'CLOCK_START',
 ] as const;
@@ -95,13 +100,18 @@ const JWT_FIX = 'generate one with `openssl rand -hex 32` (at least 32 character
 export const configSchema = Joi.object({
   NODE_ENV: Joi.string()
     .valid('development', 'test', 'production')
+    .default('development')
     .messages({ 'any.only': 'must be one of development, test or production' }),
   PORT: Joi.number()
     .integer()
     .min(0)
     .max(65535)
+    .default(3000)
     .messages({ '*': 'must be a TCP port number between 0 and 65535' }),
-  HOST: Joi.string().min(1).messages({ '*': 'must be an interface address such as 0.0.0.0 or 127.0.0.1' }),
+  HOST: Joi.string()
+    .min(1)
+    .default('0.0.0.0')
+    .messages({ '*': 'must be an interface address such as 0.0.0.0 or 127.0.0.1' }),
   PUBLIC_URL: prod(
     url(['https'])
       .custom((v: string, h) =>
@@ -113,14 +123,20 @@ export const configSchema = Joi.object({
           'must start with https:// in production (the Kite redirect and the session cookie need TLS)',
         custom:
           'is the template placeholder; set it to the https:// address browsers use to reach kite-relay',
-      }),
-    url(['http', 'https']).messages({ '*': 'must be an absolute http:// or https:// URL' }),
+        'any.required': 'is required in production: the https:// address browsers use to reach kite-relay',
+      })
+      .required(),
+    url(['http', 'https'])
+      .default((env: { PORT: number }) => `http://localhost:${env.PORT}`)
+      .messages({ '*': 'must be an absolute http:// or https:// URL' }),
   ),
   FEED_SOURCE: prod(
     Joi.string()
       .valid('kite')
       .messages({ 'any.only': 'must be kite in production (the simulator is for development and tests)' }),
     Joi.string().valid('kite', 'simulator').messages({ 'any.only': 'must be kite or simulator' }),
+  ).default((env: { NODE_ENV: string; KITE_API_KEY?: string }) =>
+    env.NODE_ENV === 'production' || env.KITE_API_KEY ? 'kite' : 'simulator',
   ),
   KITE_API_KEY: Joi.when('FEED_SOURCE', {
     is: 'kite',
@@ -159,10 +175,29 @@ export const configSchema = Joi.object({
       '*': 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
     }),
   ),
+  NODE_ID: Joi.string()
+    .pattern(/^[A-Za-z0-9._-]{1,64}$/)
+    .default(() => `${hostname()}-${process.pid}`)
+    .messages({ '*': 'must be 1 to 64 letters, digits, dots, dashes or underscores (e.g. the pod name)' }),
+  LEASE_TTL_MS: Joi.number()
+    .integer()
+    .min(1000)
+    .max(60000)
+    .default(5000)
+    .messages({ '*': 'must be a whole number of milliseconds between 1000 and 60000' }),
+  LEASE_RENEW_MS: Joi.number()
+    .integer()
+    .min(100)
+    .max(Joi.ref('LEASE_TTL_MS', { adjust: (ttl: number) => Math.floor(ttl / 3) }))
+    .default(1500)
+    .messages({
+      '*': 'must be a whole number of milliseconds from 100 up to a third of LEASE_TTL_MS (a holder renews at least 3 times a lease)',
+    }),
   CACHE_TTL_MS: Joi.number()
     .integer()
     .min(1000)
     .max(10000)
+    .default(5000)
     .messages({ '*': 'must be a whole number of milliseconds between 1000 and 10000' }),
   JWT_SECRET: prod(
     Joi.string()
@@ -182,6 +217,7 @@ export const configSchema = Joi.object({
   ),
   JWT_TTL: Joi.string()
     .pattern(/^\d+(s|m|h|d)?$/)
+    .default('12h')
     .messages({ '*': 'must be a duration such as 30m, 12h or 7d (or a number of seconds)' }),
   CORS_ORIGINS: prod(
     Joi.string()
@@ -190,7 +226,7 @@ export const configSchema = Joi.object({
           .split(',')
           .map((s) => s.trim())
           .includes('*')
-          ? h.message({ custom: 'x' })
+          ? h.message({ custom: 'must not be * in production' })
           : v,
       )
       .messages({ custom: 'must not be * in production; list the exact dashboard origins, comma-separated' }),
@@ -203,15 +239,19 @@ export const configSchema = Joi.object({
     .integer()
     .min(1)
     .max(9000)
+    .default(500)
     .messages({ '*': 'must be a whole number between 1 and 9000' }),
   HEARTBEAT_INTERVAL_MS: Joi.number()
     .integer()
     .min(100)
     .max(600000)
+    .default(5000)
     .messages({ '*': 'must be a whole number of milliseconds between 100 and 600000' }),
   MARKET_CALENDAR_FILE: Joi.string().min(1),
+  DATA_DIR: Joi.string().min(1).default('data'),
   LOG_LEVEL: Joi.string()
     .valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent')
+    .default('info')
     .messages({ 'any.only': 'must be one of fatal, error, warn, info, debug, trace, silent' }),
   CLOCK_START: prod(
     Joi.any().forbidden().messages({

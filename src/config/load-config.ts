@@ -1,79 +1,63 @@
 import type { ValidationResult } from 'joi';
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { CONFIG_KEYS, KITE_DEFAULTS, configSchema, type ConfigKey } from './config.schema.js';
-import type { AppConfig } from './app-config.js';
+import { freezeConfig, type AppConfig } from './app-config.js';
 
 export type Env = Record<string, string | undefined>;
 export type LoadResult =
   { ok: true; config: AppConfig; warnings: string[] } | { ok: false; errors: string[] };
 
-export interface LoadOptions {
-  /** Whether the process runs inside a container (`/.dockerenv` exists). */
-  inContainer?: boolean;
-}
-
 const SIM_API_KEY = 'kite_relay_sim';
 const SIM_API_SECRET = 'kite_relay_sim_secret';
 
+/** What the schema hands back: every variable with its default applied and its type converted. */
+type Validated = Partial<Record<ConfigKey, string | number>>;
+
 /**
- * Validates the environment into an `AppConfig`. On failure returns one line per variable,
+ * Validates the environment into a frozen `AppConfig`. On failure returns one line per variable,
  * `- NAME: what is wrong and how to fix it`, never containing the value.
  */
-export function loadConfig(env: Env, options: LoadOptions = {}): LoadResult {
-  const raw: Partial<Record<ConfigKey, string>> = {};
-  for (const key of CONFIG_KEYS) {
-    const v = env[key];
-    if (v !== undefined && v.trim() !== '') raw[key] = v.trim();
-  }
-  const nodeEnv = raw.NODE_ENV ?? 'development';
-  const port = raw.PORT ?? '3000';
-  const withDefaults: Record<string, string | undefined> = {
-    ...raw,
-    NODE_ENV: nodeEnv,
-    PORT: port,
-    HOST: raw.HOST ?? '0.0.0.0',
-    PUBLIC_URL: raw.PUBLIC_URL ?? `http://localhost:${port}`,
-    FEED_SOURCE: raw.FEED_SOURCE ?? (nodeEnv === 'production' || raw.KITE_API_KEY ? 'kite' : 'simulator'),
-    CACHE_TTL_MS: raw.CACHE_TTL_MS ?? '5000',
-    JWT_TTL: raw.JWT_TTL ?? '12h',
-    MAX_SUBSCRIPTIONS_PER_CLIENT: raw.MAX_SUBSCRIPTIONS_PER_CLIENT ?? '500',
-    HEARTBEAT_INTERVAL_MS: raw.HEARTBEAT_INTERVAL_MS ?? '5000',
-    LOG_LEVEL: raw.LOG_LEVEL ?? 'info',
-  };
-
-  const result = configSchema.validate(withDefaults, {
+export function loadConfig(env: Env): LoadResult {
+  const result = configSchema.validate(readEnv(env), {
     abortEarly: false,
     convert: true,
-  }) as ValidationResult<unknown>;
-  const error = result.error;
-  const value = result.value as unknown;
-  const problems = new Map<string, string[]>();
-  const add = (key: string, msg: string) => problems.set(key, [...(problems.get(key) ?? []), msg]);
-  for (const d of error?.details ?? []) add(String(d.path[0] ?? d.context?.key ?? 'config'), d.message);
-
-  if (!error && raw.REDIS_URL && options.inContainer) {
-    const host = safeHost(raw.REDIS_URL);
-    if (host === 'localhost' || host === '127.0.0.1' || host === '::1' || host === '[::1]') {
-      add(
-        'REDIS_URL',
-        'points at localhost, which inside a container is the container itself; use the compose service name, e.g. redis://redis:6379',
-      );
-    }
-  }
-  if (problems.size > 0) {
-    const order = (k: string) => (CONFIG_KEYS as readonly string[]).indexOf(k);
-    return {
-      ok: false,
-      errors: [...problems.entries()]
-        .sort((a, b) => order(a[0]) - order(b[0]))
-        .map(([k, msgs]) => `- ${k}: ${[...new Set(msgs)].join('; ')}`),
-    };
-  }
-
-  const v = value as Record<string, string | number | undefined>;
-  const str = (k: ConfigKey) => (v[k] === undefined ? undefined : String(v[k]));
+  }) as ValidationResult<Validated>;
+  if (result.error) return { ok: false, errors: problemLines(result.error.details) };
   const warnings: string[] = [];
-  const feedSource = str('FEED_SOURCE') as AppConfig['feedSource'];
+  return { ok: true, config: toAppConfig(result.value, warnings), warnings };
+}
+
+/** The variables kite-relay reads, trimmed; empty ones count as unset. */
+function readEnv(env: Env): Partial<Record<ConfigKey, string>> {
+  const raw: Partial<Record<ConfigKey, string>> = {};
+  for (const key of CONFIG_KEYS) {
+    const v = env[key]?.trim();
+    if (v) raw[key] = v;
+  }
+  return raw;
+}
+
+/** One line per variable, in documentation order, each message once. */
+function problemLines(details: readonly { path: (string | number)[]; message: string }[]): string[] {
+  const problems = new Map<string, string[]>();
+  for (const d of details) {
+    const key = String(d.path[0] ?? 'config');
+    problems.set(key, [...(problems.get(key) ?? []), d.message]);
+  }
+  const order = (k: string) => (CONFIG_KEYS as readonly string[]).indexOf(k);
+  return [...problems.entries()]
+    .sort((a, b) => order(a[0]) - order(b[0]))
+    .map(([k, msgs]) => `- ${k}: ${[...new Set(msgs)].join('; ')}`);
+}
+
+function toAppConfig(v: Validated, warnings: string[]): AppConfig {
+  const str = (k: ConfigKey) => (v[k] === undefined ? undefined : String(v[k]));
+  const list = (k: ConfigKey) =>
+    str(k)
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   let jwtSecret = str('JWT_SECRET');
   const jwtSecretGenerated = !jwtSecret;
   if (!jwtSecret) {
@@ -83,18 +67,12 @@ export function loadConfig(env: Env, options: LoadOptions = {}): LoadResult {
     );
   }
   const publicUrl = String(v.PUBLIC_URL).replace(/\/+$/, '');
-  const list = (k: ConfigKey) =>
-    str(k)
-      ?.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-
-  const config: AppConfig = {
+  return freezeConfig<AppConfig>({
     nodeEnv: str('NODE_ENV') as AppConfig['nodeEnv'],
     port: Number(v.PORT),
     host: String(v.HOST),
     publicUrl,
-    feedSource,
+    feedSource: str('FEED_SOURCE') as AppConfig['feedSource'],
     kite: {
       apiKey: str('KITE_API_KEY') ?? SIM_API_KEY,
       apiSecret: str('KITE_API_SECRET') ?? SIM_API_SECRET,
@@ -104,6 +82,9 @@ export function loadConfig(env: Env, options: LoadOptions = {}): LoadResult {
       loginUrl: str('KITE_LOGIN_URL') ?? KITE_DEFAULTS.loginUrl,
     },
     redisUrl: str('REDIS_URL'),
+    nodeId: String(v.NODE_ID),
+    leaseTtlMs: Number(v.LEASE_TTL_MS),
+    leaseRenewMs: Number(v.LEASE_RENEW_MS),
     cacheTtlMs: Number(v.CACHE_TTL_MS),
     jwtSecret,
     jwtSecretGenerated,
@@ -113,16 +94,8 @@ export function loadConfig(env: Env, options: LoadOptions = {}): LoadResult {
     maxSubscriptionsPerClient: Number(v.MAX_SUBSCRIPTIONS_PER_CLIENT),
     heartbeatIntervalMs: Number(v.HEARTBEAT_INTERVAL_MS),
     marketCalendarFile: str('MARKET_CALENDAR_FILE'),
+    dataDir: resolve(String(v.DATA_DIR)),
     logLevel: String(v.LOG_LEVEL),
-    clockStart: raw.CLOCK_START ? Date.parse(raw.CLOCK_START) : undefined,
-  };
-  return { ok: true, config, warnings };
-}
-
-function safeHost(url: string): string | undefined {
-  try {
-    return new URL(url).hostname.toLowerCase();
-  } catch {
-    return undefined;
-  }
+    clockStart: v.CLOCK_START === undefined ? undefined : Date.parse(String(v.CLOCK_START)),
+  });
 }

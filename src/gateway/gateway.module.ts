@@ -1,7 +1,15 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { CacheModule } from '../cache/cache.module.js';
+import { InstrumentsModule } from '../instruments/instruments.module.js';
+import { MarketFeedModule } from '../market-feed/market-feed.module.js';
+import { MarketStatusModule } from '../market-status/market-status.module.js';
+import { ClientSubscriptionService } from './client-subscription.service.js';
 import { MarketGateway } from './market.gateway.js';
 
-@Module({ imports: [AuthModule, CacheModule], providers: [MarketGateway] })
+/** Socket.IO `/market`: the fan-out to dashboard and API clients. */
+@Module({
+  imports: [AuthModule, CacheModule, InstrumentsModule, MarketFeedModule, MarketStatusModule],
+  providers: [MarketGateway, ClientSubscriptionService],
+})
 export class GatewayModule {}

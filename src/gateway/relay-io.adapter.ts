@@ -6,7 +6,7 @@ import type { Server, ServerOptions } from 'socket.io';
 export class RelayIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
-    private readonly origins: string[],
+    private readonly origins: readonly string[],
   ) {
     super(app);
   }

@@ -7,8 +7,8 @@ import {
   PACKET_INDEX_QUOTE,
   PACKET_LTP,
   PACKET_QUOTE,
-  SEGMENT_INDICES,
   divisorOf,
+  isIndex,
 } from './kite.constants.js';
 import { istFromUnixSeconds } from './ist-time.js';
 import type { DepthEntry, Tick } from './tick.js';
@@ -75,7 +75,7 @@ function decodeLtp(v: DataView, o: number): Tick {
   const token = v.getUint32(o);
   return {
     mode: 'ltp',
-    tradable: (token & 0xff) !== SEGMENT_INDICES,
+    tradable: !isIndex(token),
     instrument_token: token,
     last_price: v.getInt32(o + 4) / divisorOf(token),
   };
@@ -89,7 +89,7 @@ function decodeIndex(v: DataView, o: number, full: boolean): Tick {
   const change = last - close;
   const tick: Tick = {
     mode: full ? 'full' : 'quote',
-    tradable: (token & 0xff) !== SEGMENT_INDICES,
+    tradable: !isIndex(token),
     instrument_token: token,
     last_price: last,
     ohlc: { open: v.getInt32(o + 16) / d, high: v.getInt32(o + 8) / d, low: v.getInt32(o + 12) / d, close },
@@ -108,7 +108,7 @@ function decodeQuote(v: DataView, o: number, full: boolean): Tick {
   const change = last - close;
   const tick: Tick = {
     mode: full ? 'full' : 'quote',
-    tradable: (token & 0xff) !== SEGMENT_INDICES,
+    tradable: !isIndex(token),
     instrument_token: token,
     last_price: last,
     last_quantity: v.getUint32(o + 8),

@@ -7,15 +7,15 @@ import {
   PACKET_INDEX_QUOTE,
   PACKET_LTP,
   PACKET_QUOTE,
-  SEGMENT_INDICES,
   divisorOf,
+  isIndex,
   type TickMode,
 } from './kite.constants.js';
 import type { Tick } from './tick.js';
 
 /** Packet length Kite uses for an instrument in a mode (indices have their own quote/full layouts). */
 export function packetLength(token: number, mode: TickMode): number {
-  const index = (token & 0xff) === SEGMENT_INDICES;
+  const index = isIndex(token);
   if (mode === 'ltp') return PACKET_LTP;
   if (mode === 'quote') return index ? PACKET_INDEX_QUOTE : PACKET_QUOTE;
   return index ? PACKET_INDEX_FULL : PACKET_FULL;

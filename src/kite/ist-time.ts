@@ -4,8 +4,8 @@ let lastSeconds = -1;
 let lastText = '';
 
 /**
- * Formats unix seconds as ISO-8601 in IST (`2021-07-05T10:41:27+05:30`), or null for 0.
- * Ticks of one frame share their second, so the last result is kept.
+ * Formats unix seconds as ISO-8601 in IST (`2021-07-05T10:41:27+05:30`), or null for 0, as Kite's
+ * tick times read. Ticks of one frame share their second, so the last result is kept.
  */
 export function istFromUnixSeconds(seconds: number): string | null {
   if (seconds === 0) return null;
@@ -14,9 +14,4 @@ export function istFromUnixSeconds(seconds: number): string | null {
     lastSeconds = seconds;
   }
   return lastText;
-}
-
-/** Formats epoch milliseconds as ISO-8601 in IST with milliseconds. */
-export function istIso(ms: number): string {
-  return new Date(ms + IST_OFFSET_MS).toISOString().slice(0, 23) + '+05:30';
 }

@@ -20,7 +20,7 @@ export const DEPTH_LEVELS = 5;
 export const MAX_INSTRUMENTS_PER_CONNECTION = 3000;
 export const MAX_CONNECTIONS_PER_KEY = 3;
 
-/** IST is UTC+05:30 all year. */
+/** IST is UTC+05:30 all year (tick times are formatted in IST). */
 export const IST_OFFSET_MS = 19_800_000;
 
 export const MODES = ['ltp', 'quote', 'full'] as const;
@@ -29,12 +29,18 @@ export type TickMode = (typeof MODES)[number];
 /** Ordering of modes: a subscriber of a lower mode can be served from a higher one. */
 export const MODE_RANK: Readonly<Record<TickMode, number>> = { ltp: 0, quote: 1, full: 2 };
 
+/** The exchange segment an instrument token carries in its low byte. */
 export function segmentOf(token: number): number {
   return token & 0xff;
 }
 
+/** Indices (segment 9) are not tradable and have their own packet layouts. */
+export function isIndex(token: number): boolean {
+  return segmentOf(token) === SEGMENT_INDICES;
+}
+
 export function divisorOf(token: number): number {
-  const segment = token & 0xff;
+  const segment = segmentOf(token);
   return segment === SEGMENT_NSE_CD
     ? DIVISOR_NSE_CD
     : segment === SEGMENT_BSE_CD

@@ -1,16 +1,16 @@
 import WebSocket from 'ws';
-import { decodeFrame, type DecodedFrame } from '../kite/decode-frame.js';
 import { parseServerText, type ServerTextMessage } from '../kite/messages.js';
 
 export interface KiteConnectionHandlers {
   onOpen(): void;
-  onFrame(frame: DecodedFrame): void;
+  /** A binary frame exactly as Kite sent it (decoded once, by the feed). */
+  onFrame(frame: Buffer): void;
   onText(msg: ServerTextMessage | undefined): void;
   /** The connection ended; `httpStatus` is set when the upgrade itself was refused (403, 429, …). */
   onClose(info: { code?: number; reason?: string; httpStatus?: number }): void;
 }
 
-/** One Kite ticker WebSocket: I/O only; every decision lives in MarketFeedService. */
+/** One Kite ticker WebSocket: I/O only; every decision lives in UpstreamConnection and MarketFeedService. */
 export class KiteConnection {
   private ws?: WebSocket;
   private ended = false;
@@ -30,7 +30,7 @@ export class KiteConnection {
     ws.binaryType = 'nodebuffer';
     ws.on('open', () => this.handlers.onOpen());
     ws.on('message', (data: Buffer, isBinary: boolean) => {
-      if (isBinary) this.handlers.onFrame(decodeFrame(data));
+      if (isBinary) this.handlers.onFrame(data);
       else this.handlers.onText(parseServerText(data.toString('utf8')));
     });
     ws.on('unexpected-response', (_req, res) => {

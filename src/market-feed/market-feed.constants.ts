@@ -28,3 +28,8 @@ export interface FeedStatus {
   state: FeedState;
   reason?: string;
 }
+
+/** DI token of the factory that opens one ticker WebSocket (KiteConnection; tests may substitute). */
+export const LINK_FACTORY = Symbol('LINK_FACTORY');
+/** DI token of the registry of this node's clients' interest (socket id → instrument → mode). */
+export const CLIENT_REGISTRY = Symbol('CLIENT_REGISTRY');

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { istIso } from '../kite/ist-time.js';
+import { Clock } from '../clock/clock.js';
+import { istIso } from '../clock/ist.js';
 import { MarketFeedService } from './market-feed.service.js';
 
 /** Reports the feed; never down (readiness is not gated on Kite, SPEC section 3). */
@@ -9,6 +10,7 @@ export class MarketFeedHealthIndicator {
   constructor(
     private readonly feed: MarketFeedService,
     private readonly indicator: HealthIndicatorService,
+    private readonly clock: Clock,
   ) {}
 
   check() {
@@ -19,7 +21,8 @@ export class MarketFeedHealthIndicator {
       upstream_connections: this.feed.openConnections,
       upstream_instruments: this.feed.upstreamInstruments,
       last_tick_at: last ? istIso(last) : null,
-      last_tick_age_ms: last ? Date.now() - last : null,
+      // Both readings from the injected clock: right with CLOCK_START too.
+      last_tick_age_ms: last ? this.clock.now() - last : null,
     });
   }
 }

@@ -1,32 +1,27 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AuthModule } from '../auth/auth.module.js';
 import { CacheModule } from '../cache/cache.module.js';
-import { InstrumentsService } from './instruments.service.js';
-import { DEFAULT_FEED_TUNING, FEED_TUNING, type FeedTuning } from './market-feed.constants.js';
+import { ClusterModule } from '../cluster/cluster.module.js';
+import { InstrumentsModule } from '../instruments/instruments.module.js';
+import { KiteConnection } from './kite-connection.js';
+import { CLIENT_REGISTRY, LINK_FACTORY } from './market-feed.constants.js';
 import { MarketFeedHealthIndicator } from './market-feed.health.js';
 import { MarketFeedService } from './market-feed.service.js';
-import { QuotesController } from './quotes.controller.js';
-import { QuotesService } from './quotes.service.js';
-import { UpstreamOwnership } from './upstream-ownership.js';
+import { SubscriptionRegistry } from './subscription-registry.js';
+import type { LinkFactory } from './upstream-connection.js';
 
-@Module({})
-export class MarketFeedModule {
-  static forRoot(tuning: Partial<FeedTuning> = {}): DynamicModule {
-    return {
-      module: MarketFeedModule,
-      global: true,
-      imports: [AuthModule, CacheModule, TerminusModule],
-      controllers: [QuotesController],
-      providers: [
-        { provide: FEED_TUNING, useValue: { ...DEFAULT_FEED_TUNING, ...tuning } },
-        MarketFeedService,
-        InstrumentsService,
-        QuotesService,
-        UpstreamOwnership,
-        MarketFeedHealthIndicator,
-      ],
-      exports: [MarketFeedService, InstrumentsService, MarketFeedHealthIndicator],
-    };
-  }
-}
+const kiteLinks: LinkFactory = (url, handlers) => new KiteConnection(url, handlers);
+
+/** The upstream Kite ticker connection(s) and the tick stream. FEED_TUNING comes with the configuration. */
+@Module({
+  imports: [AuthModule, CacheModule, InstrumentsModule, ClusterModule, TerminusModule],
+  providers: [
+    { provide: LINK_FACTORY, useValue: kiteLinks },
+    { provide: CLIENT_REGISTRY, useFactory: () => new SubscriptionRegistry() },
+    MarketFeedService,
+    MarketFeedHealthIndicator,
+  ],
+  exports: [MarketFeedService, MarketFeedHealthIndicator],
+})
+export class MarketFeedModule {}

@@ -1,83 +1,66 @@
 import {
+  Inject,
   Injectable,
   Logger,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { Inject } from '@nestjs/common';
-import { BehaviorSubject, Subject, type Observable, type Subscription } from 'rxjs';
-import { AuthService, type KiteSession } from '../auth/auth.service.js';
+import { KiteSessionService } from '../auth/kite-session.service.js';
 import { CacheService } from '../cache/cache.service.js';
-import { Clock, type ClockTimer } from '../clock/clock.js';
+import { Clock } from '../clock/clock.js';
+import { UpstreamOwnership } from '../cluster/upstream-ownership.js';
 import { AppConfigService } from '../config/app-config.service.js';
-import type { DecodedFrame } from '../kite/decode-frame.js';
-import { IST_OFFSET_MS, type TickMode } from '../kite/kite.constants.js';
-import { modeMessage, subscribeMessage, unsubscribeMessage } from '../kite/messages.js';
-import type { Tick } from '../kite/tick.js';
+import { RelayEvents } from '../events/relay-events.js';
+import { decodeFrame } from '../kite/decode-frame.js';
+import type { TickMode } from '../kite/kite.constants.js';
+import { InstrumentsService } from '../instruments/instruments.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { InstrumentsService } from './instruments.service.js';
-import { KiteConnection } from './kite-connection.js';
 import {
+  CLIENT_REGISTRY,
   FEED_TUNING,
-  TOKENS_PER_MESSAGE,
+  LINK_FACTORY,
   type FeedState,
   type FeedStatus,
   type FeedTuning,
 } from './market-feed.constants.js';
 import { SubscriptionRegistry, type AcquireResult } from './subscription-registry.js';
-import { UpstreamOwnership } from './upstream-ownership.js';
-
-interface Shard {
-  index: number;
-  conn?: KiteConnection;
-  live: boolean;
-  attempt: number;
-  lastFrameAt: number;
-  retry?: NodeJS.Timeout;
-}
-
-const chunks = (tokens: number[]) =>
-  Array.from({ length: Math.ceil(tokens.length / TOKENS_PER_MESSAGE) }, (_, i) =>
-    tokens.slice(i * TOKENS_PER_MESSAGE, (i + 1) * TOKENS_PER_MESSAGE),
-  );
+import { UpstreamConnection, type LinkFactory } from './upstream-connection.js';
 
 /**
- * Owns the upstream Kite ticker connection(s): one per shard for the whole application, opened at
- * bootstrap when a session exists, reconnecting with backoff, watched for silence, resubscribed
- * after every reconnect. Decodes each frame once and publishes the ticks on one stream.
+ * The feed's decisions: whether the upstream runs (a Kite session × this node may hold it), with
+ * which token, and what it subscribes (the clients' coalesced interest); and the tick path: every
+ * frame decoded once, enriched, cached and raised as feed.ticks. The I/O is UpstreamConnection's.
  */
 @Injectable()
 export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(MarketFeedService.name);
-  private readonly registry = new SubscriptionRegistry();
-  private readonly shards = new Map<number, Shard>();
-  private readonly status = new BehaviorSubject<FeedStatus>({ state: 'AUTH_REQUIRED', reason: 'starting' });
-  private readonly ticks = new Subject<Tick[]>();
-  private session?: KiteSession;
-  private generation = 0;
+  /** The instruments this node's upstream subscribes: the union of every node's demand (here, this node's). */
+  private readonly upstreamRegistry = new SubscriptionRegistry();
+  private readonly upstream: UpstreamConnection;
+  private status: FeedStatus = { state: 'AUTH_REQUIRED', reason: 'starting' };
+  private authReason = 'no Kite session: log in';
+  private decision: Promise<void> = Promise.resolve();
   private flushTimer?: NodeJS.Timeout;
-  private watchdog?: NodeJS.Timeout;
-  private instrumentsTimer?: ClockTimer;
-  private authSub?: Subscription;
   private stopped = false;
   private lastTick = 0;
+  private readonly off: (() => void)[] = [];
+  private readonly nodeId: string;
   private readonly m;
 
-  /** Every decoded tick, once, in frame batches. */
-  readonly ticks$: Observable<Tick[]> = this.ticks.asObservable();
-  /** The feed state; replays the current one to new subscribers. */
-  readonly status$: Observable<FeedStatus> = this.status.asObservable();
-
   constructor(
-    private readonly auth: AuthService,
+    private readonly session: KiteSessionService,
     private readonly cache: CacheService,
     private readonly instruments: InstrumentsService,
     private readonly ownership: UpstreamOwnership,
-    private readonly config: AppConfigService,
+    private readonly events: RelayEvents,
     private readonly clock: Clock,
+    @Inject(CLIENT_REGISTRY) private readonly clients: SubscriptionRegistry,
     @Inject(FEED_TUNING) private readonly tuning: FeedTuning,
+    @Inject(LINK_FACTORY) factory: LinkFactory,
+    config: AppConfigService,
     metrics: MetricsService,
   ) {
+    this.nodeId = config.values.nodeId;
     this.m = {
       connections: metrics.gauge('upstream_connections', 'Open upstream Kite ticker connections'),
       instruments: metrics.gauge('upstream_instruments', 'Instruments subscribed upstream'),
@@ -86,228 +69,96 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
       skipped: metrics.counter('packets_skipped_total', 'Upstream packets of unknown size skipped'),
       reconnects: metrics.counter('upstream_reconnects_total', 'Upstream reconnect attempts', ['reason']),
       state: metrics.gauge('feed_state', 'Feed state (1 for the current one)', ['state']),
+      lastTick: metrics.gauge(
+        'last_tick_timestamp_seconds',
+        'When the last tick was received (0 before any)',
+      ),
     };
+    const { wsRoot, apiKey } = config.values.kite;
+    this.upstream = new UpstreamConnection({ wsRoot, apiKey }, factory, tuning, this.upstreamRegistry, {
+      frame: (data) => this.ingest(data),
+      text: (msg) => {
+        if (!msg) return this.m.malformed.inc();
+        if (msg.type !== 'error') return;
+        this.logger.warn(`Kite ticker error: ${msg.data.slice(0, 200)}`);
+        if (/TokenException|token/i.test(msg.data)) {
+          this.session.reportTokenRejected(this.upstream.accessToken, 'ticker error message');
+        }
+      },
+      state: (state, reason) => this.setState(state, reason),
+      refused: () => {
+        this.logger.warn('Kite refused the ticker connection (403): session expired');
+        this.authReason = 'Kite refused the access token';
+        this.setState('AUTH_REQUIRED', this.authReason);
+        this.session.reportTokenRejected(undefined, 'ticker upgrade 403');
+      },
+      connections: (n) => this.m.connections.set(n),
+      dropped: (cause) => this.m.reconnects.inc({ reason: cause }),
+    });
     this.setState('AUTH_REQUIRED', 'starting');
   }
 
   onApplicationBootstrap(): void {
-    this.authSub = this.auth.events$.subscribe((e) => {
-      if (e.type === 'session changed') void this.useSession(e.session);
-      else {
-        void this.stopForAuth(
-          e.type === 'session expired' ? `Kite session expired: ${e.reason}` : 'logged out',
-        );
-      }
-    });
-    const current = this.auth.current;
-    if (current) void this.useSession(current);
-    else this.setState('AUTH_REQUIRED', 'no Kite session: log in');
-    this.watchdog = setInterval(
-      () => this.checkSilence(),
-      Math.max(100, Math.floor(this.tuning.watchdogMs / 5)),
+    this.off.push(
+      this.events.on('session.changed', () => this.decide()),
+      this.events.on('session.expired', (e) => {
+        this.authReason = `Kite session expired: ${e.reason}`;
+        this.decide();
+      }),
+      this.events.on('session.cleared', () => {
+        this.authReason = 'logged out';
+        this.decide();
+      }),
+      this.events.on('ownership.changed', () => this.decide()),
     );
-    this.watchdog.unref();
-    this.armInstrumentRefresh();
+    this.decide();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    this.generation++;
-    this.authSub?.unsubscribe();
-    clearInterval(this.watchdog);
+    for (const off of this.off) off();
     clearTimeout(this.flushTimer);
-    this.instrumentsTimer?.cancel();
-    await this.closeAll();
+    await this.decision;
+    await this.upstream.stop();
     this.setState('STOPPED', 'shutting down');
-    this.ticks.complete();
-    this.status.complete();
   }
 
   get state(): FeedStatus {
-    return this.status.value;
+    return this.status;
   }
 
+  /** When the last tick was received (clock time, epoch ms). */
   get lastTickAt(): number | undefined {
     return this.lastTick || undefined;
   }
 
   get openConnections(): number {
-    return [...this.shards.values()].filter((s) => s.live).length;
+    return this.upstream.openConnections;
   }
 
   get upstreamInstruments(): number {
-    return this.registry.upstreamCount;
+    return this.upstreamRegistry.upstreamCount;
   }
 
-  /** Registers a client's interest; changes go upstream together after a short window. */
-  acquire(client: string, items: readonly { token: number; mode: TickMode }[]): AcquireResult {
-    const r = this.registry.acquire(client, items);
+  /** Registers a client's interest; the changes go upstream together after a short window. */
+  async acquire(client: string, items: readonly { token: number; mode: TickMode }[]): Promise<AcquireResult> {
+    const r = this.clients.acquire(client, items);
     this.scheduleFlush();
     return r;
   }
 
   release(client: string, tokens?: Iterable<number>): number[] {
-    const r = this.registry.release(client, tokens);
+    const r = this.clients.release(client, tokens);
     if (r.length > 0) this.scheduleFlush();
     return r;
   }
 
-  upstreamMode(token: number): TickMode | undefined {
-    return this.registry.upstreamMode(token);
-  }
-
-  private setState(state: FeedState, reason?: string): void {
-    const cur = this.status.value;
-    if (cur.state === state && cur.reason === reason) return;
-    for (const s of ['CONNECTING', 'LIVE', 'RECONNECTING', 'AUTH_REQUIRED', 'STOPPED'] as const) {
-      this.m.state.set({ state: s }, s === state ? 1 : 0);
-    }
-    if (cur.state !== state) this.logger.log(`feed: ${state}${reason ? ` (${reason})` : ''}`);
-    this.status.next(reason ? { state, reason } : { state });
-  }
-
-  private async useSession(session: KiteSession): Promise<void> {
-    if (this.stopped) return;
-    const gen = ++this.generation;
-    // The old connection closes before the new one opens: never two at once.
-    await this.closeAll();
-    if (gen !== this.generation) return;
-    this.cache.invalidateQuotes();
-    this.session = session;
-    this.instruments
-      .load()
-      .catch((err: unknown) =>
-        this.logger.warn(`instrument master not loaded: ${(err as Error).message ?? String(err)}`),
-      );
-    if (!(await this.ownership.mayHoldUpstream())) {
-      this.setState('STOPPED', 'another node holds the upstream connection');
-      return;
-    }
-    if (gen !== this.generation) return;
-    this.setState('CONNECTING');
-    this.registry.takeChanges();
-    for (const i of this.registry.activeShards()) this.openShard(i);
-  }
-
-  private async stopForAuth(reason: string): Promise<void> {
-    this.generation++;
-    this.session = undefined;
-    await this.closeAll();
-    this.cache.invalidateQuotes();
-    this.setState('AUTH_REQUIRED', reason);
-  }
-
-  private async closeAll(): Promise<void> {
-    const all = [...this.shards.values()];
-    this.shards.clear();
-    await Promise.all(
-      all.map(async (s) => {
-        clearTimeout(s.retry);
-        await s.conn?.close();
-      }),
-    );
-    this.m.connections.set(0);
-  }
-
-  private openShard(index: number, attempt = 0): void {
-    const session = this.session;
-    if (!session || this.stopped) return;
-    const gen = this.generation;
-    const { apiKey, wsRoot } = this.config.values.kite;
-    const url = new URL(wsRoot);
-    url.searchParams.set('api_key', apiKey);
-    url.searchParams.set('access_token', session.accessToken);
-    const shard: Shard = { index, live: false, attempt, lastFrameAt: Date.now() };
-    this.shards.set(index, shard);
-    const conn = new KiteConnection(url.toString(), {
-      onOpen: () => {
-        if (gen !== this.generation) return;
-        for (const [mode, tokens] of this.registry.shardState(index)) {
-          for (const part of chunks(tokens)) {
-            conn.send(subscribeMessage(part));
-            conn.send(modeMessage(mode, part));
-          }
-        }
-        shard.live = true;
-        shard.attempt = 0;
-        shard.lastFrameAt = Date.now();
-        this.m.connections.set(this.openConnections);
-        this.updateLiveState();
-      },
-      onFrame: (frame) => {
-        if (gen !== this.generation) return;
-        shard.lastFrameAt = Date.now();
-        this.onFrame(frame);
-      },
-      onText: (msg) => {
-        if (!msg) return this.m.malformed.inc();
-        if (msg.type === 'error') {
-          this.logger.warn(`Kite ticker error: ${msg.data.slice(0, 200)}`);
-          if (/TokenException|token/i.test(msg.data)) {
-            this.auth.reportTokenRejected(session.accessToken, 'ticker error message');
-          }
-        }
-      },
-      onClose: (info) => {
-        if (gen !== this.generation || this.shards.get(index) !== shard) return;
-        shard.live = false;
-        this.m.connections.set(this.openConnections);
-        this.onDrop(shard, session, info);
-      },
-    });
-    shard.conn = conn;
-    conn.open();
-  }
-
-  private onDrop(
-    shard: Shard,
-    session: KiteSession,
-    info: { code?: number; reason?: string; httpStatus?: number },
-  ): void {
-    if (info.httpStatus === 403) {
-      // Kite refused the token: the session is over; no further attempts until a new one arrives.
-      this.logger.warn('Kite refused the ticker connection (403): session expired');
-      this.auth.reportTokenRejected(session.accessToken, 'ticker upgrade 403');
-      void this.stopForAuth('Kite refused the access token');
-      return;
-    }
-    const exp = Math.min(this.tuning.backoffCapMs, this.tuning.backoffBaseMs * 2 ** shard.attempt);
-    let delay = Math.random() * exp;
-    if (info.httpStatus === 429) delay = Math.max(delay, this.tuning.tooManyRequestsMs);
-    const reason = info.httpStatus
-      ? `upstream answered ${info.httpStatus}`
-      : `connection closed (${info.code ?? 'no code'})`;
-    this.m.reconnects.inc({ reason: info.httpStatus ? String(info.httpStatus) : 'drop' });
-    this.setState('RECONNECTING', reason);
-    const gen = this.generation;
-    shard.retry = setTimeout(() => {
-      if (gen === this.generation && this.shards.get(shard.index) === shard) {
-        this.openShard(shard.index, shard.attempt + 1);
-      }
-    }, delay);
-    shard.retry.unref();
-  }
-
-  private updateLiveState(): void {
-    const active = this.registry.activeShards();
-    if (active.every((i) => this.shards.get(i)?.live)) this.setState('LIVE');
-  }
-
-  private checkSilence(): void {
-    const now = Date.now();
-    for (const shard of this.shards.values()) {
-      if (!shard.live || now - shard.lastFrameAt <= this.tuning.watchdogMs) continue;
-      this.logger.warn(
-        `feed: no frame for ${now - shard.lastFrameAt} ms on shard ${shard.index}; reconnecting`,
-      );
-      shard.live = false;
-      const session = this.session;
-      void shard.conn?.close();
-      if (session) this.onDrop(shard, session, { reason: 'watchdog' });
-    }
-  }
-
-  private onFrame(frame: DecodedFrame): void {
+  /**
+   * One binary frame exactly as Kite sent it: decoded once, its ticks enriched with symbols,
+   * cached and raised. Malformed parts are counted, never thrown.
+   */
+  ingest(data: Buffer): void {
+    const frame = decodeFrame(data);
     if (frame.heartbeat) return;
     if (frame.error) this.m.malformed.inc();
     if (frame.skipped) this.m.skipped.inc(frame.skipped);
@@ -319,8 +170,40 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     }
     this.lastTick = this.clock.now();
     this.m.received.inc(ticks.length);
+    this.m.lastTick.set(Math.floor(this.lastTick / 1000));
     this.cache.putTicks(ticks, this.lastTick);
-    this.ticks.next(ticks);
+    this.events.emit('feed.ticks', ticks);
+  }
+
+  private setState(state: FeedState, reason?: string): void {
+    const cur = this.status;
+    if (cur.state === state && cur.reason === reason) return;
+    for (const s of ['CONNECTING', 'LIVE', 'RECONNECTING', 'AUTH_REQUIRED', 'STOPPED'] as const) {
+      this.m.state.set({ state: s }, s === state ? 1 : 0);
+    }
+    if (cur.state !== state) this.logger.log(`feed: ${state}${reason ? ` (${reason})` : ''}`);
+    this.status = reason ? { state, reason } : { state };
+    this.events.emit('feed.status', this.status);
+  }
+
+  /** Re-decides whether the upstream runs and with which token; decisions run one after another. */
+  private decide(): void {
+    this.decision = this.decision.then(() => this.applyDecision());
+  }
+
+  private async applyDecision(): Promise<void> {
+    if (this.stopped) return;
+    const token = this.session.current?.accessToken;
+    const mayHold = this.ownership.mayHoldUpstream;
+    const running = this.upstream.accessToken;
+    if (token && mayHold && running === token) return;
+    // The old connection closes before a new one opens: never two at once.
+    if (running) await this.upstream.stop();
+    if (this.stopped) return;
+    if (!token) return this.setState('AUTH_REQUIRED', this.authReason);
+    if (!mayHold) return this.setState('STOPPED', 'another node holds the upstream connection');
+    this.flush();
+    this.upstream.start(token);
   }
 
   private scheduleFlush(): void {
@@ -332,46 +215,11 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     this.flushTimer.unref();
   }
 
-  /** Sends the coalesced subscription changes upstream; opens or closes shards as needed. */
+  /** Moves the clients' coalesced interest into the upstream registry and sends what changed. */
   private flush(): void {
-    const changes = this.registry.takeChanges();
-    this.m.instruments.set(this.registry.upstreamCount);
-    if (!this.session || this.stopped) return;
-    const active = new Set(this.registry.activeShards());
-    for (const c of changes) {
-      const shard = this.shards.get(c.shard);
-      if (!shard) {
-        if (active.has(c.shard)) {
-          this.setState('CONNECTING', `opening shard ${c.shard}`);
-          this.openShard(c.shard);
-        }
-        continue;
-      }
-      if (!shard.live || !shard.conn) continue; // it subscribes its whole state when it opens
-      for (const part of chunks(c.unsubscribe)) shard.conn.send(unsubscribeMessage(part));
-      for (const part of chunks(c.subscribe)) shard.conn.send(subscribeMessage(part));
-      for (const [mode, tokens] of c.mode) {
-        for (const part of chunks(tokens)) shard.conn.send(modeMessage(mode, part));
-      }
-    }
-    for (const [i, shard] of this.shards) {
-      if (!active.has(i)) {
-        this.shards.delete(i);
-        clearTimeout(shard.retry);
-        void shard.conn?.close().then(() => this.m.connections.set(this.openConnections));
-      }
-    }
-  }
-
-  private armInstrumentRefresh(): void {
-    // Kite publishes the instrument master once a day at about 08:30 IST.
-    const now = this.clock.now();
-    const ist = new Date(now + IST_OFFSET_MS);
-    let next = Date.UTC(ist.getUTCFullYear(), ist.getUTCMonth(), ist.getUTCDate(), 8, 35) - IST_OFFSET_MS;
-    if (next <= now) next += 86_400_000;
-    this.instrumentsTimer = this.clock.at(next, () => {
-      if (this.session) this.instruments.load(true).catch(() => undefined);
-      this.armInstrumentRefresh();
-    });
+    this.upstreamRegistry.applyDemandChanges(this.nodeId, this.clients.takeDemandChanges());
+    const changes = this.upstreamRegistry.takeChanges();
+    this.m.instruments.set(this.upstreamRegistry.upstreamCount);
+    this.upstream.apply(changes);
   }
 }

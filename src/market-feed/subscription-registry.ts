@@ -18,51 +18,113 @@ export interface AcquireResult {
 }
 
 /**
- * Who wants which instrument in which mode. The upstream mode of an instrument is the highest any
- * client wants; instruments are spread over up to 3 shards of 3000. Changes accumulate until
- * `takeChanges`, so bursts from many clients become few upstream messages.
+ * Who wants which instrument in which mode, and what that makes upstream. The upstream mode of an
+ * instrument is the highest any holder of interest wants; instruments are spread over up to 3
+ * shards of 3000. Changes accumulate until `takeChanges`, so bursts become few upstream messages.
+ * A holder of interest is a client (a socket) on a node, or a node in the cluster-wide union.
  */
 export class SubscriptionRegistry {
   private readonly wanted = new Map<number, Map<string, TickMode>>();
   private readonly upstream = new Map<number, { shard: number; mode: TickMode }>();
-  private readonly shardSizes: number[] = new Array<number>(MAX_CONNECTIONS_PER_KEY).fill(0);
+  private readonly shardSizes: number[];
   private dirty = new Set<number>();
 
   constructor(
     private readonly perShard = MAX_INSTRUMENTS_PER_CONNECTION,
     private readonly maxShards = MAX_CONNECTIONS_PER_KEY,
-  ) {}
+  ) {
+    this.shardSizes = new Array<number>(maxShards).fill(0);
+  }
 
-  acquire(client: string, items: readonly { token: number; mode: TickMode }[]): AcquireResult {
+  /** How many distinct instruments may be wanted at once (3 connections × 3000). */
+  get capacity(): number {
+    return this.perShard * this.maxShards;
+  }
+
+  /**
+   * Registers `holder`'s interest. A new instrument is refused with `capacity` when the registry
+   * already holds `capacity` instruments, or when `admit` (a wider view, e.g. the cluster's) says no.
+   */
+  acquire(
+    holder: string,
+    items: readonly { token: number; mode: TickMode }[],
+    admit: (token: number) => boolean = () => true,
+  ): AcquireResult {
     const result: AcquireResult = { accepted: [], rejected: [] };
     for (const { token, mode } of items) {
-      let clients = this.wanted.get(token);
-      if (!clients) {
-        if (this.wanted.size >= this.perShard * this.maxShards) {
+      let holders = this.wanted.get(token);
+      if (!holders) {
+        if (this.wanted.size >= this.capacity || !admit(token)) {
           result.rejected.push({ token, reason: 'capacity' });
           continue;
         }
-        clients = new Map();
-        this.wanted.set(token, clients);
+        holders = new Map();
+        this.wanted.set(token, holders);
       }
-      clients.set(client, mode);
+      holders.set(holder, mode);
       this.dirty.add(token);
       result.accepted.push({ token, mode });
     }
     return result;
   }
 
-  /** Releases the client's interest in `tokens` (all of them when omitted); returns what it held. */
-  release(client: string, tokens?: Iterable<number>): number[] {
+  /** Releases `holder`'s interest in `tokens` (all of them when omitted); returns what it held. */
+  release(holder: string, tokens?: Iterable<number>): number[] {
     const released: number[] = [];
     for (const token of tokens ?? [...this.wanted.keys()]) {
-      const clients = this.wanted.get(token);
-      if (!clients?.delete(client)) continue;
+      const holders = this.wanted.get(token);
+      if (!holders?.delete(holder)) continue;
       released.push(token);
-      if (clients.size === 0) this.wanted.delete(token);
+      if (holders.size === 0) this.wanted.delete(token);
       this.dirty.add(token);
     }
     return released;
+  }
+
+  /** Makes `holder`'s interest exactly `demand` (instrument → mode): what a node's published demand replaces. */
+  replace(holder: string, demand: ReadonlyMap<number, TickMode>): void {
+    for (const [token, holders] of this.wanted) {
+      if (holders.has(holder) && !demand.has(token)) this.release(holder, [token]);
+    }
+    for (const [token, mode] of demand) {
+      if (this.wanted.get(token)?.get(holder) !== mode) this.acquire(holder, [{ token, mode }]);
+    }
+  }
+
+  /** Whether anyone wants `token`. */
+  has(token: number): boolean {
+    return this.wanted.has(token);
+  }
+
+  /** How many distinct instruments are wanted. */
+  get size(): number {
+    return this.wanted.size;
+  }
+
+  /** Instrument → the highest mode anyone wants: what this registry asks of the upstream. */
+  demand(): Map<number, TickMode> {
+    const out = new Map<number, TickMode>();
+    for (const token of this.wanted.keys()) out.set(token, this.wantedMode(token)!);
+    return out;
+  }
+
+  /**
+   * What changed in `demand()` since the last call: instrument → its mode now, or null when nobody
+   * wants it any more. For a node's own registry, whose changes feed the upstream (union) registry.
+   */
+  takeDemandChanges(): Map<number, TickMode | null> {
+    const out = new Map<number, TickMode | null>();
+    for (const token of this.dirty) out.set(token, this.wantedMode(token) ?? null);
+    this.dirty = new Set();
+    return out;
+  }
+
+  /** Applies `changes` (see takeDemandChanges) as `holder`'s interest. */
+  applyDemandChanges(holder: string, changes: ReadonlyMap<number, TickMode | null>): void {
+    for (const [token, mode] of changes) {
+      if (mode === null) this.release(holder, [token]);
+      else if (this.wanted.get(token)?.get(holder) !== mode) this.acquire(holder, [{ token, mode }]);
+    }
   }
 
   private wantedMode(token: number): TickMode | undefined {
@@ -92,7 +154,7 @@ export class SubscriptionRegistry {
         this.shardSizes[up.shard]--;
         change(up.shard).unsubscribe.push(token);
       } else if (want && !up) {
-        const shard = this.shardSizes.findIndex((n, i) => i < this.maxShards && n < this.perShard);
+        const shard = this.shardSizes.findIndex((n) => n < this.perShard);
         if (shard < 0) continue;
         this.upstream.set(token, { shard, mode: want });
         this.shardSizes[shard]++;
@@ -122,12 +184,9 @@ export class SubscriptionRegistry {
     return this.shardSizes.map((n, i) => (i === 0 || n > 0 ? i : -1)).filter((i) => i >= 0);
   }
 
+  /** Instruments subscribed upstream (after the last `takeChanges`). */
   get upstreamCount(): number {
     return this.upstream.size;
-  }
-
-  hasPending(): boolean {
-    return this.dirty.size > 0;
   }
 
   upstreamMode(token: number): TickMode | undefined {

@@ -4,6 +4,8 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '../clock/clock.js';
+import { RelayEvents } from '../events/relay-events.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import type { AppConfigService } from '../config/app-config.service.js';
 import { BUILTIN_CALENDAR_FILE, loadCalendar, type MarketCalendar } from './calendar.js';
 import { computeMarketStatus } from './market-status.js';
@@ -116,13 +118,17 @@ describe('loadCalendar', () => {
 
 describe('MarketStatusService with a fake clock', () => {
   const config = { values: { heartbeatIntervalMs: 5000 } } as AppConfigService;
+  const service = (clock: FakeClock) => {
+    const events = new RelayEvents();
+    return { events, sut: new MarketStatusService(clock, cal, config, events, new MetricsService()) };
+  };
 
   it('advancing across 09:15 emits exactly one change, at 09:15:00.000', () => {
     const clock = new FakeClock('2026-12-01T09:14:58+05:30');
-    const sut = new MarketStatusService(clock, cal, config);
+    const { sut, events } = service(clock);
     sut.onModuleInit();
     const seen: { status: string; at: number }[] = [];
-    sut.changes$.subscribe((s) => seen.push({ status: s.status, at: clock.now() }));
+    events.on('market.status', (s) => seen.push({ status: s.status, at: clock.now() }));
     clock.advance(1_999);
     assert.equal(seen.length, 0);
     clock.advance(1);
@@ -135,10 +141,10 @@ describe('MarketStatusService with a fake clock', () => {
 
   it('emits every transition of a day in order, each at its instant', () => {
     const clock = new FakeClock('2026-12-01T08:00:00+05:30');
-    const sut = new MarketStatusService(clock, cal, config);
+    const { sut, events } = service(clock);
     sut.onModuleInit();
     const seen: string[] = [];
-    sut.changes$.subscribe((s) => seen.push(`${s.status}@${s.server_time.slice(11, 19)}`));
+    events.on('market.status', (s) => seen.push(`${s.status}@${s.server_time.slice(11, 19)}`));
     clock.set(Date.parse('2026-12-01T17:00:00+05:30'));
     assert.deepEqual(seen, ['PRE_OPEN@09:00:00', 'LIVE@09:15:00', 'POST_CLOSE@15:30:00', 'CLOSED@16:00:00']);
     sut.onApplicationShutdown();
@@ -146,10 +152,10 @@ describe('MarketStatusService with a fake clock', () => {
 
   it('heartbeats every HEARTBEAT_INTERVAL_MS', () => {
     const clock = new FakeClock('2026-12-01T10:00:00+05:30');
-    const sut = new MarketStatusService(clock, cal, config);
+    const { sut, events } = service(clock);
     sut.onModuleInit();
     let beats = 0;
-    sut.heartbeat$.subscribe(() => beats++);
+    events.on('market.heartbeat', () => beats++);
     clock.advance(20_000);
     assert.equal(beats, 4);
     sut.onApplicationShutdown();

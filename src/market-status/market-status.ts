@@ -1,5 +1,4 @@
-import { IST_OFFSET_MS } from '../kite/kite.constants.js';
-import { istIso } from '../kite/ist-time.js';
+import { DAY_MS as DAY, IST_OFFSET_MS, istDate, istInstant, istIso } from '../clock/ist.js';
 import type { MarketCalendar, Window } from './calendar.js';
 
 export type MarketStatusValue = 'PRE_OPEN' | 'LIVE' | 'POST_CLOSE' | 'CLOSED';
@@ -21,18 +20,7 @@ interface Span {
   end: number;
 }
 
-const DAY = 86_400_000;
 const SEARCH_DAYS = 21;
-
-/** The IST calendar date (YYYY-MM-DD) of an instant, by arithmetic (the machine's zone plays no part). */
-export function istDate(ms: number): string {
-  return new Date(ms + IST_OFFSET_MS).toISOString().slice(0, 10);
-}
-
-/** Epoch ms of HH:MM IST on an IST date. */
-function istInstant(date: string, hhmm: string): number {
-  return Date.parse(`${date}T${hhmm}:00.000Z`) - IST_OFFSET_MS;
-}
 
 export interface DayPlan {
   windows: Window[];

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AuthService, type SessionEvent } from '../../src/auth/auth.service.js';
+import { KiteSessionService } from '../../src/auth/kite-session.service.js';
+import { RelayEvents } from '../../src/events/relay-events.js';
 import { FakeClock } from '../../src/clock/clock.js';
 import { TestApp, TEST_JWT_SECRET } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait.js';
@@ -119,21 +120,21 @@ describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
     assert.equal(bad.status, 400);
     assert.match(bad.body.message, /rejected the access token/);
     // Two independent subscribers: a token change reaches each exactly once; the refusal reached none.
-    const seen: [SessionEvent[], SessionEvent[]] = [[], []];
-    const subs = seen.map((list) => t.get(AuthService).events$.subscribe((e) => list.push(e)));
+    const seen: [string[], string[]] = [[], []];
+    const events = t.get(RelayEvents);
+    const offs = seen.flatMap((list) =>
+      (['session.changed', 'session.expired', 'session.cleared'] as const).map((name) =>
+        events.on(name, () => list.push(name)),
+      ),
+    );
     const good = record(
       await t.post('/api/admin/session', { access_token: t.sim.issueAccessToken() }, admin),
     );
     assert.equal(good.status, 200);
     assert.equal(good.body.state, 'AUTHENTICATED');
     assert.equal(good.body.access_token, undefined);
-    for (const sub of subs) sub.unsubscribe();
-    for (const list of seen) {
-      assert.deepEqual(
-        list.map((e) => e.type),
-        ['session changed'],
-      );
-    }
+    for (const off of offs) off();
+    for (const list of seen) assert.deepEqual(list, ['session.changed']);
   });
 
   it('/__sim/expire plus any Kite call leads to EXPIRED', async () => {
@@ -152,7 +153,11 @@ describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
 
   it('the access token, API secret and JWT secret never appear in a response or a log line', async () => {
     await t.login();
-    const secrets = [t.get(AuthService).current!.accessToken, t.config.kite.apiSecret, TEST_JWT_SECRET];
+    const secrets = [
+      t.get(KiteSessionService).current!.accessToken,
+      t.config.kite.apiSecret,
+      TEST_JWT_SECRET,
+    ];
     const everything = bodies.join('\n') + '\n' + t.logText;
     assert.ok(t.logs.length > 10, 'logs were captured');
     for (const s of secrets) assert.ok(!everything.includes(s), 'a secret leaked');
@@ -181,17 +186,14 @@ describe('auth: persistence and expiry', () => {
     const t = await TestApp.start({ clock });
     try {
       await t.login();
-      const events: SessionEvent[] = [];
-      t.get(AuthService).events$.subscribe((e) => events.push(e));
+      const events: string[] = [];
+      t.get(RelayEvents).on('session.expired', (e) => events.push(`expired: ${e.reason}`));
       clock.set('2026-12-02T05:59:59.999+05:30');
-      assert.equal(t.get(AuthService).state, 'AUTHENTICATED');
+      assert.equal(t.get(KiteSessionService).state, 'AUTHENTICATED');
       clock.advance(1);
-      assert.equal(t.get(AuthService).state, 'EXPIRED');
+      assert.equal(t.get(KiteSessionService).state, 'EXPIRED');
       clock.advance(3_600_000);
-      assert.deepEqual(
-        events.map((e) => e.type),
-        ['session expired'],
-      );
+      assert.deepEqual(events, ['expired: daily expiry at 06:00 IST']);
     } finally {
       await t.close();
     }

@@ -83,7 +83,7 @@ describe('boot: configuration is checked before anything listens', () => {
       const base = `http://127.0.0.1:${port}`;
       await waitFor(async () => (await fetch(`${base}/health/ready`)).status === 200, 'ready', 15_000);
       assert.equal((await fetch(`${base}/health/live`)).status, 200);
-      assert.match(p.output(), /READY port=\d+ feed=simulator cache=memory/);
+      assert.match(p.output(), /READY port=\d+ node=\S+ feed=simulator cache=memory/);
       const t0 = Date.now();
       p.child.kill('SIGTERM');
       await waitFor(

@@ -10,10 +10,10 @@ import type { FeedStatus } from '../../src/market-feed/market-feed.constants.js'
 import type { MarketStatus } from '../../src/market-status/market-status.js';
 import type { SubscribeAck } from '../../src/gateway/market-events.js';
 import { MarketFeedService } from '../../src/market-feed/market-feed.service.js';
-import { InstrumentsService } from '../../src/market-feed/instruments.service.js';
+import { InstrumentsService } from '../../src/instruments/instruments.service.js';
 import { MarketGateway } from '../../src/gateway/market.gateway.js';
 import { buildUniverse } from '../../src/simulator/universe.js';
-import { AuthService } from '../../src/auth/auth.service.js';
+import { KiteSessionService } from '../../src/auth/kite-session.service.js';
 import { TEST_JWT_SECRET, TestApp } from '../helpers/test-app.js';
 import { waitFor, sleep } from '../helpers/wait.js';
 
@@ -87,7 +87,7 @@ describe('gateway: authenticated fan-out on /market', () => {
     await waitFor(() => frames.filter((f) => f.startsWith('["ticks"')).length > 3, 'ticks');
     const text = frames.join('\n');
     for (const secret of [
-      t.get(AuthService).current!.accessToken,
+      t.get(KiteSessionService).current!.accessToken,
       t.config.kite.apiSecret,
       TEST_JWT_SECRET,
       jwt,
@@ -191,7 +191,7 @@ describe('gateway: authenticated fan-out on /market', () => {
   });
 
   it('50 clients with overlapping subscriptions → one upstream connection, the union, the same ticks; released on disconnect', async () => {
-    const universe = t.sim['universe'] as { instrument_token: number; segment: string }[];
+    const universe = buildUniverse();
     const pool = universe
       .filter((i) => i.segment === 'NSE')
       .slice(10, 70)

@@ -1,10 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AuthService } from '../../src/auth/auth.service.js';
+import { KiteSessionService } from '../../src/auth/kite-session.service.js';
 import { MarketFeedService } from '../../src/market-feed/market-feed.service.js';
 import { MetricsService } from '../../src/metrics/metrics.service.js';
-import { InstrumentsService } from '../../src/market-feed/instruments.service.js';
+import { InstrumentsService } from '../../src/instruments/instruments.service.js';
 import { TestApp } from '../helpers/test-app.js';
+import { RelayEvents } from '../../src/events/relay-events.js';
+import { buildUniverse } from '../../src/simulator/universe.js';
 import { waitFor, sleep } from '../helpers/wait.js';
 
 const metric = async (t: TestApp, name: string) =>
@@ -23,9 +25,9 @@ describe('market feed: one upstream connection for the whole application', () =>
     await t.login();
     await waitFor(() => feed.state.state === 'LIVE', 'LIVE');
     await waitFor(() => t.get(InstrumentsService).size > 1000, 'instrument master');
-    tokens = t.sim['universe']
-      .filter((i: { segment: string }) => i.segment === 'NSE')
-      .map((i: { instrument_token: number }) => i.instrument_token);
+    tokens = buildUniverse()
+      .filter((i) => i.segment === 'NSE')
+      .map((i) => i.instrument_token);
   });
   after(async () => {
     feed.release('x');
@@ -35,7 +37,7 @@ describe('market feed: one upstream connection for the whole application', () =>
   it('100 registry clients over 300 instruments → exactly 1 upstream connection and the union subscribed', async () => {
     for (let c = 0; c < 100; c++) {
       const mine = Array.from({ length: 10 }, (_, i) => tokens[(c * 3 + i) % 300]);
-      feed.acquire(
+      await feed.acquire(
         `client-${c}`,
         mine.map((token) => ({ token, mode: 'quote' as const })),
       );
@@ -63,16 +65,16 @@ describe('market feed: one upstream connection for the whole application', () =>
   });
 
   it('/__sim/drop → back to LIVE with every instrument resubscribed, peak still 1', async () => {
-    feed.acquire(
+    await feed.acquire(
       'x',
       tokens.slice(0, 40).map((token) => ({ token, mode: 'full' as const })),
     );
     await waitFor(async () => (await t.simStats()).subscribed_instruments === 40, '40 subscribed');
     const states: string[] = [];
-    const sub = feed.status$.subscribe((s) => states.push(s.state));
+    const off = t.get(RelayEvents).on('feed.status', (s) => states.push(s.state));
     await t.simControl('drop');
     await waitFor(() => states.includes('RECONNECTING') && feed.state.state === 'LIVE', 'reconnected');
-    sub.unsubscribe();
+    off();
     const stats = await t.simStats();
     assert.equal(stats.subscribed_instruments, 40);
     assert.equal(stats.ws_connections_peak, 1);
@@ -100,11 +102,11 @@ describe('market feed: one upstream connection for the whole application', () =>
     assert.equal((await t.simStats()).ws_connections_total, total);
   });
 
-  it('/__sim/expire → AUTH_REQUIRED, AuthService EXPIRED, at most one further attempt; a new session → LIVE', async () => {
+  it('/__sim/expire → AUTH_REQUIRED, KiteSessionService EXPIRED, at most one further attempt; a new session → LIVE', async () => {
     const attempts = (await t.simStats()).ws_upgrade_attempts;
     await t.simControl('expire');
     await waitFor(() => feed.state.state === 'AUTH_REQUIRED', 'AUTH_REQUIRED');
-    assert.equal(t.get(AuthService).state, 'EXPIRED');
+    assert.equal(t.get(KiteSessionService).state, 'EXPIRED');
     await sleep(3000);
     assert.ok((await t.simStats()).ws_upgrade_attempts - attempts <= 1);
     await t.login();
@@ -115,12 +117,12 @@ describe('market feed: one upstream connection for the whole application', () =>
   it('3001 instruments → 2 connections; 9001 → the last refused with capacity', async () => {
     feed.release('x');
     const synth = Array.from({ length: 9001 }, (_, i) => (2_000_000 + i) * 256 + 1);
-    feed.acquire(
+    await feed.acquire(
       'big',
       synth.slice(0, 3001).map((token) => ({ token, mode: 'ltp' as const })),
     );
     await waitFor(async () => (await t.simStats()).ws_connections_open === 2, '2 connections');
-    const r = feed.acquire(
+    const r = await feed.acquire(
       'big',
       synth.slice(3001).map((token) => ({ token, mode: 'ltp' as const })),
     );

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { DecodedFrame } from '../../src/kite/decode-frame.js';
+import { decodeFrame, type DecodedFrame } from '../../src/kite/decode-frame.js';
 import type { ServerTextMessage } from '../../src/kite/messages.js';
 import { modeMessage, subscribeMessage } from '../../src/kite/messages.js';
 import { MAX_INSTRUMENTS_PER_CONNECTION } from '../../src/kite/kite.constants.js';
@@ -36,7 +36,7 @@ class Probe {
   constructor(url: string) {
     this.conn = new KiteConnection(url, {
       onOpen: () => (this.opened = true),
-      onFrame: (f) => this.frames.push(f),
+      onFrame: (f) => this.frames.push(decodeFrame(f)),
       onText: (m) => this.texts.push(m),
       onClose: (info) => (this.closed = info),
     });

@@ -1,17 +1,21 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { io, type Socket } from 'socket.io-client';
 import { startApp } from '../../src/app.factory.js';
 import type { Clock } from '../../src/clock/clock.js';
 import { loadConfig, type Env } from '../../src/config/load-config.js';
-import type { AppConfig } from '../../src/config/app-config.js';
+import { withKiteEndpoints, type AppConfig } from '../../src/config/app-config.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/gateway/market-events.js';
 import { MARKET_NAMESPACE } from '../../src/gateway/market-events.js';
 import type { FeedTuning } from '../../src/market-feed/market-feed.constants.js';
 import { BUILTIN_CALENDAR_FILE, loadCalendar } from '../../src/market-status/calendar.js';
 import { KiteSimulator, type SimulatorOptions } from '../../src/simulator/simulator.js';
 import { TokenService } from '../../src/auth/token.service.js';
+import { freePort } from './free-port.js';
 import type { Role } from '../../src/auth/auth.constants.js';
 
 export const TEST_JWT_SECRET = 'test-secret-for-e2e-0123456789abcdef0123456789';
@@ -32,7 +36,7 @@ export interface TestAppOptions {
 export class TestApp {
   readonly logs: string[] = [];
   app!: NestExpressApplication;
-  url!: string;
+  url = '';
   config!: AppConfig;
   sim!: KiteSimulator;
   ownsSim = false;
@@ -46,8 +50,15 @@ export class TestApp {
   }
 
   private async boot(o: TestAppOptions): Promise<void> {
+    // The port is chosen first, so that the configuration is complete (and frozen) before boot.
+    const port = await freePort();
+    this.url = `http://127.0.0.1:${port}`;
+    const callback = `${this.url}/api/auth/kite/callback`;
     this.ownsSim = !o.sim;
-    this.sim = o.sim ?? (await new KiteSimulator({ ticksPerSecond: 400, ...o.simOptions }).start());
+    this.sim =
+      o.sim ??
+      (await new KiteSimulator({ ticksPerSecond: 400, redirectUrl: callback, ...o.simOptions }).start());
+    this.sim.redirectUrl = callback;
     const loaded = loadConfig({
       NODE_ENV: 'test',
       JWT_SECRET: TEST_JWT_SECRET,
@@ -55,11 +66,13 @@ export class TestApp {
       LOG_LEVEL: 'debug',
       REDIS_URL: o.redis === false ? undefined : REDIS_URL,
       HEARTBEAT_INTERVAL_MS: '1000',
+      PORT: String(port),
+      PUBLIC_URL: this.url,
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'kr-data-')),
       ...o.env,
     });
     if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
-    const config = loaded.config;
-    config.kite = { ...config.kite, ...this.sim.urls };
+    const config = withKiteEndpoints(loaded.config, this.sim.urls);
     this.cacheKeyPrefix = o.cacheKeyPrefix ?? `kr-test:${randomBytes(4).toString('hex')}:`;
     const logs = this.logs;
     const dest = new Writable({
@@ -75,16 +88,10 @@ export class TestApp {
         clock: o.clock,
         logDestination: dest,
         feedTuning: o.feedTuning,
-        cacheKeyPrefix: this.cacheKeyPrefix,
+        keyPrefix: this.cacheKeyPrefix,
       },
-      { port: 0, host: '127.0.0.1' },
+      { port, host: '127.0.0.1' },
     );
-    const addr = this.app.getHttpServer().address() as { port: number };
-    this.url = `http://127.0.0.1:${addr.port}`;
-    config.publicUrl = this.url;
-    // A browser test loads the dashboard from this origin (the adapter reads this same array).
-    if (!config.corsOrigins.includes(this.url)) config.corsOrigins.push(this.url);
-    this.sim.redirectUrl = `${this.url}/api/auth/kite/callback`;
     this.config = config;
   }
 

@@ -1,7 +1,10 @@
 import { Redis } from 'ioredis';
 
-/** The one Redis connection of the cache: fails fast while down, reconnects on its own in the background. */
-export function createRedisConnection(url: string): Redis {
+/**
+ * The command connection: fails fast while Redis is down (no offline queue, no retries, 1 s
+ * timeouts) so that a caller can decide at once, and reconnects on its own in the background.
+ */
+export function createCommandConnection(url: string): Redis {
   return new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -13,7 +16,12 @@ export function createRedisConnection(url: string): Redis {
   });
 }
 
-/** PINGs `url` a few times (production boot check); resolves to an error message or undefined. */
+/** The subscriber: a duplicate of the command connection in subscribe mode, resubscribing after a reconnect. */
+export function createSubscriberConnection(command: Redis): Redis {
+  return command.duplicate({ enableOfflineQueue: true, commandTimeout: undefined, autoResubscribe: true });
+}
+
+/** PINGs `url` a few times (boot check); resolves to an error message, or undefined when it answered. */
 export async function pingRedis(url: string, attempts = 3): Promise<string | undefined> {
   let last = 'no answer';
   for (let i = 0; i < attempts; i++) {
@@ -23,12 +31,13 @@ export async function pingRedis(url: string, attempts = 3): Promise<string | und
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
+    // Connection errors surface through connect() below; the event is only silenced.
     client.on('error', () => undefined);
     try {
       await client.connect();
       if ((await client.ping()) === 'PONG') return undefined;
     } catch (err) {
-      last = (err as Error).message;
+      last = err instanceof Error ? err.message : String(err);
     } finally {
       client.disconnect();
     }

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { CacheService, type CachedQuote } from '../cache/cache.service.js';
+import { CacheService } from '../cache/cache.service.js';
+import type { CachedQuote } from '../cache/cached-quote.js';
 import { Clock } from '../clock/clock.js';
 import { KiteApiService } from '../auth/kite-api.service.js';
-import { istIso } from '../kite/ist-time.js';
-import { SEGMENT_INDICES } from '../kite/kite.constants.js';
+import { istIso } from '../clock/ist.js';
+import { isIndex } from '../kite/kite.constants.js';
 import type { Tick } from '../kite/tick.js';
-import { InstrumentsService } from './instruments.service.js';
+import { InstrumentsService } from '../instruments/instruments.service.js';
 
 /** Kite allows about one quote request a second, of up to 500 instruments. */
 const MIN_GAP_MS = 1000;
@@ -13,13 +14,13 @@ const BATCH = 500;
 
 export type Quote = Tick & { as_of: string };
 
+/** A cached quote as the API answers it: the tick and the instant it was received (IST). */
+const toQuote = (c: CachedQuote): Quote => ({ ...c.tick, as_of: istIso(c.as_of) });
+
 /**
  * Read-through quotes: fresh from the cache, else from Kite's quote API (then cached). Concurrent
  * misses wait for one shared Kite request.
  */
-/** A cached quote as the API answers it: the tick and the instant it was received (IST). */
-const toQuote = (c: CachedQuote): Quote => ({ ...c.tick, as_of: istIso(c.as_of) });
-
 @Injectable()
 export class QuotesService {
   private readonly waiting = new Map<number, Promise<Quote | undefined>>();
@@ -118,7 +119,7 @@ export class QuotesService {
       instrument_token: token,
       symbol: this.instruments.symbolOf(token),
       mode: 'full',
-      tradable: (token & 0xff) !== SEGMENT_INDICES,
+      tradable: !isIndex(token),
       last_price: last,
       last_quantity: num(q.last_quantity),
       average_price: num(q.average_price),

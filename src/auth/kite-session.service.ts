@@ -1,60 +1,42 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Subject, type Observable } from 'rxjs';
-import { CacheService } from '../cache/cache.service.js';
 import { Clock, type ClockTimer } from '../clock/clock.js';
+import { istIso } from '../clock/ist.js';
+import { errorText } from '../common/error-text.js';
 import { AppConfigService } from '../config/app-config.service.js';
-import { istIso } from '../kite/ist-time.js';
+import { RelayEvents } from '../events/relay-events.js';
 import { createKiteRest, isTokenException, kiteErrorMessage, type KiteRest } from '../kite/kite-rest.js';
 import { kiteTokenExpiry } from './expiry.js';
-import { openSession, sealSession } from './session-crypto.js';
+import type { AuthState, AuthStatus, KiteSession } from './kite-session.js';
+import { SessionPersistence } from './session-persistence.js';
 
-export type AuthState = 'UNAUTHENTICATED' | 'AUTHENTICATED' | 'EXPIRED';
-
-/** The Kite session. The access token never leaves this process except to Kite. */
-export interface KiteSession {
-  accessToken: string;
-  userId: string;
-  userName: string;
-  loginTime: number;
-  expiresAt: number;
-}
-
-export type SessionEvent =
-  | { type: 'session changed'; session: KiteSession }
-  | { type: 'session expired'; reason: string }
-  | { type: 'session cleared' };
-
-/** What `/api/auth/status` shows: never the token. */
-export interface AuthStatus {
-  state: AuthState;
-  user_id?: string;
-  user_name?: string;
-  login_time?: string;
-  expires_at?: string;
-}
+export type { AuthState, AuthStatus, KiteSession } from './kite-session.js';
 
 /** Thrown for a token or login that Kite refused; carries a message safe to show. */
 export class KiteLoginError extends Error {}
 
-/** The only owner of the Kite session: login, manual token, daily expiry, logout, persistence. */
+/**
+ * The only owner of the Kite session: login, manual token, daily expiry, logout. Raises
+ * session.changed / session.expired / session.cleared; persistence is SessionPersistence's.
+ */
 @Injectable()
-export class AuthService implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(AuthService.name);
-  private readonly events = new Subject<SessionEvent>();
+export class KiteSessionService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(KiteSessionService.name);
   private session?: KiteSession;
   private stateValue: AuthState = 'UNAUTHENTICATED';
   private expiryTimer?: ClockTimer;
-
-  /** One stream of session changes; each change reaches every subscriber exactly once. */
-  readonly events$: Observable<SessionEvent> = this.events.asObservable();
+  private readonly nodeId: string;
 
   constructor(
     private readonly config: AppConfigService,
-    private readonly cache: CacheService,
+    private readonly persistence: SessionPersistence,
+    private readonly events: RelayEvents,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.nodeId = config.values.nodeId;
+  }
 
   async onModuleInit(): Promise<void> {
+    this.persistence.onStoreBack(() => (this.stateValue === 'AUTHENTICATED' ? this.session : undefined));
     const manual = this.config.values.kite.accessToken;
     if (manual) {
       try {
@@ -62,7 +44,7 @@ export class AuthService implements OnModuleInit, OnApplicationShutdown {
         return;
       } catch (err) {
         this.logger.error(
-          `KITE_ACCESS_TOKEN was refused by Kite: ${(err as Error).message}; log in through the dashboard instead`,
+          `KITE_ACCESS_TOKEN was refused: ${errorText(err)}; log in through the dashboard instead`,
         );
       }
     }
@@ -71,7 +53,6 @@ export class AuthService implements OnModuleInit, OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     this.expiryTimer?.cancel();
-    this.events.complete();
   }
 
   get state(): AuthState {
@@ -109,15 +90,6 @@ export class AuthService implements OnModuleInit, OnApplicationShutdown {
     } catch (err) {
       throw new KiteLoginError(`Kite refused the login: ${kiteErrorMessage(err)}`);
     }
-    const allowed = this.config.values.allowedKiteUserIds;
-    if (allowed && !allowed.includes(data.user_id.toUpperCase())) {
-      await this.rest(data.access_token)
-        .invalidateAccessToken(data.access_token)
-        .catch(() => undefined);
-      throw new KiteLoginError(
-        `Kite user ${data.user_id} is not allowed to log in here (ALLOWED_KITE_USER_IDS)`,
-      );
-    }
     return this.install(data.access_token, data.user_id, data.user_name);
   }
 
@@ -139,17 +111,11 @@ export class AuthService implements OnModuleInit, OnApplicationShutdown {
   /** Logs out at Kite and forgets the session. */
   async logout(): Promise<void> {
     const s = this.session;
-    if (s && this.stateValue === 'AUTHENTICATED') {
-      await this.rest(s.accessToken)
-        .invalidateAccessToken(s.accessToken)
-        .catch((err: unknown) => this.logger.warn(`Kite logout failed: ${kiteErrorMessage(err)}`));
-    }
-    this.expiryTimer?.cancel();
-    this.session = undefined;
-    this.stateValue = 'UNAUTHENTICATED';
-    await this.cache.deleteSession().catch(() => undefined);
+    if (s && this.stateValue === 'AUTHENTICATED') await this.invalidateAtKite(s.accessToken, 'logout');
+    this.forget();
+    await this.persistence.delete();
     this.logger.log('Kite session: logged out');
-    this.events.next({ type: 'session cleared' });
+    this.events.emit('session.cleared', { origin: this.nodeId });
   }
 
   /**
@@ -159,7 +125,23 @@ export class AuthService implements OnModuleInit, OnApplicationShutdown {
   reportTokenRejected(accessToken: string | undefined, where: string): void {
     if (this.stateValue !== 'AUTHENTICATED' || !this.session) return;
     if (accessToken !== undefined && accessToken !== this.session.accessToken) return;
-    void this.expire(`Kite rejected the token (${where})`);
+    void this.expire(`Kite rejected the token (${where})`, this.nodeId);
+  }
+
+  /**
+   * Another node changed the session (cluster notice): take the stored one as this node's, or
+   * follow the expiry or logout, without storing anything or notifying the cluster again.
+   */
+  async followRemote(kind: 'changed' | 'expired' | 'cleared', origin: string, reason = ''): Promise<void> {
+    if (kind === 'expired') return this.expire(reason, origin);
+    if (kind === 'cleared') {
+      this.forget();
+      this.events.emit('session.cleared', { origin });
+      return;
+    }
+    const session = await this.persistence.read();
+    if (!session || !this.admissible(session)) return;
+    this.activate(session, origin, session.accessToken !== this.session?.accessToken);
   }
 
   private async install(accessToken: string, userId: string, userName: string): Promise<KiteSession> {
@@ -171,51 +153,81 @@ export class AuthService implements OnModuleInit, OnApplicationShutdown {
       loginTime,
       expiresAt: kiteTokenExpiry(loginTime),
     };
-    await this.persist(session);
-    this.activate(session);
+    if (!this.allowed(userId)) {
+      await this.invalidateAtKite(accessToken, 'refused user');
+      throw new KiteLoginError(`Kite user ${userId} is not allowed to log in here (ALLOWED_KITE_USER_IDS)`);
+    }
+    await this.persistence.write(session);
+    this.activate(session, this.nodeId, true);
     this.logger.log(`Kite session: ${userId} logged in, expires ${istIso(session.expiresAt)}`);
     return session;
   }
 
-  private activate(session: KiteSession): void {
+  private allowed(userId: string): boolean {
+    const allowed = this.config.values.allowedKiteUserIds;
+    return !allowed || allowed.includes(userId.toUpperCase());
+  }
+
+  private admissible(session: KiteSession): boolean {
+    return session.expiresAt > this.clock.now() && this.allowed(session.userId);
+  }
+
+  /** `fresh`: a token this node did not hold before (not a restore of the same one). */
+  private activate(session: KiteSession, origin: string, fresh: boolean): void {
     this.session = session;
     this.stateValue = 'AUTHENTICATED';
     this.expiryTimer?.cancel();
-    this.expiryTimer = this.clock.at(session.expiresAt, () => void this.expire('daily expiry at 06:00 IST'));
-    this.events.next({ type: 'session changed', session });
+    this.expiryTimer = this.clock.at(
+      session.expiresAt,
+      () => void this.expire('daily expiry at 06:00 IST', this.nodeId),
+    );
+    this.events.emit('session.changed', {
+      origin,
+      fresh,
+      userId: session.userId,
+      expiresAt: session.expiresAt,
+    });
   }
 
-  private async expire(reason: string): Promise<void> {
+  private forget(): void {
+    this.expiryTimer?.cancel();
+    this.session = undefined;
+    this.stateValue = 'UNAUTHENTICATED';
+  }
+
+  private async expire(reason: string, origin: string): Promise<void> {
     if (this.stateValue !== 'AUTHENTICATED') return;
     this.stateValue = 'EXPIRED';
     this.expiryTimer?.cancel();
     this.logger.warn(`Kite session expired: ${reason}; log in again`);
-    this.events.next({ type: 'session expired', reason });
-    await this.cache.deleteSession().catch(() => undefined);
+    this.events.emit('session.expired', { origin, reason });
+    if (origin === this.nodeId) await this.persistence.delete();
   }
 
-  private async persist(session: KiteSession): Promise<void> {
+  private async invalidateAtKite(accessToken: string, why: string): Promise<void> {
     try {
-      await this.cache.setSession(sealSession(session, this.config.values.jwtSecret));
+      await this.rest(accessToken).invalidateAccessToken(accessToken);
     } catch (err) {
-      this.logger.warn(`could not store the Kite session: ${(err as Error).message}`);
+      this.logger.warn(`Kite token invalidation (${why}) failed: ${kiteErrorMessage(err)}`);
     }
   }
 
   private async restore(): Promise<void> {
-    const sealed = await this.cache.getSession().catch(() => undefined);
-    if (!sealed) return;
-    const session = openSession<KiteSession>(sealed, this.config.values.jwtSecret);
-    if (!session) {
-      this.logger.warn('stored Kite session cannot be read (JWT_SECRET changed?); log in again');
-      return;
-    }
+    const session = await this.persistence.read();
+    if (!session) return;
     if (session.expiresAt <= this.clock.now()) {
-      await this.cache.deleteSession().catch(() => undefined);
+      await this.persistence.delete();
       this.logger.log('stored Kite session had expired; log in again');
       return;
     }
-    this.activate(session);
+    if (!this.allowed(session.userId)) {
+      await this.persistence.delete();
+      this.logger.warn(
+        `stored Kite session of ${session.userId} is not allowed here (ALLOWED_KITE_USER_IDS); log in again`,
+      );
+      return;
+    }
+    this.activate(session, this.nodeId, false);
     this.logger.log(`Kite session restored for ${session.userId}, expires ${istIso(session.expiresAt)}`);
   }
 }

@@ -9,7 +9,7 @@ import {
 import { JwtAuthGuard, Roles } from '../auth/jwt-auth.guard.js';
 import { NoSessionError } from '../auth/kite-api.service.js';
 import { isTokenException } from '../kite/kite-rest.js';
-import { InstrumentsService } from './instruments.service.js';
+import { InstrumentsService } from '../instruments/instruments.service.js';
 import { QuotesService, type Quote } from './quotes.service.js';
 
 const MAX_INSTRUMENTS = 500;
@@ -36,7 +36,7 @@ export class QuotesController {
     }
     await this.instruments.ready();
     const resolved = inputs.map((input) => ({ input, r: this.instruments.resolve(input) }));
-    const tokens = [...new Set(resolved.flatMap((x) => (x.r ? [x.r.token] : [])))];
+    const tokens = [...new Set(resolved.flatMap((x) => (x.r.ok ? [x.r.token] : [])))];
     let quotes: Map<number, Quote>;
     try {
       quotes = await this.quotes.get(tokens);
@@ -52,20 +52,10 @@ export class QuotesController {
     const data: Record<string, Quote> = {};
     const missing: string[] = [];
     for (const { input, r } of resolved) {
-      const q = r && quotes.get(r.token);
+      const q = r.ok ? quotes.get(r.token) : undefined;
       if (q) data[input] = q;
       else missing.push(input);
     }
     return { data, missing };
-  }
-
-  @Get('instruments')
-  @Roles('viewer')
-  async search(@Query('q') q: unknown): Promise<{ data: ReturnType<InstrumentsService['search']> }> {
-    if (typeof q !== 'string' || q.trim().length === 0 || q.length > 64) {
-      throw new BadRequestException('q must be 1 to 64 characters');
-    }
-    await this.instruments.ready();
-    return { data: this.instruments.search(q) };
   }
 }

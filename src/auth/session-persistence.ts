@@ -1,0 +1,92 @@
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Clock } from '../clock/clock.js';
+import { errorText } from '../common/error-text.js';
+import { AppConfigService } from '../config/app-config.service.js';
+import { RelayEvents } from '../events/relay-events.js';
+import { RedisClients } from '../redis/redis-clients.js';
+import { SessionStore } from '../redis/session.store.js';
+import type { KiteSession } from './kite-session.js';
+import { openSession, sealSession } from './session-crypto.js';
+
+/**
+ * Keeps the Kite session across restarts and nodes: sealed (AES-256-GCM) in Redis, expiring with
+ * the session. Without Redis there is nothing to keep it in, so a restart asks for a login. The
+ * session service holds the live copy; when Redis answers again without it (restarted empty,
+ * or written while it was away), it is written back, so nothing already stored is lost.
+ */
+@Injectable()
+export class SessionPersistence implements OnModuleDestroy {
+  private readonly logger = new Logger(SessionPersistence.name);
+  private current: () => KiteSession | undefined = () => undefined;
+  private readonly off: () => void;
+
+  constructor(
+    private readonly config: AppConfigService,
+    private readonly store: SessionStore,
+    private readonly redis: RedisClients,
+    private readonly clock: Clock,
+    events: RelayEvents,
+  ) {
+    this.off = events.on('redis.availability', ({ up }) => {
+      if (up) void this.writeBack();
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.off();
+  }
+
+  /** Tells where the live session is, for the write-back after an outage. */
+  onStoreBack(current: () => KiteSession | undefined): void {
+    this.current = current;
+  }
+
+  async read(): Promise<KiteSession | undefined> {
+    if (!this.redis.up) return undefined;
+    let sealed: string | undefined;
+    try {
+      sealed = await this.store.read();
+    } catch (err) {
+      this.logger.warn(`could not read the stored Kite session: ${errorText(err)}`);
+      return undefined;
+    }
+    if (!sealed) return undefined;
+    const session = openSession<KiteSession>(sealed, this.config.values.jwtSecret);
+    if (!session) this.logger.warn('stored Kite session cannot be read (its key changed?); log in again');
+    return session;
+  }
+
+  /** Stores the session; a failure is logged (the session still works on this node, and is written back later). */
+  async write(session: KiteSession): Promise<void> {
+    if (!this.redis.up) return;
+    try {
+      await this.store.write(
+        sealSession(session, this.config.values.jwtSecret),
+        session.expiresAt - this.clock.now(),
+      );
+    } catch (err) {
+      this.redis.reportFailure(errorText(err));
+      this.logger.warn(`could not store the Kite session: ${errorText(err)}`);
+    }
+  }
+
+  async delete(): Promise<void> {
+    if (!this.redis.up) return;
+    try {
+      await this.store.delete();
+    } catch (err) {
+      this.redis.reportFailure(errorText(err));
+      this.logger.warn(`could not delete the stored Kite session: ${errorText(err)}`);
+    }
+  }
+
+  private async writeBack(): Promise<void> {
+    const session = this.current();
+    if (!session) return;
+    try {
+      if (!(await this.store.read())) await this.write(session);
+    } catch (err) {
+      this.logger.warn(`could not write the Kite session back to Redis: ${errorText(err)}`);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { errorText } from '../common/error-text.js';
+import type { OwnershipState } from '../cluster/upstream-ownership.js';
+import type { Tick } from '../kite/tick.js';
+import type { FeedStatus } from '../market-feed/market-feed.constants.js';
+import type { MarketStatus } from '../market-status/market-status.js';
+
+/**
+ * Every event that travels inside a node, with its payload. One map, typed once; the modules that
+ * raise an event own it (session: KiteSessionService; feed: MarketFeedService; market: MarketStatusService).
+ */
+export interface RelayEventMap {
+  /**
+   * A Kite session was installed (login, manual token, restore, or a notice from another node).
+   * `fresh`: a new access token (not the restore of one this deployment already had).
+   */
+  'session.changed': SessionNotice & { fresh: boolean; userId: string; expiresAt: number };
+  /** Kite refused the token or the daily expiry passed: a person must log in again. */
+  'session.expired': SessionNotice & { reason: string };
+  /** Logged out. */
+  'session.cleared': SessionNotice;
+  /** Every cached quote is void (a new key generation). */
+  'quotes.invalidated': { origin: string; generation: number };
+  /** The instrument master was (re)loaded. */
+  'instruments.loaded': { count: number };
+  /** The feed's state changed. */
+  'feed.status': FeedStatus;
+  /** Decoded ticks, once per frame, in arrival order. */
+  'feed.ticks': Tick[];
+  /** The market status at a transition instant. */
+  'market.status': MarketStatus;
+  /** The market status every HEARTBEAT_INTERVAL_MS. */
+  'market.heartbeat': MarketStatus;
+  /** Who may hold the upstream changed (role, holder, fencing, Redis reachability). */
+  'ownership.changed': OwnershipState;
+  /** The shared Redis answers again (true) or stopped answering (false). */
+  'redis.availability': { up: boolean };
+}
+
+/** Where a session event came from: this node's id, or another node's when the cluster bus relayed it. */
+export interface SessionNotice {
+  origin: string;
+}
+
+export type RelayEventName = keyof RelayEventMap;
+
+/**
+ * The events that must reach every node of a cluster. Their payloads carry no secret (never the
+ * access token: a node that hears "session.changed" reads the sealed session from Redis itself).
+ */
+export const CLUSTER_EVENTS = [
+  'session.changed',
+  'session.expired',
+  'session.cleared',
+  'quotes.invalidated',
+] as const satisfies readonly RelayEventName[];
+export type ClusterEventName = (typeof CLUSTER_EVENTS)[number];
+
+type Listener<K extends RelayEventName> = (payload: RelayEventMap[K]) => void;
+
+/**
+ * The in-process event bus. Listeners run synchronously in subscription order; one that throws is
+ * logged and does not keep the event from the others.
+ */
+@Injectable()
+export class RelayEvents {
+  private readonly logger = new Logger(RelayEvents.name);
+  private readonly listeners = new Map<RelayEventName, Set<Listener<never>>>();
+
+  emit<K extends RelayEventName>(name: K, payload: RelayEventMap[K]): void {
+    const set = this.listeners.get(name);
+    if (!set) return;
+    for (const fn of set) {
+      try {
+        (fn as Listener<K>)(payload);
+      } catch (err) {
+        this.logger.error(`a listener of ${name} failed: ${errorText(err)}`);
+      }
+    }
+  }
+
+  /** Subscribes; returns the function that unsubscribes. */
+  on<K extends RelayEventName>(name: K, fn: Listener<K>): () => void {
+    let set = this.listeners.get(name);
+    if (!set) this.listeners.set(name, (set = new Set()));
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
+import { InstrumentsController } from './instruments.controller.js';
+import { InstrumentsService } from './instruments.service.js';
+import { MasterFile } from './master-file.js';
+
+/** The instrument master: symbol resolution and search. */
+@Module({
+  imports: [AuthModule],
+  controllers: [InstrumentsController],
+  providers: [InstrumentsService, MasterFile],
+  exports: [InstrumentsService],
+})
+export class InstrumentsModule {}

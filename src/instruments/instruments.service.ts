@@ -1,0 +1,209 @@
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { KiteApiService } from '../auth/kite-api.service.js';
+import { Clock, type ClockTimer } from '../clock/clock.js';
+import { DAY_MS, nextIstTime } from '../clock/ist.js';
+import { errorText } from '../common/error-text.js';
+import { RelayEvents } from '../events/relay-events.js';
+import { InstrumentStore } from '../redis/instrument.store.js';
+import { RedisClients } from '../redis/redis-clients.js';
+import { symbolOf } from './instrument.js';
+import { InstrumentIndex, type SearchHit } from './instrument-index.js';
+import { decodeMaster, encodeMaster, fromKiteRows, type StoredMaster } from './instrument-master.js';
+import { MasterFile } from './master-file.js';
+
+/** Kite publishes the instrument master once a day at about 08:30 IST; it is refreshed at 08:35. */
+const REFRESH_HOUR = 8;
+const REFRESH_MINUTE = 35;
+const MAX_INPUT = 64;
+
+export type Resolution =
+  | { ok: true; token: number; symbol?: string }
+  | { ok: false; reason: 'unknown_instrument' | 'instruments_not_loaded' };
+
+/**
+ * The instrument master: stored (Redis when configured, else the data directory) so that a restart
+ * resolves symbols before any login; fetched from Kite when a session starts and nothing current
+ * is stored, and again every day after Kite publishes it.
+ */
+@Injectable()
+export class InstrumentsService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(InstrumentsService.name);
+  private index = new InstrumentIndex([]);
+  private fetchedAt = 0;
+  private loading?: Promise<void>;
+  private refreshTimer?: ClockTimer;
+  private off?: () => void;
+
+  constructor(
+    private readonly kite: KiteApiService,
+    private readonly store: InstrumentStore,
+    private readonly file: MasterFile,
+    private readonly redis: RedisClients,
+    private readonly events: RelayEvents,
+    private readonly clock: Clock,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const stored = await this.readStored();
+    if (stored) this.use(stored, 'stored');
+  }
+
+  onApplicationBootstrap(): void {
+    this.off = this.events.on('session.changed', () => {
+      if (this.stale()) this.refresh('a Kite session started');
+    });
+    this.armRefresh();
+  }
+
+  onApplicationShutdown(): void {
+    this.off?.();
+    this.refreshTimer?.cancel();
+  }
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  /**
+   * Resolves once a master is loaded, or after `timeoutMs` (or at once when none can load, e.g.
+   * with no Kite session), so that a symbol asked for right after a first login is not refused.
+   */
+  async ready(timeoutMs = 5000): Promise<void> {
+    if (this.index.size > 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.load().catch(() => undefined), // a failed load is logged by load()
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** Loads the master (stored if current, else from Kite); concurrent calls share one load. */
+  load(force = false): Promise<void> {
+    this.loading ??= this.fetch(force).finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  symbolOf(token: number): string | undefined {
+    const i = this.index.byInstrumentToken(token);
+    return i && symbolOf(i);
+  }
+
+  /**
+   * `NSE:INFY` or a token (number or digits). A token is accepted before any master is loaded (it
+   * starts ticking at login); a symbol cannot be until one is.
+   */
+  resolve(input: unknown): Resolution {
+    const loaded = this.index.size > 0;
+    if (typeof input === 'number') {
+      if (!Number.isInteger(input) || input <= 0 || input > 0xffffffff) {
+        return { ok: false, reason: 'unknown_instrument' };
+      }
+      if (!loaded) return { ok: true, token: input };
+      const i = this.index.byInstrumentToken(input);
+      return i
+        ? { ok: true, token: input, symbol: symbolOf(i) }
+        : { ok: false, reason: 'unknown_instrument' };
+    }
+    if (typeof input !== 'string' || input.length === 0 || input.length > MAX_INPUT) {
+      return { ok: false, reason: 'unknown_instrument' };
+    }
+    if (/^\d+$/.test(input)) return this.resolve(Number(input));
+    if (!/^[A-Z]+:[^\s:].*$/i.test(input)) return { ok: false, reason: 'unknown_instrument' };
+    if (!loaded) return { ok: false, reason: 'instruments_not_loaded' };
+    const i = this.index.bySymbolName(input);
+    return i
+      ? { ok: true, token: i.instrument_token, symbol: symbolOf(i) }
+      : { ok: false, reason: 'unknown_instrument' };
+  }
+
+  /** Exact symbol, then prefix, then substring of symbol or name; answered from the index built at load. */
+  search(q: string, limit = 20): SearchHit[] {
+    return this.index.search(q, limit);
+  }
+
+  /** Whether the loaded master predates Kite's latest daily publication (or none is loaded). */
+  private stale(): boolean {
+    const lastPublication = nextIstTime(this.clock.now(), REFRESH_HOUR, REFRESH_MINUTE) - DAY_MS;
+    return this.index.size === 0 || this.fetchedAt < lastPublication;
+  }
+
+  private refresh(why: string): void {
+    this.load(true).catch((err: unknown) =>
+      this.logger.warn(`instrument master not refreshed (${why}): ${errorText(err)}`),
+    );
+  }
+
+  private async fetch(force: boolean): Promise<void> {
+    if (!force && !this.stale()) return;
+    if (!force) {
+      const stored = await this.readStored();
+      if (stored && stored.fetchedAt >= this.fetchedAt && stored.rows.length > 0) {
+        this.use(stored, 'stored');
+        if (!this.stale()) return;
+      }
+    }
+    const raw = await this.kite.call('instruments', (k) => k.getInstruments());
+    const master = { fetchedAt: this.clock.now(), rows: fromKiteRows(raw) };
+    this.use(master, 'from Kite');
+    await this.writeStored(master);
+  }
+
+  private use(master: StoredMaster, from: string): void {
+    this.index = new InstrumentIndex(master.rows);
+    this.fetchedAt = master.fetchedAt;
+    this.logger.log(`instrument master (${from}): ${master.rows.length} instruments`);
+    this.events.emit('instruments.loaded', { count: master.rows.length });
+  }
+
+  /** The stored master, or undefined (none, or unreadable: then it is discarded with a warning and refetched). */
+  private async readStored(): Promise<StoredMaster | undefined> {
+    const where = this.redis.configured ? 'Redis' : 'the data directory';
+    let blob: Buffer | undefined;
+    try {
+      blob = this.redis.configured
+        ? this.redis.up
+          ? await this.store.read()
+          : undefined
+        : await this.file.read();
+    } catch (err) {
+      this.logger.warn(`instrument master could not be read from ${where}: ${errorText(err)}`);
+      return undefined;
+    }
+    if (!blob) return undefined;
+    try {
+      return decodeMaster(blob);
+    } catch (err) {
+      this.logger.warn(
+        `stored instrument master in ${where} is unreadable (${errorText(err)}): discarded; it is fetched again`,
+      );
+      return undefined;
+    }
+  }
+
+  private async writeStored(master: StoredMaster): Promise<void> {
+    const blob = encodeMaster(master);
+    try {
+      if (this.redis.configured) {
+        if (this.redis.up) await this.store.write(blob, 2 * DAY_MS);
+      } else {
+        await this.file.write(blob);
+      }
+    } catch (err) {
+      this.logger.warn(`instrument master could not be stored: ${errorText(err)}`);
+    }
+  }
+
+  private armRefresh(): void {
+    this.refreshTimer = this.clock.at(nextIstTime(this.clock.now(), REFRESH_HOUR, REFRESH_MINUTE), () => {
+      this.refresh('daily refresh');
+      this.armRefresh();
+    });
+  }
+}

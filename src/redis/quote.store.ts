@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { createCache, type Cache } from 'cache-manager';
+import { redisInsStore } from 'cache-manager-ioredis-yet';
+import type { CachedQuote } from '../cache/cached-quote.js';
+import { RedisClients } from './redis-clients.js';
+
+/**
+ * Quotes in Redis (cache-manager over the command connection), under a key generation that is itself
+ * a Redis key, so that every node reads and invalidates the same key space. I/O only: freshness,
+ * batching and the memory fallback are the cache's policy.
+ */
+const RAISE = `local c = tonumber(redis.call('get', KEYS[1]) or '0')
+local m = tonumber(ARGV[1])
+if m > c then redis.call('set', KEYS[1], ARGV[1]) return m end
+return c`;
+
+@Injectable()
+export class QuoteStore {
+  private readonly cache?: Cache;
+
+  constructor(private readonly redis: RedisClients) {
+    if (redis.command) this.cache = createCache(redisInsStore(redis.command, { ttl: 0 }));
+  }
+
+  private quoteKey(generation: number, token: number): string {
+    return this.redis.key(`q:${generation}:${token}`);
+  }
+
+  async write(generation: number, quotes: readonly [number, CachedQuote][], ttlMs: number): Promise<void> {
+    await this.store().store.mset(
+      quotes.map(([token, q]) => [this.quoteKey(generation, token), q] as [string, unknown]),
+      ttlMs,
+    );
+  }
+
+  async read(generation: number, tokens: readonly number[]): Promise<(CachedQuote | undefined)[]> {
+    const values = await this.store().store.mget(...tokens.map((t) => this.quoteKey(generation, t)));
+    return values.map((v) => (v ?? undefined) as CachedQuote | undefined);
+  }
+
+  /** Starts a new generation: every quote stored so far is unreachable from now on. */
+  async nextGeneration(): Promise<number> {
+    return this.client().incr(this.redis.key('quotes:generation'));
+  }
+
+  /** Raises the stored generation to at least `atLeast` (a Redis restarted empty forgets it) and returns it. */
+  async raiseGeneration(atLeast: number): Promise<number> {
+    const v = await this.client().eval(RAISE, 1, this.redis.key('quotes:generation'), String(atLeast));
+    return Number(v);
+  }
+
+  private store(): Cache {
+    if (!this.cache) throw new Error('Redis is not configured');
+    return this.cache;
+  }
+
+  private client() {
+    if (!this.redis.command) throw new Error('Redis is not configured');
+    return this.redis.command;
+  }
+}
