@@ -11,6 +11,7 @@ export interface DayStart {
   low: number;
   last: number;
   volume: number;
+  /** Sum of quantity × price in tick steps (the average price is turnover / volume steps). */
   turnover: number;
   lastQty: number;
   buyQty: number;
@@ -91,7 +92,7 @@ export function synthesizeDay(
       if (index) continue;
       d.lastQty = 1 + Math.floor(rnd() * 200);
       volume += d.lastQty;
-      d.turnover += d.lastQty * price(d.last);
+      d.turnover += d.lastQty * d.last;
       if (fut) d.oi = Math.max(1, d.oi + Math.floor((rnd() - 0.5) * 100));
     }
     if (m === 0) d.open = d.high = d.low = open;

@@ -14,7 +14,8 @@ interface State extends DayStart {
   /** First IST minute a live trade may be recorded in (after the synthesized ones). */
   liveFrom: number;
   traded: boolean;
-  tape: MinuteTape;
+  /** Live candles, created on the first live trade (most quoted instruments never stream). */
+  tape?: MinuteTape;
   lastTradeSec: number;
   lastStepMs: number;
 }
@@ -60,7 +61,7 @@ export class MarketModel {
     if (!s.index) {
       s.lastQty = 1 + Math.floor(this.rnd() * 200);
       s.volume += s.lastQty;
-      s.turnover += s.lastQty * fromSteps(s.inst, s.last);
+      s.turnover += s.lastQty * s.last;
       s.buyQty = Math.max(0, s.buyQty + Math.floor((this.rnd() - 0.5) * 2000));
       s.sellQty = Math.max(0, s.sellQty + Math.floor((this.rnd() - 0.5) * 2000));
       if (s.oi > 0) {
@@ -70,6 +71,7 @@ export class MarketModel {
       }
     }
     // A clock moved backwards still records in order, into the latest minute.
+    s.tape ??= new MinuteTape();
     const minute = Math.max(istMinute(nowMs), s.liveFrom, s.tape.lastMinute ?? 0);
     s.tape.record(minute, s.last, s.index ? 0 : s.lastQty, s.oi);
     s.lastTradeSec = Math.floor(nowMs / 1000);
@@ -104,7 +106,7 @@ export class MarketModel {
     const dayStart = minuteStartMs(s.day * MINUTES_PER_DAY);
     const overlaps = fromMs < dayStart + MINUTES_PER_DAY * 60_000 && toMs >= dayStart;
     if (overlaps && s.synthMinutes > 0) synthesizeDay(s.inst, s.day, s.synthMinutes, keep);
-    if (overlaps) s.tape.forEach((steps) => fromSteps(s.inst, steps), keep);
+    if (overlaps) s.tape?.forEach((steps) => fromSteps(s.inst, steps), keep);
     return out;
   }
 
@@ -125,7 +127,6 @@ export class MarketModel {
       synthMinutes,
       liveFrom: day * MINUTES_PER_DAY + SESSION_OPEN_MINUTE + synthMinutes,
       traded: synthMinutes > 0,
-      tape: new MinuteTape(),
       lastTradeSec: start.lastMinute === undefined ? 0 : minuteStartMs(start.lastMinute) / 1000 + 59,
       lastStepMs: nowMs,
     };
@@ -150,7 +151,7 @@ export class MarketModel {
     };
     if (s.index) return base;
     const t = s.inst.tick_size;
-    const avg = s.volume ? price(Math.round(s.turnover / s.volume / t)) : last;
+    const avg = s.volume ? price(Math.round(s.turnover / s.volume)) : last;
     return {
       ...base,
       last_quantity: s.lastQty,

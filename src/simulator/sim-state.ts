@@ -41,7 +41,7 @@ export class SimState {
   historical: boolean;
   /** Real-time (Date.now) end of a `/__sim/silence`: the ticker's timers run on the real clock. */
   silentUntil = 0;
-  private readonly csv = new Map<string, string>();
+  private readonly csv = new Map<string, Buffer>();
 
   constructor(private readonly options: SimulatorOptions = {}) {
     this.apiKey = options.apiKey ?? 'kite_relay_sim';
@@ -65,16 +65,16 @@ export class SimState {
   }
 
   /** The instrument master as CSV, all of it or one exchange's rows; built once, the universe never changes. */
-  instrumentsCsv(exchange?: string): string {
+  instrumentsCsv(exchange?: string): Buffer {
     const key = exchange ?? '';
-    let text = this.csv.get(key);
-    if (text === undefined) {
+    let body = this.csv.get(key);
+    if (body === undefined) {
       const rows = exchange ? this.universe.filter((i) => i.exchange === exchange) : this.universe;
-      text = instrumentsCsv(rows);
+      body = Buffer.from(instrumentsCsv(rows));
       // Only real exchanges are kept, so odd request paths cannot grow the cache.
-      if (rows.length > 0) this.csv.set(key, text);
+      if (rows.length > 0) this.csv.set(key, body);
     }
-    return text;
+    return body;
   }
 
   reset(): void {
