@@ -11,7 +11,7 @@ interface State extends DayStart {
   index: boolean;
   day: number;
   synthMinutes: number;
-  /** First IST minute a live trade may be recorded in (after the synthesized ones). */
+  /** First IST minute a live trade may be recorded in: 09:15, or the one after the synthesized minutes. */
   liveFrom: number;
   traded: boolean;
   /** Live candles, created on the first live trade (most quoted instruments never stream). */
@@ -70,8 +70,8 @@ export class MarketModel {
         s.oiLow = Math.min(s.oiLow, s.oi);
       }
     }
-    // A clock moved backwards still records in order, into the latest minute.
     s.tape ??= new MinuteTape();
+    // Trades before 09:15 land in the 09:15 candle (as pre-open auction trades do); a clock moved back records in order.
     const minute = Math.max(istMinute(nowMs), s.liveFrom, s.tape.lastMinute ?? 0);
     s.tape.record(minute, s.last, s.index ? 0 : s.lastQty, s.oi);
     s.lastTradeSec = Math.floor(nowMs / 1000);

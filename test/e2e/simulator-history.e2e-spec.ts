@@ -223,7 +223,7 @@ describe('simulator: historical candles on the model walk, under an injected clo
     }
   });
 
-  it('before 09:15 IST there is no history yet: the day opens on its first trade', async () => {
+  it('before 09:15 IST there is no history yet: the day opens on its first trade, which lands in the 09:15 candle', async () => {
     let early = ist('2026-12-01 09:05:00');
     const other = await new KiteSimulator({ now: () => early }).start();
     try {
@@ -239,10 +239,16 @@ describe('simulator: historical candles on the model walk, under an injected clo
       const q = (await kc2.getQuote(['NSE:HDFCBANK']))['NSE:HDFCBANK'] as any;
       assert.equal(q.volume, 0);
       assert.equal(q.last_trade_time, null);
-      early = ist('2026-12-01 09:15:20');
+      early = ist('2026-12-01 09:10:00');
       const traded = (await kc2.getQuote(['NSE:HDFCBANK']))['NSE:HDFCBANK'] as any;
       assert.ok(traded.volume > 0, 'a quote after a quiet spell is a trade');
       assert.equal(traded.ohlc.open, traded.last_price, 'the first trade is the open');
+      early = ist('2026-12-01 09:15:30');
+      assert.deepEqual(
+        await kc2.getHistoricalData(HDFCBANK, 'minute', '2026-12-01 09:00:00', '2026-12-01 15:30:00'),
+        [],
+        'the 09:15 candle is not complete yet',
+      );
       early = ist('2026-12-01 09:16:00');
       const [c] = await kc2.getHistoricalData(
         HDFCBANK,
