@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { Logger } from 'nestjs-pino';
 import { startApp } from './app.factory.js';
+import { SystemClock } from './clock/clock.js';
 import { errorText } from './common/error-text.js';
 import { withKiteEndpoints, type AppConfig } from './config/app-config.js';
 import { checkDataDir, checkRedis } from './config/boot-checks.js';
@@ -42,6 +43,8 @@ async function validated(): Promise<{ config: AppConfig; calendar: MarketCalenda
 async function main(): Promise<void> {
   const { config: checked, calendar, warnings } = await validated();
   let config = checked;
+  // One clock for the gateway and its embedded simulator (CLOCK_START shifts both).
+  const clock = new SystemClock(config.clockStart);
   let simulator: KiteSimulator | undefined;
   if (config.feedSource === 'simulator') {
     // The embedded Kite stand-in: on a free loopback port, redirecting logins back to this gateway.
@@ -49,11 +52,12 @@ async function main(): Promise<void> {
       apiKey: config.kite.apiKey,
       apiSecret: config.kite.apiSecret,
       redirectUrl: `${config.publicUrl}/api/auth/kite/callback`,
+      now: () => clock.now(),
     }).start();
     config = withKiteEndpoints(config, simulator.urls);
   }
 
-  const app = await startApp({ config, calendar }, { port: config.port, host: config.host });
+  const app = await startApp({ config, calendar, clock }, { port: config.port, host: config.host });
   const logger = app.get(Logger);
   for (const w of warnings) logger.warn(w);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });

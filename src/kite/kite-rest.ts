@@ -12,6 +12,31 @@ export interface KiteRest {
   getOHLC(instruments: string[]): Promise<Record<string, Record<string, unknown>>>;
   getInstruments(exchange?: string[] | string): Promise<Record<string, unknown>[]>;
   invalidateAccessToken(accessToken?: string): Promise<unknown>;
+  /**
+   * Candles of `interval` (`minute`, `3minute`, … `60minute`, `day`) whose start lies in [from, to].
+   * Pass `from`/`to` as IST wall-clock text `YYYY-MM-DD HH:MM:SS`: a Date is sent as the process's
+   * local wall clock. `date` comes back as a Date parsed from Kite's `2026-12-01T09:15:00+0530`;
+   * `oi` only with `oi` set and a non-zero value.
+   */
+  getHistoricalData(
+    instrumentToken: number | string,
+    interval: string,
+    from: Date | string,
+    to: Date | string,
+    continuous?: boolean,
+    oi?: boolean,
+  ): Promise<HistoricalCandle[]>;
+}
+
+/** One candle as the official client's `getHistoricalData` returns it. */
+export interface HistoricalCandle {
+  date: Date;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  oi?: number;
 }
 
 const require = createRequire(import.meta.url);

@@ -1,23 +1,21 @@
 import type { Tick } from '../kite/tick.js';
+import { completedSessionMinutes, fromSteps, synthesizeDay, walkStep, type DayStart } from './day-walk.js';
+import { MinuteTape, type Candle } from './minute-tape.js';
+import { istDay, istMinute, MINUTES_PER_DAY, minuteStartMs, SESSION_OPEN_MINUTE } from './sim-time.js';
 import type { Instrument } from './universe.js';
 import { prng } from './universe.js';
 
-interface State {
+/** An instrument's day; prices (open, high, low, close, last) are in whole tick steps. */
+interface State extends DayStart {
   inst: Instrument;
   index: boolean;
-  last: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  turnover: number;
-  lastQty: number;
-  buyQty: number;
-  sellQty: number;
-  oi: number;
-  oiHigh: number;
-  oiLow: number;
+  day: number;
+  synthMinutes: number;
+  /** First IST minute a live trade may be recorded in: 09:15, or the one after the synthesized minutes. */
+  liveFrom: number;
+  traded: boolean;
+  /** Live candles, created on the first live trade (most quoted instruments never stream). */
+  tape?: MinuteTape;
   lastTradeSec: number;
   lastStepMs: number;
 }
@@ -25,52 +23,39 @@ interface State {
 /**
  * A random walk on each instrument's tick size. Volume only grows, high/low bracket every price,
  * the average price is the volume-weighted mean of the walk, and depth sits around the last price.
+ * Each walk starts on first touch in an IST day with that day's synthesized minutes from 09:15
+ * (day-walk.ts), then records every live trade in one-minute candles, so history and stream join.
  */
 export class MarketModel {
+  private readonly instruments: ReadonlyMap<number, Instrument>;
   private readonly states = new Map<number, State>();
   private readonly rnd = prng(7);
 
-  constructor(instruments: readonly Instrument[]) {
-    for (const inst of instruments) {
-      const close = inst.last_price;
-      const open = this.round(inst, close * (1 + (this.rnd() - 0.5) * 0.01));
-      this.states.set(inst.instrument_token, {
-        inst,
-        index: inst.segment === 'INDICES',
-        last: open,
-        open,
-        high: Math.max(open, close),
-        low: Math.min(open, close),
-        close,
-        volume: 0,
-        turnover: 0,
-        lastQty: 0,
-        buyQty: Math.floor(this.rnd() * 500000),
-        sellQty: Math.floor(this.rnd() * 500000),
-        oi: inst.instrument_type === 'FUT' ? 100000 : 0,
-        oiHigh: inst.instrument_type === 'FUT' ? 100000 : 0,
-        oiLow: inst.instrument_type === 'FUT' ? 100000 : 0,
-        lastTradeSec: 0,
-        lastStepMs: 0,
-      });
-    }
+  constructor(instruments: readonly Instrument[] | ReadonlyMap<number, Instrument>) {
+    this.instruments =
+      instruments instanceof Map
+        ? (instruments as ReadonlyMap<number, Instrument>)
+        : new Map((instruments as readonly Instrument[]).map((i) => [i.instrument_token, i]));
   }
 
   has(token: number): boolean {
-    return this.states.has(token);
+    return this.instruments.has(token);
   }
 
-  private round(inst: Instrument, price: number): number {
-    const steps = Math.max(1, Math.round(price / inst.tick_size));
-    return Number((steps * inst.tick_size).toFixed(4));
+  instrument(token: number): Instrument | undefined {
+    return this.instruments.get(token);
   }
 
   /** Moves one instrument by a trade and returns its full tick at `nowMs`. */
   step(token: number, nowMs: number): Tick | undefined {
-    const s = this.states.get(token);
+    const s = this.touch(token, nowMs);
     if (!s) return undefined;
-    const moves = Math.floor(this.rnd() * 7) - 3;
-    s.last = this.round(s.inst, Math.max(s.inst.tick_size, s.last + moves * s.inst.tick_size));
+    s.last = walkStep(s.last, this.rnd);
+    if (!s.traded) {
+      // The day's first trade is its open, as the first candle's open.
+      s.open = s.high = s.low = s.last;
+      s.traded = true;
+    }
     s.high = Math.max(s.high, s.last);
     s.low = Math.min(s.low, s.last);
     if (!s.index) {
@@ -85,9 +70,13 @@ export class MarketModel {
         s.oiLow = Math.min(s.oiLow, s.oi);
       }
     }
+    s.tape ??= new MinuteTape();
+    // Trades before 09:15 land in the 09:15 candle (as pre-open auction trades do); a clock moved back records in order.
+    const minute = Math.max(istMinute(nowMs), s.liveFrom, s.tape.lastMinute ?? 0);
+    s.tape.record(minute, s.last, s.index ? 0 : s.lastQty, s.oi);
     s.lastTradeSec = Math.floor(nowMs / 1000);
     s.lastStepMs = nowMs;
-    return this.tick(s);
+    return this.tick(s, nowMs);
   }
 
   /**
@@ -96,36 +85,73 @@ export class MarketModel {
    * always show the same walk).
    */
   quoteAt(token: number, nowMs: number, quietMs = 250): Tick | undefined {
-    const s = this.states.get(token);
+    const s = this.touch(token, nowMs);
     if (!s) return undefined;
-    return nowMs - s.lastStepMs >= quietMs ? this.step(token, nowMs) : this.tick(s);
+    return nowMs - s.lastStepMs >= quietMs ? this.step(token, nowMs) : this.tick(s, nowMs);
   }
 
-  /** The current full tick of an instrument without moving it. */
-  current(token: number): Tick | undefined {
-    const s = this.states.get(token);
-    return s && this.tick(s);
+  /**
+   * The completed one-minute candles (before the minute of `nowMs`) of today's walk whose start
+   * lies in [fromMs, toMs]; undefined for an unknown instrument.
+   */
+  candles(token: number, nowMs: number, fromMs: number, toMs: number): Candle[] | undefined {
+    const s = this.touch(token, nowMs);
+    if (!s) return undefined;
+    const current = istMinute(nowMs);
+    const out: Candle[] = [];
+    const keep = (c: Candle) => {
+      const start = minuteStartMs(c.minute);
+      if (c.minute < current && start >= fromMs && start <= toMs) out.push(c);
+    };
+    const dayStart = minuteStartMs(s.day * MINUTES_PER_DAY);
+    const overlaps = fromMs < dayStart + MINUTES_PER_DAY * 60_000 && toMs >= dayStart;
+    if (overlaps && s.synthMinutes > 0) synthesizeDay(s.inst, s.day, s.synthMinutes, keep);
+    if (overlaps) s.tape?.forEach((steps) => fromSteps(s.inst, steps), keep);
+    return out;
   }
 
-  instrument(token: number): Instrument | undefined {
-    return this.states.get(token)?.inst;
+  /** The instrument's state for the IST day of `nowMs`, synthesizing the day so far on first touch. */
+  private touch(token: number, nowMs: number): State | undefined {
+    const day = istDay(nowMs);
+    const known = this.states.get(token);
+    if (known && known.day === day) return known;
+    const inst = this.instruments.get(token);
+    if (!inst) return undefined;
+    const synthMinutes = completedSessionMinutes(istMinute(nowMs) - day * MINUTES_PER_DAY);
+    const start = synthesizeDay(inst, day, synthMinutes);
+    const s: State = {
+      ...start,
+      inst,
+      index: inst.segment === 'INDICES',
+      day,
+      synthMinutes,
+      liveFrom: day * MINUTES_PER_DAY + SESSION_OPEN_MINUTE + synthMinutes,
+      traded: synthMinutes > 0,
+      lastTradeSec: start.lastMinute === undefined ? 0 : minuteStartMs(start.lastMinute) / 1000 + 59,
+      lastStepMs: nowMs,
+    };
+    this.states.set(token, s);
+    return s;
   }
 
-  private tick(s: State): Tick {
-    const t = s.inst.tick_size;
-    const change = s.last - s.close;
+  private tick(s: State, nowMs: number): Tick {
+    const price = (steps: number) => fromSteps(s.inst, steps);
+    const last = price(s.last);
+    const close = price(s.close);
+    const change = last - close;
     const base: Tick = {
       mode: 'full',
       tradable: !s.index,
       instrument_token: s.inst.instrument_token,
-      last_price: s.last,
-      ohlc: { open: s.open, high: s.high, low: s.low, close: s.close },
+      last_price: last,
+      ohlc: { open: price(s.open), high: price(s.high), low: price(s.low), close },
       change,
-      change_percent: s.close === 0 ? 0 : (change * 100) / s.close,
-      timestamp: s.lastTradeSec ? new Date(s.lastTradeSec * 1000).toISOString() : null,
+      change_percent: close === 0 ? 0 : (change * 100) / close,
+      timestamp: new Date(Math.floor(nowMs / 1000) * 1000).toISOString(),
     };
     if (s.index) return base;
-    const avg = s.volume ? this.round(s.inst, s.turnover / s.volume) : s.last;
+    const t = s.inst.tick_size;
+    const avg = s.volume ? price(Math.round(s.turnover / s.volume)) : last;
     return {
       ...base,
       last_quantity: s.lastQty,
@@ -133,18 +159,18 @@ export class MarketModel {
       volume: s.volume,
       buy_quantity: s.buyQty,
       sell_quantity: s.sellQty,
-      last_trade_time: base.timestamp,
+      last_trade_time: s.lastTradeSec ? new Date(s.lastTradeSec * 1000).toISOString() : null,
       oi: s.oi,
       oi_day_high: s.oiHigh,
       oi_day_low: s.oiLow,
       depth: {
         buy: [0, 1, 2, 3, 4].map((i) => ({
-          price: Number((s.last - (i + 1) * t).toFixed(4)),
+          price: Number((last - (i + 1) * t).toFixed(4)),
           quantity: 10 + ((s.volume + i * 37) % 500),
           orders: 1 + ((s.volume + i) % 9),
         })),
         sell: [0, 1, 2, 3, 4].map((i) => ({
-          price: Number((s.last + (i + 1) * t).toFixed(4)),
+          price: Number((last + (i + 1) * t).toFixed(4)),
           quantity: 10 + ((s.volume + i * 53) % 500),
           orders: 1 + ((s.volume + 2 * i) % 9),
         })),

@@ -38,11 +38,28 @@ export function prng(seed: number): () => number {
 const CSV_HEADER =
   'instrument_token,exchange_token,tradingsymbol,name,last_price,expiry,strike,tick_size,lot_size,instrument_type,segment,exchange';
 
+export const DEFAULT_SYNTHETIC_EQUITIES = 1000;
+export const MAX_SYNTHETIC_EQUITIES = 200_000;
+
+/** The number of synthetic equities, checked: a whole number 0..200000, else a RangeError saying so. */
+export function syntheticEquityCount(value: unknown): number {
+  if (value === undefined) return DEFAULT_SYNTHETIC_EQUITIES;
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_SYNTHETIC_EQUITIES) {
+    throw new RangeError(
+      `instruments must be a whole number 0..${MAX_SYNTHETIC_EQUITIES} (got ${JSON.stringify(value)})`,
+    );
+  }
+  return n;
+}
+
 /**
- * The simulator's instruments: the named real ones, 1,000 synthetic NSE equities, and a few
- * currency futures on NSE CDS (segment 3) and BSE CDS (segment 6) so every divisor is exercised.
+ * The simulator's instruments: the named real ones, `syntheticEquities` synthetic NSE equities
+ * (SIM0001…), and a few currency futures on NSE CDS (segment 3) and BSE CDS (segment 6) so every
+ * divisor is exercised.
  */
-export function buildUniverse(syntheticEquities = 1000): Instrument[] {
+export function buildUniverse(syntheticEquities = DEFAULT_SYNTHETIC_EQUITIES): Instrument[] {
+  syntheticEquityCount(syntheticEquities);
   const rnd = prng(20261128);
   const out: Instrument[] = named.map(([token, sym, name, price, type, segment]) => ({
     instrument_token: token,
@@ -52,7 +69,7 @@ export function buildUniverse(syntheticEquities = 1000): Instrument[] {
     last_price: price,
     expiry: '',
     strike: 0,
-    tick_size: segment === 'INDICES' ? 0.05 : 0.05,
+    tick_size: 0.05,
     lot_size: 1,
     instrument_type: type,
     segment,

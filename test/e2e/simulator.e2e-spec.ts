@@ -1,54 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { decodeFrame, type DecodedFrame } from '../../src/kite/decode-frame.js';
-import type { ServerTextMessage } from '../../src/kite/messages.js';
 import { modeMessage, subscribeMessage } from '../../src/kite/messages.js';
 import { MAX_INSTRUMENTS_PER_CONNECTION } from '../../src/kite/kite.constants.js';
-import type { KiteRest } from '../../src/kite/kite-rest.js';
-import { KiteConnection } from '../../src/market-feed/kite-connection.js';
 import { KiteSimulator } from '../../src/simulator/simulator.js';
 import { buildUniverse } from '../../src/simulator/universe.js';
+import { KiteConnect, TickerProbe as Probe } from '../helpers/sim-clients.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-
-const require = createRequire(import.meta.url);
-const { KiteConnect } = require('kiteconnect') as {
-  KiteConnect: new (p: { api_key: string; root: string; access_token?: string }) => KiteRest & {
-    getLoginURL(): string;
-    setAccessToken(t: string): void;
-  };
-};
 
 const INFY = 408065;
 const RELIANCE = 738561;
 const TCS = 2953217;
-
-/** Our own ticker client, recording what it sees. */
-class Probe {
-  frames: DecodedFrame[] = [];
-  texts: (ServerTextMessage | undefined)[] = [];
-  opened = false;
-  closed?: { code?: number; httpStatus?: number };
-  readonly conn: KiteConnection;
-  constructor(url: string) {
-    this.conn = new KiteConnection(url, {
-      onOpen: () => (this.opened = true),
-      onFrame: (f) => this.frames.push(decodeFrame(f)),
-      onText: (m) => this.texts.push(m),
-      onClose: (info) => (this.closed = info),
-    });
-    this.conn.open();
-  }
-  get ticks() {
-    return this.frames.flatMap((f) => f.ticks);
-  }
-  get heartbeats() {
-    return this.frames.filter((f) => f.heartbeat).length;
-  }
-}
 
 describe('simulator: Kite REST, login and ticker as the official client sees them', () => {
   let sim: KiteSimulator;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { io, type Socket } from 'socket.io-client';
 import { startApp } from '../../src/app.factory.js';
-import type { Clock } from '../../src/clock/clock.js';
+import { SystemClock, type Clock } from '../../src/clock/clock.js';
 import { loadConfig, type Env } from '../../src/config/load-config.js';
 import { withKiteEndpoints, type AppConfig } from '../../src/config/app-config.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/gateway/market-events.js';
@@ -55,9 +55,17 @@ export class TestApp {
     this.url = `http://127.0.0.1:${port}`;
     const callback = `${this.url}/api/auth/kite/callback`;
     this.ownsSim = !o.sim;
+    // The simulator follows the app's clock (a fake one, or CLOCK_START's shifted one).
+    const start = o.env?.CLOCK_START;
+    const clock = o.clock ?? (start ? new SystemClock(Date.parse(start)) : undefined);
     this.sim =
       o.sim ??
-      (await new KiteSimulator({ ticksPerSecond: 400, redirectUrl: callback, ...o.simOptions }).start());
+      (await new KiteSimulator({
+        ticksPerSecond: 400,
+        redirectUrl: callback,
+        now: clock && (() => clock.now()),
+        ...o.simOptions,
+      }).start());
     this.sim.redirectUrl = callback;
     const loaded = loadConfig({
       NODE_ENV: 'test',
@@ -85,7 +93,7 @@ export class TestApp {
       {
         config,
         calendar: loadCalendar(config.marketCalendarFile ?? BUILTIN_CALENDAR_FILE),
-        clock: o.clock,
+        clock,
         logDestination: dest,
         feedTuning: o.feedTuning,
         keyPrefix: this.cacheKeyPrefix,

@@ -1,0 +1,42 @@
+import { createRequire } from 'node:module';
+import { decodeFrame, type DecodedFrame } from '../../src/kite/decode-frame.js';
+import type { KiteRest } from '../../src/kite/kite-rest.js';
+import type { ServerTextMessage } from '../../src/kite/messages.js';
+import { KiteConnection } from '../../src/market-feed/kite-connection.js';
+
+const require = createRequire(import.meta.url);
+
+/** The official `KiteConnect` REST client class, typed as kite-relay uses it plus the login helpers. */
+export const { KiteConnect } = require('kiteconnect') as {
+  KiteConnect: new (p: { api_key: string; root: string; access_token?: string }) => KiteRest & {
+    getLoginURL(): string;
+    setAccessToken(t: string): void;
+  };
+};
+
+/** Our own ticker client on a simulator, recording what it sees. */
+export class TickerProbe {
+  frames: DecodedFrame[] = [];
+  texts: (ServerTextMessage | undefined)[] = [];
+  opened = false;
+  closed?: { code?: number; httpStatus?: number };
+  readonly conn: KiteConnection;
+
+  constructor(url: string) {
+    this.conn = new KiteConnection(url, {
+      onOpen: () => (this.opened = true),
+      onFrame: (f) => this.frames.push(decodeFrame(f)),
+      onText: (m) => this.texts.push(m),
+      onClose: (info) => (this.closed = info),
+    });
+    this.conn.open();
+  }
+
+  get ticks() {
+    return this.frames.flatMap((f) => f.ticks);
+  }
+
+  get heartbeats() {
+    return this.frames.filter((f) => f.heartbeat).length;
+  }
+}
