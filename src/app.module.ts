@@ -3,6 +3,7 @@ import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth/auth.module.js';
 import { CACHE_KEY_PREFIX, DEFAULT_KEY_PREFIX } from './cache/cache.constants.js';
 import { CacheModule } from './cache/cache.module.js';
+import { CandlesModule } from './candles/candles.module.js';
 import type { Clock } from './clock/clock.js';
 import { ClockModule } from './clock/clock.module.js';
 import type { AppConfig } from './config/app-config.js';
@@ -53,6 +54,7 @@ export class AppModule {
         AuthModule,
         MarketStatusModule.forRoot(o.calendar),
         MarketFeedModule.forRoot(o.feedTuning),
+        CandlesModule.forRoot(o.calendar),
         GatewayModule,
         HealthModule,
       ],
