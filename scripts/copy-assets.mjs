@@ -1,5 +1,6 @@
 // Puts what the app reads at run time next to the compiled code: the market calendars, the
-// dashboard's static files, and the dashboard's browser modules tsc compiled from src/dashboard/client.
+// dashboard's static files, its browser modules tsc compiled from src/dashboard/client, and the
+// chart library.
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -19,4 +20,13 @@ for (const out of process.argv.slice(2)) {
     if (/\.spec\.js(\.map)?$/.test(name) || !/\.js(\.map)?$/.test(name)) continue;
     cpSync(join(client, name), join(js, name));
   }
+  // The chart library's standalone build and its licence, served by the gateway itself (no CDN).
+  const charts = join(root, 'node_modules', 'lightweight-charts');
+  const vendor = join(dest, 'dashboard', 'public', 'vendor');
+  mkdirSync(vendor, { recursive: true });
+  cpSync(
+    join(charts, 'dist', 'lightweight-charts.standalone.production.js'),
+    join(vendor, 'lightweight-charts.standalone.production.js'),
+  );
+  cpSync(join(charts, 'LICENSE'), join(vendor, 'lightweight-charts.LICENSE.txt'));
 }

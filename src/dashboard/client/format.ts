@@ -59,3 +59,25 @@ export function statusLabel(v: string): string {
 export function tickAge(lastTickAt: number, nowMs: number): string {
   return lastTickAt === 0 ? 'no tick yet' : `last tick ${((nowMs - lastTickAt) / 1000).toFixed(1)} s ago`;
 }
+
+const IST_HM = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Kolkata',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+const IST_DAY = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Kolkata',
+  day: 'numeric',
+  month: 'short',
+});
+
+/** HH:MM in IST of epoch seconds (the chart's time axis). */
+export function istHourMinute(seconds: number): string {
+  return IST_HM.format(new Date(seconds * 1000));
+}
+
+/** `1 Dec 09:15` in IST of epoch seconds (the chart's crosshair label). */
+export function istDayTime(seconds: number): string {
+  return `${IST_DAY.format(new Date(seconds * 1000))} ${istHourMinute(seconds)}`;
+}
