@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import {
   duration,
   istClock,
+  istDayTime,
+  istHourMinute,
   percent,
   price,
   quantity,
@@ -63,5 +65,11 @@ describe('dashboard formatters', () => {
     assert.equal(statusLabel('AUTH_REQUIRED'), 'AUTH REQUIRED');
     assert.equal(tickAge(0, 5000), 'no tick yet');
     assert.equal(tickAge(1000, 2250), 'last tick 1.3 s ago');
+  });
+
+  it("the chart's axis labels are IST", () => {
+    const nine15 = Date.parse('2026-12-01T03:45:00Z') / 1000;
+    assert.equal(istHourMinute(nine15), '09:15');
+    assert.equal(istDayTime(nine15), '1 Dec 09:15');
   });
 });
