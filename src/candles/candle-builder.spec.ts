@@ -177,6 +177,20 @@ describe('CandleBuilder', () => {
     assert.equal(sut.completeFrom(INFY), ist('09:15:00'));
   });
 
+  it('a backfill of an instrument without a tick yet takes every fetched minute; its first tick sets the baseline', () => {
+    const { sut, tick } = setup();
+    sut.backfill(
+      INFY,
+      [c('09:15:00', 90, 91, 89, 90, 500), c('09:16:00', 90, 92, 90, 92, 300)],
+      ist('09:15:00'),
+    );
+    assert.equal(sut.candles(INFY).length, 2);
+    assert.equal(sut.completeFrom(INFY), ist('09:15:00'));
+    tick('09:17:10.000', 93, 90_000);
+    tick('09:17:20.000', 94, 90_020);
+    assert.deepEqual(sut.candles(INFY).at(-1), c('09:17:00', 93, 94, 93, 94, 20));
+  });
+
   it('a minute Kite has no candle for keeps the one built', () => {
     const { sut, tick } = setup();
     tick('10:03:27.000', 100, 10);

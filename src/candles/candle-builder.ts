@@ -102,7 +102,8 @@ export class CandleBuilder {
   backfill(token: number, fetched: readonly Candle[], completeFrom: number): void {
     let s = this.series.get(token);
     if (!s) {
-      s = new CandleSeries(completeFrom);
+      // Nothing built yet (streamed, no tick so far): every fetched minute is taken.
+      s = new CandleSeries(Infinity);
       this.series.set(token, s);
     }
     const until = s.completeFrom;
