@@ -1,6 +1,7 @@
 // Puts what the app reads at run time next to the compiled code: the market calendars, the
-// dashboard's static files, and the dashboard script tsc compiled from src/dashboard/client.
-import { cpSync, existsSync } from 'node:fs';
+// dashboard's static files, its browser modules tsc compiled from src/dashboard/client, and the
+// chart library.
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -9,8 +10,23 @@ for (const out of process.argv.slice(2)) {
   for (const rel of ['market-status/calendars', 'dashboard/public']) {
     cpSync(join(root, 'src', rel), join(dest, rel), { recursive: true });
   }
-  const script = join(dest, 'dashboard', 'client', 'app.js');
-  if (!existsSync(script)) throw new Error(`${script} is missing: run tsc first`);
-  cpSync(script, join(dest, 'dashboard', 'public', 'app.js'));
-  if (existsSync(`${script}.map`)) cpSync(`${script}.map`, join(dest, 'dashboard', 'public', 'app.js.map'));
+  const client = join(dest, 'dashboard', 'client');
+  const js = join(dest, 'dashboard', 'public', 'js');
+  if (!existsSync(join(client, 'main.js'))) throw new Error(`${client}/main.js is missing: run tsc first`);
+  // The folder is rebuilt whole, so a module removed from the source does not linger.
+  rmSync(js, { recursive: true, force: true });
+  mkdirSync(js, { recursive: true });
+  for (const name of readdirSync(client)) {
+    if (/\.spec\.js(\.map)?$/.test(name) || !/\.js(\.map)?$/.test(name)) continue;
+    cpSync(join(client, name), join(js, name));
+  }
+  // The chart library's standalone build and its licence, served by the gateway itself (no CDN).
+  const charts = join(root, 'node_modules', 'lightweight-charts');
+  const vendor = join(dest, 'dashboard', 'public', 'vendor');
+  mkdirSync(vendor, { recursive: true });
+  cpSync(
+    join(charts, 'dist', 'lightweight-charts.standalone.production.js'),
+    join(vendor, 'lightweight-charts.standalone.production.js'),
+  );
+  cpSync(join(charts, 'LICENSE'), join(vendor, 'lightweight-charts.LICENSE.txt'));
 }

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth/auth.module.js';
+import { CandlesModule } from './candles/candles.module.js';
 import type { Clock } from './clock/clock.js';
 import { ClockModule } from './clock/clock.module.js';
 import type { AppConfig } from './config/app-config.js';
@@ -49,6 +50,7 @@ export class AppModule {
         QuotesModule,
         MarketStatusModule,
         MarketFeedModule,
+        CandlesModule,
         GatewayModule,
         HealthModule,
       ],

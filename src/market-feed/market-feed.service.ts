@@ -140,6 +140,11 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     return this.upstreamRegistry.upstreamCount;
   }
 
+  /** Whether the upstream subscribes `token` (someone on some node wants it). */
+  isStreamed(token: number): boolean {
+    return this.upstreamRegistry.upstreamMode(token) !== undefined;
+  }
+
   /** Registers a client's interest; the changes go upstream together after a short window. */
   async acquire(client: string, items: readonly { token: number; mode: TickMode }[]): Promise<AcquireResult> {
     const r = this.clients.acquire(client, items);

@@ -82,11 +82,78 @@ describe('dashboard in a real browser (Debian chromium)', { skip }, () => {
       );
       assert.match(await page.locator('#tick-age').innerText(), /last tick \d+\.\d s ago/);
 
-      // Depth for the selected instrument (full mode).
+      // Depth and the chart for the selected instrument (full mode).
+      const candlesAsked = page.waitForRequest((r) => r.url().includes('/api/candles?i=NSE%3AINFY'));
       await page.click('tr[data-symbol="NSE:INFY"] td[data-field="time"]');
       await page.locator('#depth').waitFor({ state: 'visible' });
       await page.waitForFunction(() => document.querySelectorAll('#depth-rows tr').length === 5);
       await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+
+      await candlesAsked;
+      await page.locator('#chart-panel').waitFor({ state: 'visible' });
+      const canvas = await page.waitForFunction(() => {
+        const c = Array.from(document.querySelectorAll<HTMLCanvasElement>('#chart canvas')).find(
+          (x) => x.width > 0 && x.height > 0,
+        );
+        return c && { width: c.width, height: c.height };
+      });
+      assert.ok((await canvas.jsonValue())!.width > 100, 'a drawn canvas');
+      await page.waitForFunction(
+        () => Number(document.getElementById('chart')?.dataset.count) > 0,
+        undefined,
+        {
+          timeout: 10_000,
+        },
+      );
+      const lastBar = () => page.locator('#chart').getAttribute('data-last');
+      const before = await lastBar();
+      await page.waitForFunction(
+        (b) => {
+          const now = document.getElementById('chart')?.dataset.last;
+          return now && now !== b;
+        },
+        before,
+        { timeout: 10_000 },
+      );
+      // Read together, so no tick lands between the two.
+      const shown = await page.evaluate(() => ({
+        bar: document.getElementById('chart')!.dataset.last!,
+        price: document.querySelector('tr[data-symbol="NSE:INFY"] td[data-field="last_price"]')!.textContent,
+      }));
+      const [time, open, high, low, close] = shown.bar.split(',').map(Number);
+      assert.equal(time % 60, 0, 'the bar starts on a minute');
+      assert.ok(high >= Math.max(open, close) && low <= Math.min(open, close));
+      assert.equal(
+        close,
+        Number(shown.price.replace(/,/g, '')),
+        "the last candle's close is the last price shown",
+      );
+      assert.match(await page.locator('#chart-panel').innerText(), /TradingView/);
+      assert.equal(
+        await page.locator('#chart-panel a[href="https://www.tradingview.com/"]').count(),
+        1,
+        'the attribution links to TradingView',
+      );
+      const pixel = () =>
+        page.evaluate(() => {
+          const c = document.querySelector<HTMLCanvasElement>('#chart canvas')!;
+          const [r, g, b] = c.getContext('2d')!.getImageData(4, 4, 1, 1).data;
+          return (r + g + b) / 3;
+        });
+      assert.ok((await pixel()) < 80, 'dark chart on a dark page');
+      await page.emulateMedia({ colorScheme: 'light' });
+      await page.waitForFunction(() => {
+        const c = document.querySelector<HTMLCanvasElement>('#chart canvas')!;
+        const [r, g, b] = c.getContext('2d')!.getImageData(4, 4, 1, 1).data;
+        return (r + g + b) / 3 > 200;
+      });
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.locator('#chart-panel').screenshot({ path: join(ARTIFACTS, 'dashboard-chart.png') });
+      assert.equal(
+        await page.locator('script:not([src])').count(),
+        0,
+        'no inline script (a CSP will forbid it)',
+      );
 
       // A phone: nothing wider than the screen.
       await page.setViewportSize({ width: 360, height: 740 });

@@ -186,11 +186,12 @@ describe('Grafana board', () => {
     for (const p of b.panels) {
       const { x, y, w, h } = p.gridPos;
       assert.ok([x, y, w, h].every(Number.isInteger) && w > 0 && h > 0 && x + w <= 24, p.title);
-      for (let i = x; i < x + w; i++)
+      for (let i = x; i < x + w; i++) {
         for (let j = y; j < y + h; j++) {
           assert.ok(!cells.has(`${i},${j}`), `${p.title} overlaps another panel`);
           cells.add(`${i},${j}`);
         }
+      }
     }
   });
 
@@ -211,20 +212,22 @@ describe('Grafana board', () => {
   it('shows what an operator needs, and its queries name only metrics kite-relay exports', async () => {
     const known = await knownMetrics();
     const all = queries(board().panels);
-    for (const { p, t } of all)
+    for (const { p, t } of all) {
       assert.deepEqual(
         metricNames(t.expr).filter((n) => !known.has(n)),
         [],
         `${p.title}: ${t.expr}`,
       );
+    }
     const used = new Set(all.flatMap(({ t }) => metricNames(t.expr)));
     for (const m of [
       ...['feed_state', 'upstream_connections', 'ticks_received_total', 'ticks_delivered_total'],
       ...['clients_connected', 'ticks_conflated_total', 'ack_errors_total', 'subscribe_rejected_total'],
       ...['cache_mode', 'cache_fallbacks_total', 'kite_requests_total', 'nodejs_eventloop_lag_p99_seconds'],
       ...['process_resident_memory_bytes', 'session_expires_at_seconds', 'market_status'],
-    ])
+    ]) {
       assert.ok(used.has(METRIC_PREFIX + m), `no panel shows ${m}`);
+    }
   });
 
   it('every panel query is valid PromQL (promtool)', { skip: noPromtool }, () => {
@@ -289,14 +292,17 @@ describe('compose: the monitoring profile', () => {
 
   it('never publishes the metrics port; Grafana only on the loopback; every mounted file exists', () => {
     const { services } = composeFile();
-    for (const [name, s] of Object.entries(services))
+    for (const [name, s] of Object.entries(services)) {
       for (const p of s.ports ?? []) assert.ok(!/9464|9090/.test(p), `${name} publishes ${p}`);
+    }
     assert.equal(services.prometheus.ports, undefined);
     assert.ok(services.grafana.ports?.every((p) => p.startsWith('127.0.0.1:')));
     assert.ok(services.prometheus.networks?.includes('default'), 'Prometheus must reach kite-relay');
-    for (const s of [services.prometheus, services.grafana])
-      for (const v of s.volumes ?? [])
+    for (const s of [services.prometheus, services.grafana]) {
+      for (const v of s.volumes ?? []) {
         if (v.startsWith('.')) assert.ok(existsSync(resolve(root, 'docker', v.split(':')[0])), v);
+      }
+    }
     const mounts = services.prometheus.volumes?.map((v) => v.split(':')[1]) ?? [];
     assert.ok(
       mounts.includes('/etc/prometheus/prometheus.yml') && mounts.includes('/etc/prometheus/alerts.yml'),
@@ -371,10 +377,12 @@ describe('Kubernetes: kustomize base', { skip: noKubectl }, () => {
     const nodeId = (c.env as { name: string; valueFrom?: any }[]).find((e) => e.name === 'NODE_ID');
     assert.equal(nodeId?.valueFrom?.fieldRef?.fieldPath, 'metadata.name');
     const secretKeys = Object.keys(secret());
-    for (const k of [...SECRET_KEYS, 'KITE_API_KEY', 'SESSION_ENCRYPTION_KEY'])
+    for (const k of [...SECRET_KEYS, 'KITE_API_KEY', 'SESSION_ENCRYPTION_KEY']) {
       assert.ok(secretKeys.includes(k), `${k} belongs in the Secret`);
-    for (const k of ['KITE_API_KEY', 'KITE_API_SECRET', 'JWT_SECRET', 'SESSION_ENCRYPTION_KEY'])
+    }
+    for (const k of ['KITE_API_KEY', 'KITE_API_SECRET', 'JWT_SECRET', 'SESSION_ENCRYPTION_KEY']) {
       assert.ok(isPlaceholder(secret()[k]), `${k} in secret.env must be an obvious placeholder`);
+    }
     const refs = (c.envFrom as { configMapRef?: { name: string }; secretRef?: { name: string } }[]).map(
       (r) => r.configMapRef?.name ?? r.secretRef?.name,
     );

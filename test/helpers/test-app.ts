@@ -32,6 +32,20 @@ export interface TestAppOptions {
   redis?: boolean;
 }
 
+/**
+ * nestjs-pino builds its pino-http instance once per process, with the first application's
+ * destination; every later TestApp's lines arrive there. So there is one destination, and it hands
+ * each line to the logs of every TestApp alive at the time.
+ */
+const logSinks = new Set<string[]>();
+const logDestination = new Writable({
+  write(chunk: Buffer, _enc, cb) {
+    const lines = chunk.toString('utf8').split('\n').filter(Boolean);
+    for (const sink of logSinks) sink.push(...lines);
+    cb();
+  },
+});
+
 /** The real application on port 0, against a simulator and (by default) the real Redis. */
 export class TestApp {
   readonly logs: string[] = [];
@@ -82,19 +96,13 @@ export class TestApp {
     if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
     const config = withKiteEndpoints(loaded.config, this.sim.urls);
     this.cacheKeyPrefix = o.cacheKeyPrefix ?? `kr-test:${randomBytes(4).toString('hex')}:`;
-    const logs = this.logs;
-    const dest = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-        cb();
-      },
-    });
+    logSinks.add(this.logs);
     this.app = await startApp(
       {
         config,
         calendar: loadCalendar(config.marketCalendarFile ?? BUILTIN_CALENDAR_FILE),
         clock,
-        logDestination: dest,
+        logDestination: logDestination,
         feedTuning: o.feedTuning,
         keyPrefix: this.cacheKeyPrefix,
       },
@@ -194,6 +202,7 @@ export class TestApp {
   async close(): Promise<void> {
     for (const s of this.sockets) s.disconnect();
     await this.app.close();
+    logSinks.delete(this.logs);
     if (this.ownsSim) await this.sim.stop();
   }
 

@@ -1,0 +1,47 @@
+import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { istIsoSeconds, isInterval, type Interval } from './candle.js';
+import { CandleSources, JwtAuthGuard, Roles } from './candle-sources.js';
+import { CandlesService } from './candles.service.js';
+
+/** `[time, open, high, low, close, volume]`, time in epoch seconds of the candle's start. */
+export type CandleRow = [number, number, number, number, number, number];
+
+export interface CandlesResponse {
+  instrument_token: number;
+  symbol: string | null;
+  interval: Interval;
+  candles: CandleRow[];
+  complete_from: string | null;
+}
+
+const INSTRUMENT = /^(\d{1,10}|[A-Z]+:[^\s:][^:]{0,60})$/i;
+
+@Controller('api')
+@UseGuards(JwtAuthGuard)
+export class CandlesController {
+  constructor(
+    private readonly candles: CandlesService,
+    private readonly sources: CandleSources,
+  ) {}
+
+  /** `GET /api/candles?i=NSE:INFY&interval=5m`: the session's candles of one instrument. */
+  @Get('candles')
+  @Roles('viewer')
+  async get(@Query('i') i: unknown, @Query('interval') interval: unknown): Promise<CandlesResponse> {
+    if (typeof i !== 'string' || !INSTRUMENT.test(i)) {
+      throw new BadRequestException('give one instrument as ?i=NSE:INFY or ?i=408065');
+    }
+    const iv = interval ?? '1m';
+    if (!isInterval(iv)) throw new BadRequestException('interval must be 1m, 5m or 15m');
+    const r = await this.sources.resolve(i);
+    if (!r) throw new BadRequestException(`unknown instrument: ${i}`);
+    const view = await this.candles.view(r.token, iv);
+    return {
+      instrument_token: r.token,
+      symbol: r.symbol ?? this.sources.symbolOf(r.token) ?? null,
+      interval: iv,
+      candles: view.candles.map((c) => [c.t / 1000, c.o, c.h, c.l, c.c, c.v]),
+      complete_from: view.completeFrom === undefined ? null : istIsoSeconds(view.completeFrom),
+    };
+  }
+}

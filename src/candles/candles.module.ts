@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { InstrumentsModule } from '../instruments/instruments.module.js';
+import { MarketFeedModule } from '../market-feed/market-feed.module.js';
+import { AuthModule, CandleSources } from './candle-sources.js';
+import { CandlesController } from './candles.controller.js';
+import { CandlesService } from './candles.service.js';
+
+/** One-minute candles of the streamed instruments, `GET /api/candles`. MARKET_CALENDAR comes with the configuration. */
+@Module({
+  imports: [AuthModule, InstrumentsModule, MarketFeedModule],
+  controllers: [CandlesController],
+  providers: [CandleSources, CandlesService],
+  exports: [CandlesService],
+})
+export class CandlesModule {}

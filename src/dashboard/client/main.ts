@@ -1,0 +1,23 @@
+/**
+ * The dashboard served at `/`: browser ES modules compiled by the project's tsc and copied to
+ * dashboard/public/js/. They import the server's types only, so no bundler is needed.
+ */
+import { onChartTicks, startChart } from './chart.js';
+import { startConnection } from './connection.js';
+import { startSearch } from './search.js';
+import { store } from './state.js';
+import { startStatus } from './status.js';
+import { addInstrument, onTicks, resubscribe, startWatchlist } from './watchlist.js';
+
+startStatus();
+startWatchlist();
+startChart();
+startSearch(addInstrument);
+startConnection({
+  onConnect: resubscribe,
+  onTicks: (ticks) => {
+    onTicks(ticks);
+    onChartTicks(ticks);
+  },
+  onMarketStatus: (m) => store.set({ market: m, clockOffset: Date.parse(m.server_time) - Date.now() }),
+});
