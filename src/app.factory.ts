@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { AppModule, type AppOptions } from './app.module.js';
 import { RelayIoAdapter } from './gateway/relay-io.adapter.js';
 import { ReadinessService } from './health/readiness.service.js';
+import { RedisClients } from './redis/redis-clients.js';
 
 export const DASHBOARD_DIR = join(import.meta.dirname, 'dashboard', 'public');
 
@@ -20,7 +21,7 @@ export async function startApp(
   app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
-  app.useWebSocketAdapter(new RelayIoAdapter(app, options.config.corsOrigins));
+  app.useWebSocketAdapter(new RelayIoAdapter(app, options.config.corsOrigins, app.get(RedisClients)));
   app.useStaticAssets(DASHBOARD_DIR, { index: 'index.html', maxAge: 0 });
   await app.listen(listen.port, listen.host);
   app.get(ReadinessService).markReady();

@@ -13,6 +13,11 @@ export class NoSessionError extends Error {
 export class KiteApiService {
   constructor(private readonly auth: KiteSessionService) {}
 
+  /** Whether there is a session to call Kite with. */
+  get hasSession(): boolean {
+    return this.auth.current !== undefined;
+  }
+
   async call<T>(what: string, fn: (kite: KiteRest) => Promise<T>): Promise<T> {
     const session = this.auth.current;
     if (!session) throw new NoSessionError();

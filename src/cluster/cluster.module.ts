@@ -1,10 +1,20 @@
 import { Module } from '@nestjs/common';
-import { LeaseRepository } from '../redis/lease.repository.js';
+import { TerminusModule } from '@nestjs/terminus';
+import { AuthModule } from '../auth/auth.module.js';
+import { ClusterHealthIndicator } from './cluster.health.js';
+import { ClusterEventsBridge } from './cluster-events.bridge.js';
+import { FrameRelay } from './frame-relay.js';
+import { ClusterMembership } from './membership.js';
 import { UpstreamOwnership } from './upstream-ownership.js';
 
-/** Membership of a cluster of gateway nodes on Redis: who holds the upstream. */
+/**
+ * A cluster of gateway nodes on Redis: who holds the upstream (the lease), the frames and notices
+ * between nodes, and who is alive with what demand. Without REDIS_URL a node is standalone and
+ * none of it talks to anything.
+ */
 @Module({
-  providers: [LeaseRepository, UpstreamOwnership],
-  exports: [UpstreamOwnership],
+  imports: [AuthModule, TerminusModule],
+  providers: [UpstreamOwnership, FrameRelay, ClusterMembership, ClusterEventsBridge, ClusterHealthIndicator],
+  exports: [UpstreamOwnership, FrameRelay, ClusterMembership, ClusterHealthIndicator],
 })
 export class ClusterModule {}

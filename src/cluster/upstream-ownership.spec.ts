@@ -132,6 +132,7 @@ describe('UpstreamOwnership: who holds the upstream', () => {
     await b.sut.poll();
     lease.down = false;
     lease.holder = undefined; // restarted empty
+    b.events.emit('redis.availability', { up: false });
     b.events.emit('redis.availability', { up: true });
     await b.sut.poll();
     assert.equal(b.sut.state.role, 'follower', 'b leaves a its renewal');

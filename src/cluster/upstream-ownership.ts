@@ -55,8 +55,12 @@ export class UpstreamOwnership implements OnApplicationBootstrap, BeforeApplicat
     this.stateValue = redis.configured
       ? { role: 'follower', holder: null, fencing: null, redisUp: false }
       : { role: 'standalone', holder: this.nodeId, fencing: null, redisUp: true };
+    let wasDown = false;
     this.off = events.on('redis.availability', ({ up }) => {
-      if (up && this.stateValue.role === 'follower') this.graceUntil = Date.now() + this.renewMs + 500;
+      // After an outage (not at boot), the previous holder gets one renewal to take its lease back.
+      if (up && wasDown && this.stateValue.role === 'follower')
+        this.graceUntil = Date.now() + this.renewMs + 500;
+      wasDown = !up;
     });
   }
 

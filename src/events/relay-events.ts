@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { errorText } from '../common/error-text.js';
 import type { OwnershipState } from '../cluster/upstream-ownership.js';
+import type { TickMode } from '../kite/kite.constants.js';
 import type { Tick } from '../kite/tick.js';
 import type { FeedStatus } from '../market-feed/market-feed.constants.js';
 import type { MarketStatus } from '../market-status/market-status.js';
@@ -21,6 +22,8 @@ export interface RelayEventMap {
   'session.cleared': SessionNotice;
   /** Every cached quote is void (a new key generation). */
   'quotes.invalidated': { origin: string; generation: number };
+  /** A node stored a new instrument master in Redis: the others load it from there. */
+  'instruments.stored': { origin: string; fetchedAt: number };
   /** The instrument master was (re)loaded. */
   'instruments.loaded': { count: number };
   /** The feed's state changed. */
@@ -33,6 +36,10 @@ export interface RelayEventMap {
   'market.heartbeat': MarketStatus;
   /** Who may hold the upstream changed (role, holder, fencing, Redis reachability). */
   'ownership.changed': OwnershipState;
+  /** Another node's clients' demand (instrument → mode), or empty when the node left. */
+  'cluster.demand': { node: string; demand: ReadonlyMap<number, TickMode> };
+  /** Another node's per-user usage changed (or the node left). */
+  'cluster.usage': { node: string };
   /** The shared Redis answers again (true) or stopped answering (false). */
   'redis.availability': { up: boolean };
 }
@@ -53,6 +60,7 @@ export const CLUSTER_EVENTS = [
   'session.expired',
   'session.cleared',
   'quotes.invalidated',
+  'instruments.stored',
 ] as const satisfies readonly RelayEventName[];
 export type ClusterEventName = (typeof CLUSTER_EVENTS)[number];
 

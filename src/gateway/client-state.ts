@@ -5,7 +5,7 @@ import type { Tick } from '../kite/tick.js';
 import type { ClientToServerEvents, ServerToClientEvents } from './market-events.js';
 import type { TokenBucket } from './rate-limiter.js';
 
-/** What the gateway keeps per connected client (Socket.IO's `socket.data`). */
+/** What the gateway keeps per connected client, out of what crosses nodes (timers, buckets, maps). */
 export interface ClientState {
   principal: Principal;
   /** Instrument → the mode this client subscribed it in. */
@@ -17,12 +17,32 @@ export interface ClientState {
   pending?: Map<number, Tick>;
 }
 
+/** Where the ClientState sits in `socket.data`: a symbol key, which the Redis adapter's encoder skips. */
+export const CLIENT = Symbol('client');
+
+/**
+ * Socket.IO's `socket.data`: what an admin sees of a client on any node (`fetchSockets()` through
+ * the Redis adapter serializes it), plus the node-local ClientState under a symbol.
+ */
+export interface SocketData {
+  node: string;
+  user: string;
+  role: string;
+  connected_at: string;
+  subscriptions: number;
+  slow: boolean;
+  [CLIENT]: ClientState;
+}
+
 export type MarketSocket = Socket<
   ClientToServerEvents,
   ServerToClientEvents,
   Record<string, never>,
-  ClientState
+  SocketData
 >;
 
 /** The room of the clients of one instrument in one mode. */
 export const room = (token: number, mode: TickMode): string => `${token}:${mode}`;
+
+/** The room of every socket of one user (the JWT `sub`), on every node. */
+export const userRoom = (sub: string): string => `user:${sub}`;

@@ -11,6 +11,7 @@ import { SESSION_COOKIE } from '../auth/auth.constants.js';
 import { readCookie } from '../auth/cookies.js';
 import { TokenService } from '../auth/token.service.js';
 import { CacheService } from '../cache/cache.service.js';
+import { AppConfigService } from '../config/app-config.service.js';
 import { istIso } from '../clock/ist.js';
 import { RelayEvents } from '../events/relay-events.js';
 import { MODE_RANK, type TickMode } from '../kite/kite.constants.js';
@@ -19,7 +20,7 @@ import { MarketFeedService } from '../market-feed/market-feed.service.js';
 import { MarketStatusService } from '../market-status/market-status.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ClientSubscriptionService } from './client-subscription.service.js';
-import type { ClientState, MarketSocket } from './client-state.js';
+import { CLIENT, userRoom, type MarketSocket, type SocketData } from './client-state.js';
 import {
   MARKET_NAMESPACE,
   type ClientToServerEvents,
@@ -30,6 +31,9 @@ import {
 import { projectTick } from './project-tick.js';
 import { TokenBucket } from './rate-limiter.js';
 import { TickFanout } from './tick-fanout.js';
+
+/** A connected client as an admin sees it. */
+export type ConnectedClient = Omit<SocketData, typeof CLIENT> & { id: string };
 
 /** Per-socket rate limit on subscribe/unsubscribe: a bucket of 20, refilled at 10 a second. */
 const BUCKET = 20;
@@ -49,7 +53,7 @@ export class MarketGateway
     ClientToServerEvents,
     ServerToClientEvents,
     Record<string, never>,
-    ClientState
+    SocketData
   >;
   private fanout?: TickFanout;
   private readonly off: (() => void)[] = [];
@@ -62,6 +66,7 @@ export class MarketGateway
     private readonly cache: CacheService,
     private readonly status: MarketStatusService,
     private readonly events: RelayEvents,
+    private readonly config: AppConfigService,
     metrics: MetricsService,
   ) {
     this.m = {
@@ -78,11 +83,16 @@ export class MarketGateway
       const token = typeof auth?.token === 'string' ? auth.token : readCookie(socket.request, SESSION_COOKIE);
       const principal = this.tokens.verify(token);
       if (!principal) return next(new Error('unauthorized'));
-      (socket as MarketSocket).data = {
-        principal,
-        subs: new Map(),
-        bucket: new TokenBucket(BUCKET, REFILL_PER_S),
+      const data: SocketData = {
+        node: this.config.values.nodeId,
+        user: principal.sub,
+        role: principal.role,
+        connected_at: istIso(Date.now()),
+        subscriptions: 0,
+        slow: false,
+        [CLIENT]: { principal, subs: new Map(), bucket: new TokenBucket(BUCKET, REFILL_PER_S) },
       };
+      (socket as MarketSocket).data = data;
       next();
     });
     const fanout = new TickFanout(ns, this.m);
@@ -109,7 +119,9 @@ export class MarketGateway
 
   handleConnection(socket: MarketSocket): void {
     this.m.clients.inc();
-    const data = socket.data;
+    const data = socket.data[CLIENT];
+    // A room per user, so that a user's sockets can be reached (and disconnected) on every node.
+    void socket.join(userRoom(data.principal.sub));
     // Transport timing: the JWT's exp is wall-clock seconds.
     const msLeft = data.principal.exp * 1000 - Date.now();
     data.expiry = setTimeout(() => socket.disconnect(true), Math.max(0, Math.min(msLeft, 2 ** 31 - 1)));
@@ -120,8 +132,9 @@ export class MarketGateway
       void this.subscribe(socket, payload).then((r) => this.reply(ack, r));
     });
     socket.on('unsubscribe', (payload: unknown, ack?: unknown) => {
-      const { ack: result, leave } = this.subscriptions.unsubscribe(socket.id, socket.data, payload);
+      const { ack: result, leave } = this.subscriptions.unsubscribe(socket.id, data, payload);
       for (const r of leave) void socket.leave(r);
+      socket.data.subscriptions = data.subs.size;
       this.reply(ack, result);
     });
     socket.conn.on('drain', () => this.fanout?.drained(socket));
@@ -129,8 +142,27 @@ export class MarketGateway
 
   handleDisconnect(socket: MarketSocket): void {
     this.m.clients.dec();
-    clearTimeout(socket.data?.expiry);
+    clearTimeout(socket.data?.[CLIENT]?.expiry);
     this.subscriptions.disconnect(socket.id);
+  }
+
+  /** Every client on every node (the Redis adapter asks the others; standalone, just this node's). */
+  async listClients(): Promise<ConnectedClient[]> {
+    const sockets = await this.ns.fetchSockets();
+    return sockets.map((s) => ({
+      id: s.id,
+      node: s.data.node,
+      user: s.data.user,
+      role: s.data.role,
+      connected_at: s.data.connected_at,
+      subscriptions: s.data.subscriptions,
+      slow: s.data.slow,
+    }));
+  }
+
+  /** Disconnects every socket of `sub`, on every node. */
+  disconnectUser(sub: string): void {
+    this.ns.in(userRoom(sub)).disconnectSockets(true);
   }
 
   /** What the server holds for one client (packets queued, conflated ticks, slow or not); tests read it. */
@@ -140,7 +172,8 @@ export class MarketGateway
   }
 
   private async subscribe(socket: MarketSocket, payload: unknown): Promise<SubscribeAck> {
-    const out = await this.subscriptions.subscribe(socket.id, socket.data, payload);
+    const out = await this.subscriptions.subscribe(socket.id, socket.data[CLIENT], payload);
+    socket.data.subscriptions = socket.data[CLIENT].subs.size;
     for (const r of out.leave) void socket.leave(r);
     for (const r of out.join) void socket.join(r);
     if (out.fresh.length > 0) void this.snapshot(socket, out.fresh, out.mode);

@@ -3,7 +3,7 @@ import type { Counter } from 'prom-client';
 import type { Namespace } from 'socket.io';
 import { MODES, MODE_RANK } from '../kite/kite.constants.js';
 import type { Tick } from '../kite/tick.js';
-import { room, type MarketSocket } from './client-state.js';
+import { CLIENT, room, type MarketSocket } from './client-state.js';
 import { bufferedPackets } from './engine-internals.js';
 import { planFlush } from './plan-flush.js';
 import { projectTick } from './project-tick.js';
@@ -72,7 +72,7 @@ export class TickFanout {
   private conflate(id: string, ticks: Tick[]): void {
     const socket = this.ns.sockets.get(id) as MarketSocket | undefined;
     if (!socket) return;
-    const pending = (socket.data.pending ??= new Map());
+    const pending = (socket.data[CLIENT].pending ??= new Map());
     for (const t of ticks) {
       if (pending.has(t.instrument_token)) this.m.conflated.inc();
       pending.set(t.instrument_token, t);
@@ -83,7 +83,7 @@ export class TickFanout {
   backlog(socket: MarketSocket): { packets: number; pending: number; slow: boolean } {
     return {
       packets: bufferedPackets(socket),
-      pending: socket.data.pending?.size ?? 0,
+      pending: socket.data[CLIENT].pending?.size ?? 0,
       slow: socket.rooms.has(SLOW_ROOM),
     };
   }
@@ -97,6 +97,7 @@ export class TickFanout {
     for (const socket of this.ns.sockets.values() as IterableIterator<MarketSocket>) {
       if (bufferedPackets(socket) > SLOW_BUFFER && !socket.rooms.has(SLOW_ROOM)) {
         void socket.join(SLOW_ROOM);
+        socket.data.slow = true;
         this.logger.debug(`client ${socket.id} is slow: conflating its ticks`);
       }
     }
@@ -105,8 +106,10 @@ export class TickFanout {
   /** The client's transport drained: back on the live flow once its buffer is half empty, with what it missed. */
   drained(socket: MarketSocket): void {
     if (!socket.rooms.has(SLOW_ROOM) || bufferedPackets(socket) > SLOW_BUFFER / 2) return;
-    const pending = socket.data.pending;
-    socket.data.pending = undefined;
+    const state = socket.data[CLIENT];
+    const pending = state.pending;
+    state.pending = undefined;
+    socket.data.slow = false;
     void socket.leave(SLOW_ROOM);
     if (pending && pending.size > 0) socket.emit('ticks', [...pending.values()]);
   }

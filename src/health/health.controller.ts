@@ -2,6 +2,7 @@ import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { AuthHealthIndicator } from '../auth/auth.health.js';
 import { CacheHealthIndicator } from '../cache/cache.health.js';
+import { ClusterHealthIndicator } from '../cluster/cluster.health.js';
 import { MarketFeedHealthIndicator } from '../market-feed/market-feed.health.js';
 import { MarketStatusHealthIndicator } from '../market-status/market-status.health.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -17,6 +18,7 @@ export class HealthController {
     private readonly auth: AuthHealthIndicator,
     private readonly feed: MarketFeedHealthIndicator,
     private readonly market: MarketStatusHealthIndicator,
+    private readonly cluster: ClusterHealthIndicator,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -57,6 +59,7 @@ export class HealthController {
       () => this.feed.check(),
       () => this.cache.check(),
       () => this.market.check(),
+      () => this.cluster.check(),
     ]);
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AuthModule } from '../auth/auth.module.js';
 import { CacheModule } from '../cache/cache.module.js';
+import { ClusterModule } from '../cluster/cluster.module.js';
 import { MarketFeedModule } from '../market-feed/market-feed.module.js';
 import { MarketStatusModule } from '../market-status/market-status.module.js';
 import { HealthController } from './health.controller.js';
@@ -13,6 +14,7 @@ import { ReadinessService } from './readiness.service.js';
     TerminusModule.forRoot({ logger: false }),
     AuthModule,
     CacheModule,
+    ClusterModule,
     MarketFeedModule,
     MarketStatusModule,
   ],

@@ -7,6 +7,8 @@ import {
 } from '@nestjs/common';
 import { KiteApiService } from '../auth/kite-api.service.js';
 import { Clock, type ClockTimer } from '../clock/clock.js';
+import { UpstreamOwnership } from '../cluster/upstream-ownership.js';
+import { AppConfigService } from '../config/app-config.service.js';
 import { DAY_MS, nextIstTime } from '../clock/ist.js';
 import { errorText } from '../common/error-text.js';
 import { RelayEvents } from '../events/relay-events.js';
@@ -47,7 +49,13 @@ export class InstrumentsService implements OnModuleInit, OnApplicationBootstrap,
     private readonly redis: RedisClients,
     private readonly events: RelayEvents,
     private readonly clock: Clock,
-  ) {}
+    private readonly ownership: UpstreamOwnership,
+    config: AppConfigService,
+  ) {
+    this.nodeId = config.values.nodeId;
+  }
+  private readonly nodeId: string;
+  private offStored?: () => void;
 
   async onModuleInit(): Promise<void> {
     const stored = await this.readStored();
@@ -58,11 +66,16 @@ export class InstrumentsService implements OnModuleInit, OnApplicationBootstrap,
     this.off = this.events.on('session.changed', () => {
       if (this.stale()) this.refresh('a Kite session started');
     });
+    // In a cluster one node fetches the master from Kite; the others take it from Redis.
+    this.offStored = this.events.on('instruments.stored', (e) => {
+      if (e.origin !== this.nodeId) void this.loadStored();
+    });
     this.armRefresh();
   }
 
   onApplicationShutdown(): void {
     this.off?.();
+    this.offStored?.();
     this.refreshTimer?.cancel();
   }
 
@@ -149,10 +162,33 @@ export class InstrumentsService implements OnModuleInit, OnApplicationBootstrap,
         if (!this.stale()) return;
       }
     }
+    if (this.ownership.state.role === 'follower') return this.awaitHolder();
     const raw = await this.kite.call('instruments', (k) => k.getInstruments());
     const master = { fetchedAt: this.clock.now(), rows: fromKiteRows(raw) };
     this.use(master, 'from Kite');
     await this.writeStored(master);
+    if (this.redis.configured) {
+      this.events.emit('instruments.stored', { origin: this.nodeId, fetchedAt: master.fetchedAt });
+    }
+  }
+
+  private async loadStored(): Promise<void> {
+    const stored = await this.readStored();
+    if (stored && stored.fetchedAt > this.fetchedAt) this.use(stored, 'stored by another node');
+  }
+
+  /** A follower never calls Kite for the master: it waits (up to 5 s) for the holder to store one. */
+  private async awaitHolder(): Promise<void> {
+    if (!this.kite.hasSession) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, 5000);
+      const off = this.events.on('instruments.loaded', done);
+      function done() {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+    });
   }
 
   private use(master: StoredMaster, from: string): void {

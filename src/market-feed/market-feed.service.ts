@@ -8,6 +8,8 @@ import {
 import { KiteSessionService } from '../auth/kite-session.service.js';
 import { CacheService } from '../cache/cache.service.js';
 import { Clock } from '../clock/clock.js';
+import { FrameRelay } from '../cluster/frame-relay.js';
+import { ClusterMembership } from '../cluster/membership.js';
 import { UpstreamOwnership } from '../cluster/upstream-ownership.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { RelayEvents } from '../events/relay-events.js';
@@ -15,6 +17,7 @@ import { decodeFrame } from '../kite/decode-frame.js';
 import type { TickMode } from '../kite/kite.constants.js';
 import { InstrumentsService } from '../instruments/instruments.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { feedMetrics, type FeedMetrics } from './market-feed.metrics.js';
 import {
   CLIENT_REGISTRY,
   FEED_TUNING,
@@ -23,6 +26,7 @@ import {
   type FeedStatus,
   type FeedTuning,
 } from './market-feed.constants.js';
+import { RepeatFilter } from './repeat-filter.js';
 import { SubscriptionRegistry, type AcquireResult } from './subscription-registry.js';
 import { UpstreamConnection, type LinkFactory } from './upstream-connection.js';
 
@@ -43,15 +47,20 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
   private flushTimer?: NodeJS.Timeout;
   private stopped = false;
   private lastTick = 0;
+  /** Instruments acquired here since the last flush that the union did not hold yet (cluster capacity). */
+  private readonly pendingNew = new Set<number>();
+  private readonly repeats = new RepeatFilter();
   private readonly off: (() => void)[] = [];
   private readonly nodeId: string;
-  private readonly m;
+  private readonly m: FeedMetrics;
 
   constructor(
     private readonly session: KiteSessionService,
     private readonly cache: CacheService,
     private readonly instruments: InstrumentsService,
     private readonly ownership: UpstreamOwnership,
+    private readonly relay: FrameRelay,
+    private readonly membership: ClusterMembership,
     private readonly events: RelayEvents,
     private readonly clock: Clock,
     @Inject(CLIENT_REGISTRY) private readonly clients: SubscriptionRegistry,
@@ -61,22 +70,11 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     metrics: MetricsService,
   ) {
     this.nodeId = config.values.nodeId;
-    this.m = {
-      connections: metrics.gauge('upstream_connections', 'Open upstream Kite ticker connections'),
-      instruments: metrics.gauge('upstream_instruments', 'Instruments subscribed upstream'),
-      received: metrics.counter('ticks_received_total', 'Ticks decoded from the upstream'),
-      malformed: metrics.counter('frames_malformed_total', 'Upstream frames dropped as malformed'),
-      skipped: metrics.counter('packets_skipped_total', 'Upstream packets of unknown size skipped'),
-      reconnects: metrics.counter('upstream_reconnects_total', 'Upstream reconnect attempts', ['reason']),
-      state: metrics.gauge('feed_state', 'Feed state (1 for the current one)', ['state']),
-      lastTick: metrics.gauge(
-        'last_tick_timestamp_seconds',
-        'When the last tick was received (0 before any)',
-      ),
-    };
+    this.m = feedMetrics(metrics);
     const { wsRoot, apiKey } = config.values.kite;
+    // Only the holder (or a standalone node) opens it; its frames go through the relay.
     this.upstream = new UpstreamConnection({ wsRoot, apiKey }, factory, tuning, this.upstreamRegistry, {
-      frame: (data) => this.ingest(data),
+      frame: (data) => this.relay.fromUpstream(data),
       text: (msg) => {
         if (!msg) return this.m.malformed.inc();
         if (msg.type !== 'error') return;
@@ -85,7 +83,7 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
           this.session.reportTokenRejected(this.upstream.accessToken, 'ticker error message');
         }
       },
-      state: (state, reason) => this.setState(state, reason),
+      state: (state, reason) => this.upstreamState(state, reason),
       refused: () => {
         this.logger.warn('Kite refused the ticker connection (403): session expired');
         this.authReason = 'Kite refused the access token';
@@ -96,6 +94,11 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
       dropped: (cause) => this.m.reconnects.inc({ reason: cause }),
     });
     this.setState('AUTH_REQUIRED', 'starting');
+    this.relay.attach({
+      ingest: (frame, dropRepeats) => this.ingest(frame, dropRepeats),
+      upstreamStatus: () => this.status,
+      followerChanged: () => this.followerState(),
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -110,6 +113,11 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
         this.decide();
       }),
       this.events.on('ownership.changed', () => this.decide()),
+      // Every node keeps the union of the cluster's demand: the holder subscribes it, and capacity counts it.
+      this.events.on('cluster.demand', ({ node, demand }) => {
+        this.upstreamRegistry.replace(node, demand);
+        this.scheduleFlush();
+      }),
     );
     this.decide();
   }
@@ -147,7 +155,13 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
 
   /** Registers a client's interest; the changes go upstream together after a short window. */
   async acquire(client: string, items: readonly { token: number; mode: TickMode }[]): Promise<AcquireResult> {
-    const r = this.clients.acquire(client, items);
+    const union = this.upstreamRegistry;
+    const r = this.clients.acquire(client, items, (token) => {
+      if (union.has(token) || this.pendingNew.has(token)) return true;
+      if (union.size + this.pendingNew.size >= union.capacity) return false;
+      this.pendingNew.add(token);
+      return true;
+    });
     this.scheduleFlush();
     return r;
   }
@@ -162,12 +176,12 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
    * One binary frame exactly as Kite sent it: decoded once, its ticks enriched with symbols,
    * cached and raised. Malformed parts are counted, never thrown.
    */
-  ingest(data: Buffer): void {
+  ingest(data: Buffer, dropRepeats = false): void {
     const frame = decodeFrame(data);
     if (frame.heartbeat) return;
     if (frame.error) this.m.malformed.inc();
     if (frame.skipped) this.m.skipped.inc(frame.skipped);
-    const ticks = frame.ticks;
+    const ticks = this.repeats.pass(frame.ticks, dropRepeats);
     if (ticks.length === 0) return;
     for (const t of ticks) {
       const symbol = this.instruments.symbolOf(t.instrument_token);
@@ -206,9 +220,21 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     if (running) await this.upstream.stop();
     if (this.stopped) return;
     if (!token) return this.setState('AUTH_REQUIRED', this.authReason);
-    if (!mayHold) return this.setState('STOPPED', 'another node holds the upstream connection');
+    if (!mayHold) return this.followerState();
     this.flush();
     this.upstream.start(token);
+  }
+
+  /** The upstream's own state counts while this node runs it. */
+  private upstreamState(state: FeedState, reason?: string): void {
+    if (this.upstream.accessToken) this.setState(state, reason);
+  }
+
+  /** A follower with a session reports the holder's feed as it reaches this node. */
+  private followerState(): void {
+    if (this.stopped || !this.session.current || this.ownership.mayHoldUpstream) return;
+    const s = this.relay.followerStatus();
+    this.setState(s.state, s.reason);
   }
 
   private scheduleFlush(): void {
@@ -222,7 +248,12 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
 
   /** Moves the clients' coalesced interest into the upstream registry and sends what changed. */
   private flush(): void {
-    this.upstreamRegistry.applyDemandChanges(this.nodeId, this.clients.takeDemandChanges());
+    const local = this.clients.takeDemandChanges();
+    this.pendingNew.clear();
+    if (local.size > 0) {
+      this.upstreamRegistry.applyDemandChanges(this.nodeId, local);
+      this.membership.setDemand(this.clients.demand());
+    }
     const changes = this.upstreamRegistry.takeChanges();
     this.m.instruments.set(this.upstreamRegistry.upstreamCount);
     this.upstream.apply(changes);

@@ -1,25 +1,35 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ClusterBus } from './cluster-bus.js';
 import { InstrumentStore } from './instrument.store.js';
+import { LeaseRepository } from './lease.repository.js';
+import { NodeRecordStore } from './node-record.store.js';
 import { QuoteStore } from './quote.store.js';
 import { RedisClients } from './redis-clients.js';
 import { DEFAULT_KEY_PREFIX, REDIS_KEY_PREFIX } from './redis.constants.js';
 import { SessionStore } from './session.store.js';
 
-/** The Redis connections and the thin stores on top of them; cache/, auth/, instruments/ and cluster/ use these. */
+const STORES = [
+  RedisClients,
+  QuoteStore,
+  SessionStore,
+  InstrumentStore,
+  LeaseRepository,
+  NodeRecordStore,
+  ClusterBus,
+];
+
+/**
+ * The Redis connections and the thin I/O classes on top of them. Global on purpose, like config and
+ * metrics: it is infrastructure, and cache/, auth/, instruments/ and cluster/ decide what to do with it.
+ */
 @Module({})
 export class RedisModule {
   static forRoot(keyPrefix = DEFAULT_KEY_PREFIX): DynamicModule {
     return {
       module: RedisModule,
       global: true,
-      providers: [
-        { provide: REDIS_KEY_PREFIX, useValue: keyPrefix },
-        RedisClients,
-        QuoteStore,
-        SessionStore,
-        InstrumentStore,
-      ],
-      exports: [RedisClients, QuoteStore, SessionStore, InstrumentStore],
+      providers: [{ provide: REDIS_KEY_PREFIX, useValue: keyPrefix }, ...STORES],
+      exports: STORES,
     };
   }
 }

@@ -1,0 +1,81 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { KiteSessionService } from '../auth/kite-session.service.js';
+import { AppConfigService } from '../config/app-config.service.js';
+import {
+  CLUSTER_EVENTS,
+  RelayEvents,
+  type ClusterEventName,
+  type RelayEventMap,
+} from '../events/relay-events.js';
+import { ClusterBus } from '../redis/cluster-bus.js';
+import { RedisClients } from '../redis/redis-clients.js';
+
+/**
+ * Carries CLUSTER_EVENTS between nodes, like Immich's serverEvents: each event a node originates
+ * is published on the bus; each one from another node is applied here. Session notices make the
+ * session service read the stored session (the bus never carries a token); the other events are
+ * raised locally as they came, with their origin, so nothing is published twice.
+ */
+@Injectable()
+export class ClusterEventsBridge implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ClusterEventsBridge.name);
+  private readonly off: (() => void)[] = [];
+  private readonly nodeId: string;
+
+  constructor(
+    config: AppConfigService,
+    private readonly redis: RedisClients,
+    private readonly bus: ClusterBus,
+    private readonly events: RelayEvents,
+    private readonly session: KiteSessionService,
+  ) {
+    this.nodeId = config.values.nodeId;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.redis.configured) return;
+    for (const name of CLUSTER_EVENTS) {
+      this.off.push(
+        this.events.on(name, (payload: RelayEventMap[typeof name]) => {
+          if (payload.origin !== this.nodeId) return;
+          // A restored session is one every node already has: only a new token is news.
+          if (name === 'session.changed' && !(payload as RelayEventMap['session.changed']).fresh) return;
+          void this.bus.publishMessage({ type: 'event', name, payload });
+        }),
+      );
+    }
+    this.off.push(this.bus.onMessage((msg) => void this.receive(msg)));
+  }
+
+  onApplicationShutdown(): void {
+    for (const off of this.off) off();
+  }
+
+  private async receive(msg: Record<string, unknown>): Promise<void> {
+    if (msg.type !== 'event') return;
+    const name = msg.name as ClusterEventName;
+    const payload = msg.payload as { origin?: unknown } | undefined;
+    if (
+      !CLUSTER_EVENTS.includes(name) ||
+      typeof payload?.origin !== 'string' ||
+      payload.origin === this.nodeId
+    ) {
+      return;
+    }
+    const origin = payload.origin;
+    try {
+      if (name === 'session.changed') await this.session.followRemote('changed', origin);
+      else if (name === 'session.expired') {
+        await this.session.followRemote('expired', origin, reasonOf(payload));
+      } else if (name === 'session.cleared') await this.session.followRemote('cleared', origin);
+      else this.events.emit(name, payload as RelayEventMap[typeof name]);
+    } catch (err) {
+      this.logger.warn(`cluster event ${name} from ${origin} not applied: ${String(err)}`);
+    }
+  }
+}
+
+function reasonOf(payload: unknown): string {
+  const reason = (payload as { reason?: unknown }).reason;
+  return typeof reason === 'string' ? reason.slice(0, 200) : '';
+}

@@ -1,0 +1,184 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { AppConfigService } from '../config/app-config.service.js';
+import { RelayEvents } from '../events/relay-events.js';
+import {
+  FEED_TUNING,
+  type FeedState,
+  type FeedStatus,
+  type FeedTuning,
+} from '../market-feed/market-feed.constants.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { ClusterBus, type BusFrame } from '../redis/cluster-bus.js';
+import { RedisClients } from '../redis/redis-clients.js';
+import { FencingGate } from './fencing-gate.js';
+import { UpstreamOwnership } from './upstream-ownership.js';
+
+/** What the relay needs of the feed: the tick path and the feed's own state. */
+export interface FeedHooks {
+  /** Decodes and serves one frame; `dropRepeats`: right after a takeover, skip ticks already delivered. */
+  ingest(frame: Buffer, dropRepeats: boolean): void;
+  /** The upstream's state on this node (meaningful on the holder). */
+  upstreamStatus(): FeedStatus;
+  /** The follower view changed: the feed re-reads `followerStatus()`. */
+  followerChanged(): void;
+}
+
+const FEED_STATES: readonly FeedState[] = ['CONNECTING', 'LIVE', 'RECONNECTING', 'AUTH_REQUIRED', 'STOPPED'];
+
+/**
+ * Where a node's ticks come from. The holder serves its upstream frames to its own clients and
+ * publishes each one, exactly as Kite sent it, with its fencing number; the other nodes feed the
+ * same decoder from the bus. A frame from a lower fencing number than any seen is dropped, so no
+ * client gets ticks of two tenures; right after a takeover repeats are dropped too. Followers
+ * report the holder's feed state, or why they cannot (Redis away, no holder, no frames).
+ */
+@Injectable()
+export class FrameRelay implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(FrameRelay.name);
+  private readonly gate = new FencingGate();
+  private hooks?: FeedHooks;
+  private holderStatus?: { status: FeedStatus; at: number; node: string };
+  private lastBusFrameAt = 0;
+  private timer?: NodeJS.Timeout;
+  private readonly off: (() => void)[] = [];
+  private readonly nodeId: string;
+  private readonly m;
+
+  constructor(
+    config: AppConfigService,
+    private readonly ownership: UpstreamOwnership,
+    private readonly bus: ClusterBus,
+    private readonly redis: RedisClients,
+    private readonly events: RelayEvents,
+    @Inject(FEED_TUNING) private readonly tuning: FeedTuning,
+    metrics: MetricsService,
+  ) {
+    this.nodeId = config.values.nodeId;
+    this.m = {
+      received: metrics.counter(
+        'bus_frames_received_total',
+        'Upstream frames received from the holder over Redis',
+      ),
+      dropped: metrics.counter('bus_frames_dropped_total', 'Bus frames dropped (stale tenure)', ['reason']),
+      published: metrics.counter(
+        'bus_frames_published_total',
+        'Upstream frames this node published as holder',
+      ),
+      info: metrics.gauge('node_info', 'This node (1), with its id and role', ['node_id', 'role']),
+      fencing: metrics.gauge(
+        'cluster_fencing',
+        'Fencing number of the upstream tenure in force (0 when none)',
+      ),
+    };
+  }
+
+  onModuleInit(): void {
+    this.updateInfo();
+    if (!this.redis.configured) return;
+    this.off.push(
+      this.bus.onFrame((f) => this.fromBus(f)),
+      this.bus.onMessage((msg) => this.onMessage(msg)),
+      this.events.on('ownership.changed', (s) => {
+        if (s.fencing !== null) this.gate.observe(s.fencing, Date.now());
+        this.updateInfo();
+        this.hooks?.followerChanged();
+      }),
+      this.events.on('redis.availability', () => this.hooks?.followerChanged()),
+      this.events.on('feed.status', (s) => {
+        if (this.ownership.state.role === 'holder') void this.announce(s);
+      }),
+    );
+    // The holder re-announces its state every renewal; a follower re-checks its view as often.
+    this.timer = setInterval(() => this.tick(), Math.min(1000, this.tuning.watchdogMs / 2));
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+    for (const off of this.off) off();
+  }
+
+  attach(hooks: FeedHooks): void {
+    this.hooks = hooks;
+  }
+
+  /** A frame from this node's own upstream: served here, and published when this node holds the lease. */
+  fromUpstream(frame: Buffer): void {
+    const { role, fencing } = this.ownership.state;
+    if (role !== 'holder' || fencing === null) return this.hooks?.ingest(frame, false);
+    const now = Date.now();
+    const verdict = this.gate.admit(fencing, now);
+    if (verdict === 'stale') {
+      // A newer tenure exists: this node is about to learn it lost the lease; its frames stop here.
+      this.ownership.nudge();
+      return;
+    }
+    this.hooks?.ingest(frame, this.gate.inSwitchWindow(now));
+    this.m.published.inc();
+    void this.bus.publishFrame(this.nodeId, fencing, frame);
+  }
+
+  /** What a follower reports as its feed state. */
+  followerStatus(): FeedStatus {
+    const now = Date.now();
+    if (!this.redis.up) {
+      return { state: 'RECONNECTING', reason: 'Redis unreachable: no ticks from the cluster' };
+    }
+    if (!this.ownership.state.holder) {
+      return { state: 'CONNECTING', reason: 'waiting for a node to hold the upstream' };
+    }
+    const h = this.holderStatus;
+    if (!h || h.node !== this.ownership.state.holder || now - h.at > 3 * this.tuning.watchdogMs) {
+      return { state: 'CONNECTING', reason: `waiting for the feed of ${this.ownership.state.holder}` };
+    }
+    if (h.status.state === 'LIVE' && now - this.lastBusFrameAt > this.tuning.watchdogMs) {
+      return { state: 'RECONNECTING', reason: 'no frames from the holder' };
+    }
+    return h.status;
+  }
+
+  private fromBus(f: BusFrame): void {
+    if (f.nodeId === this.nodeId) return;
+    const now = Date.now();
+    const verdict = this.gate.admit(f.fencing, now);
+    if (verdict === 'stale') return this.m.dropped.inc({ reason: 'stale' });
+    this.lastBusFrameAt = now;
+    this.m.received.inc();
+    const own = this.ownership.state;
+    if (own.role === 'holder' && own.fencing !== null && f.fencing > own.fencing) this.ownership.nudge();
+    if (verdict === 'switch') this.m.fencing.set(f.fencing);
+    this.hooks?.ingest(f.frame, this.gate.inSwitchWindow(now));
+  }
+
+  private onMessage(msg: Record<string, unknown>): void {
+    if (msg.type !== 'feed' || msg.node === this.nodeId || typeof msg.node !== 'string') return;
+    const state = msg.state as FeedState;
+    if (!FEED_STATES.includes(state) || typeof msg.fencing !== 'number' || msg.fencing < this.gate.fencing) {
+      return;
+    }
+    const status: FeedStatus = typeof msg.reason === 'string' ? { state, reason: msg.reason } : { state };
+    const changed =
+      this.holderStatus?.status.state !== state || this.holderStatus.status.reason !== status.reason;
+    this.holderStatus = { status, at: Date.now(), node: msg.node };
+    if (changed) this.hooks?.followerChanged();
+  }
+
+  private async announce(status: FeedStatus): Promise<void> {
+    const { fencing } = this.ownership.state;
+    if (fencing === null) return;
+    await this.bus.publishMessage({ type: 'feed', node: this.nodeId, fencing, ...status });
+  }
+
+  private tick(): void {
+    if (this.ownership.state.role === 'holder' && this.hooks) void this.announce(this.hooks.upstreamStatus());
+    else this.hooks?.followerChanged();
+  }
+
+  private updateInfo(): void {
+    const { role, fencing } = this.ownership.state;
+    this.m.info.reset();
+    this.m.info.set({ node_id: this.nodeId, role }, 1);
+    this.m.fencing.set(fencing ?? 0);
+    if (role === 'holder') this.logger.debug(`holding the upstream with fencing ${fencing}`);
+  }
+}
