@@ -12,6 +12,7 @@ import { readCookie } from '../auth/cookies.js';
 import { TokenService } from '../auth/token.service.js';
 import { CacheService } from '../cache/cache.service.js';
 import { AppConfigService } from '../config/app-config.service.js';
+import { Clock } from '../clock/clock.js';
 import { istIso } from '../clock/ist.js';
 import { RelayEvents } from '../events/relay-events.js';
 import { MODE_RANK, type TickMode } from '../kite/kite.constants.js';
@@ -67,6 +68,7 @@ export class MarketGateway
     private readonly status: MarketStatusService,
     private readonly events: RelayEvents,
     private readonly config: AppConfigService,
+    private readonly clock: Clock,
     metrics: MetricsService,
   ) {
     this.m = {
@@ -185,14 +187,32 @@ export class MarketGateway
     if (typeof ack === 'function') (ack as (r: unknown) => void)(result);
   }
 
-  /** The last fresh tick of each newly subscribed instrument, in one `ticks` event. */
+  /**
+   * The last fresh tick of each newly subscribed instrument, in one `ticks` event: this node's own
+   * last tick, read in the turn of the join, so the live flow never repeats it; the cache only for
+   * an instrument this node has not ticked yet, and then only if no live tick came meanwhile.
+   */
   private async snapshot(socket: MarketSocket, tokens: number[], mode: TickMode): Promise<void> {
-    const quotes = await this.cache.getQuotes(tokens); // never rejects (CacheService)
+    const ttl = this.config.values.cacheTtlMs;
+    const now = this.clock.now();
     const ticks: Tick[] = [];
+    const missing: number[] = [];
     for (const t of tokens) {
-      const q = quotes.get(t);
-      if (q && MODE_RANK[q.tick.mode] >= MODE_RANK[mode]) ticks.push(projectTick(q.tick, mode));
+      // A tick already batched for the room this client just joined reaches it at the flush.
+      if (this.fanout?.queued(t, mode)) continue;
+      const local = this.feed.latest(t);
+      if (local && now - local.at <= ttl) ticks.push(local.tick);
+      else missing.push(t);
     }
-    if (ticks.length > 0 && socket.connected) socket.emit('ticks', ticks);
+    if (missing.length > 0) {
+      const before = new Map(missing.map((t) => [t, this.feed.latest(t)]));
+      const quotes = await this.cache.getQuotes(missing); // never rejects (CacheService)
+      for (const t of missing) {
+        const q = quotes.get(t);
+        if (q && this.feed.latest(t) === before.get(t) && !this.fanout?.queued(t, mode)) ticks.push(q.tick);
+      }
+    }
+    const out = ticks.filter((t) => MODE_RANK[t.mode] >= MODE_RANK[mode]).map((t) => projectTick(t, mode));
+    if (out.length > 0 && socket.connected) socket.emit('ticks', out);
   }
 }

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import type { Namespace } from 'socket.io';
-import { MODES, MODE_RANK } from '../kite/kite.constants.js';
+import { MODES, MODE_RANK, type TickMode } from '../kite/kite.constants.js';
 import type { Tick } from '../kite/tick.js';
 import { CLIENT, room, type MarketSocket } from './client-state.js';
 import { bufferedPackets } from './engine-internals.js';
@@ -56,6 +56,11 @@ export class TickFanout {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
+  }
+
+  /** Whether a tick of `token` waits in this turn's batch for the room of `mode` (its members get it at the flush). */
+  queued(token: number, mode: TickMode): boolean {
+    return this.batch.has(room(token, mode));
   }
 
   private flush(): void {

@@ -15,6 +15,7 @@ import { AppConfigService } from '../config/app-config.service.js';
 import { RelayEvents } from '../events/relay-events.js';
 import { decodeFrame } from '../kite/decode-frame.js';
 import type { TickMode } from '../kite/kite.constants.js';
+import type { Tick } from '../kite/tick.js';
 import { InstrumentsService } from '../instruments/instruments.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { feedMetrics, type FeedMetrics } from './market-feed.metrics.js';
@@ -153,6 +154,11 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     return this.upstreamRegistry.upstreamMode(token) !== undefined;
   }
 
+  /** The last tick this node delivered for `token`, and when (clock time). */
+  latest(token: number): { tick: Tick; at: number } | undefined {
+    return this.repeats.latest(token);
+  }
+
   /** Registers a client's interest; the changes go upstream together after a short window. */
   async acquire(client: string, items: readonly { token: number; mode: TickMode }[]): Promise<AcquireResult> {
     const union = this.upstreamRegistry;
@@ -181,13 +187,14 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     if (frame.heartbeat) return;
     if (frame.error) this.m.malformed.inc();
     if (frame.skipped) this.m.skipped.inc(frame.skipped);
-    const ticks = this.repeats.pass(frame.ticks, dropRepeats);
+    const now = this.clock.now();
+    const ticks = this.repeats.pass(frame.ticks, dropRepeats, now);
     if (ticks.length === 0) return;
     for (const t of ticks) {
       const symbol = this.instruments.symbolOf(t.instrument_token);
       if (symbol) t.symbol = symbol;
     }
-    this.lastTick = this.clock.now();
+    this.lastTick = now;
     this.m.received.inc(ticks.length);
     this.m.lastTick.set(Math.floor(this.lastTick / 1000));
     this.cache.putTicks(ticks, this.lastTick);

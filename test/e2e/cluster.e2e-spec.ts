@@ -1,0 +1,368 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildUniverse } from '../../src/simulator/universe.js';
+import { TestCluster, type ClusterNode, type MarketClient } from '../helpers/test-cluster.js';
+import { TickProbe } from '../helpers/tick-probe.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+const LEASE_MS = 5000;
+const POOL = buildUniverse()
+  .filter((i) => i.tradingsymbol.startsWith('SIM'))
+  .slice(0, 60)
+  .map((i) => i.instrument_token);
+
+async function subscribed(s: MarketClient, instruments: number[]): Promise<void> {
+  await new Promise<void>((r) => (s.connected ? r() : s.once('connect', () => r())));
+  const ack = await s.timeout(10_000).emitWithAck('subscribe', { instruments, mode: 'quote' });
+  assert.equal(ack.ok, true);
+}
+
+const feedState = async (n: ClusterNode) => {
+  const h = await n.health();
+  return (h.info ?? h.details).feed.state as string;
+};
+
+describe('cluster of 3 nodes: one upstream for all of them', { timeout: 120_000 }, () => {
+  let c: TestCluster;
+  before(async () => {
+    c = await TestCluster.start(3);
+    await c.login(c.nodes[0]);
+    await waitFor(
+      async () => (await Promise.all(c.nodes.map(feedState))).every((s) => s === 'LIVE'),
+      'all LIVE',
+      15_000,
+    );
+  });
+  after(async () => {
+    await c?.close();
+  });
+
+  it('node 0 holds the lease; the others follow it, with its fencing number', async () => {
+    const views = await Promise.all(c.nodes.map((n) => n.cluster()));
+    assert.deepEqual(
+      views.map((v) => [v.node_id, v.role, v.holder]),
+      [
+        ['node-0', 'holder', 'node-0'],
+        ['node-1', 'follower', 'node-0'],
+        ['node-2', 'follower', 'node-0'],
+      ],
+    );
+    assert.equal(new Set(views.map((v) => v.fencing)).size, 1);
+    assert.ok(c.nodes[0].logs.some((l) => /READY port=\d+ node=node-0 /.test(l)));
+    const metrics = await (await fetch(`${c.nodes[1].url}/metrics`)).text();
+    assert.match(metrics, /kite_relay_node_info\{node_id="node-1",role="follower"\} 1/);
+  });
+
+  it('300 clients over 3 nodes: 1 upstream connection, each gets ticks of exactly what it subscribed, none twice', async (ctx) => {
+    const probes: { probe: TickProbe; wanted: Set<number> }[] = [];
+    for (let i = 0; i < 300; i++) {
+      const wanted = POOL.slice((i * 3) % 56, ((i * 3) % 56) + 5);
+      probes.push({ probe: new TickProbe(c.client(c.nodes[i % 3])), wanted: new Set(wanted) });
+    }
+    await Promise.all(probes.map((p) => subscribed(p.probe.socket, [...p.wanted])));
+    await waitFor(() => probes.every((p) => p.probe.ticks.length > 0), 'every client ticking', 20_000, 100);
+    await sleep(1500);
+    const stats = await c.simStats();
+    ctx.diagnostic(`ticks per client: min ${Math.min(...probes.map((p) => p.probe.ticks.length))}`);
+    assert.equal(stats.ws_connections_open, 1);
+    assert.equal(stats.ws_connections_peak, 1);
+    assert.equal(stats.subscribed_instruments, 60);
+    for (const { probe, wanted } of probes) {
+      assert.deepEqual(
+        [...probe.tokens()].filter((t) => !wanted.has(t)),
+        [],
+        'only what it subscribed',
+      );
+      assert.deepEqual(probe.duplicates, [], 'no tick twice');
+    }
+    for (const { probe } of probes) probe.socket.disconnect();
+    await waitFor(async () => (await c.simStats()).subscribed_instruments === 0, 'released upstream', 10_000);
+  });
+
+  it('the union follows subscribe and unsubscribe on any node; a release reaches Kite within 1 s', async () => {
+    const a = new TickProbe(c.client(c.nodes[1]));
+    const b = new TickProbe(c.client(c.nodes[2]));
+    await subscribed(a.socket, [POOL[0], POOL[1]]);
+    await subscribed(b.socket, [POOL[1], POOL[2]]);
+    await waitFor(async () => (await c.simStats()).subscribed_instruments === 3, 'the union upstream');
+    const t0 = Date.now();
+    await a.socket.timeout(5000).emitWithAck('unsubscribe', { instruments: [POOL[0], POOL[1]] });
+    await waitFor(async () => (await c.simStats()).subscribed_instruments === 2, 'released', 5000, 20);
+    const releasedMs = Date.now() - t0;
+    assert.ok(releasedMs < 1000, `released after ${releasedMs} ms`);
+    b.socket.disconnect();
+    a.socket.disconnect();
+    await waitFor(async () => (await c.simStats()).subscribed_instruments === 0, 'all released');
+  });
+
+  it('a login through node 2 reaches every node: the holder reconnects with the new token', async () => {
+    const before = (await c.simStats()).ws_connections_total;
+    const user = new TickProbe(c.client(c.nodes[1]));
+    await subscribed(user.socket, [POOL[5]]);
+    await c.login(c.nodes[2]);
+    await waitFor(
+      async () => (await c.simStats()).ws_connections_total > before,
+      'the holder reconnected',
+      5000,
+    );
+    await waitFor(
+      async () => (await Promise.all(c.nodes.map(feedState))).every((s) => s === 'LIVE'),
+      'LIVE again',
+    );
+    const t = Date.now();
+    await waitFor(() => user.since(t) > 0, 'ticks on node 1 again');
+    assert.equal((await c.simStats()).ws_connections_open, 1);
+    user.socket.disconnect();
+  });
+
+  it('an expiry reaches every node within 1 s of the node that saw it; all report AUTH_REQUIRED', async () => {
+    const seen = new Map<string, number>();
+    const clients = c.nodes.map((n) => {
+      const s = c.client(n);
+      s.on('feed_status', (f) => {
+        if (f.state === 'AUTH_REQUIRED' && !seen.has(n.id)) seen.set(n.id, Date.now());
+      });
+      return s;
+    });
+    await Promise.all(clients.map((s) => new Promise<void>((r) => s.once('connect', () => r()))));
+    await fetch(`${c.sim.urls.apiRoot}/__sim/expire`, { method: 'POST' });
+    await waitFor(() => seen.size === 3, 'AUTH_REQUIRED everywhere', 10_000);
+    const times = [...seen.values()];
+    const spread = Math.max(...times) - Math.min(...times);
+    assert.ok(spread < 1000, `spread ${spread} ms`);
+    for (const s of clients) s.disconnect();
+    await c.login(c.nodes[1]);
+    await waitFor(
+      async () => (await Promise.all(c.nodes.map(feedState))).every((s) => s === 'LIVE'),
+      'LIVE again',
+      10_000,
+    );
+  });
+});
+
+describe('cluster faults', () => {
+  /** Three nodes, logged in, every node with a client on `POOL[0..4]`. */
+  async function running() {
+    const c = await TestCluster.start(3);
+    await c.login();
+    await waitFor(
+      async () => (await Promise.all(c.nodes.map(feedState))).every((s) => s === 'LIVE'),
+      'all LIVE',
+      15_000,
+    );
+    const probes = c.nodes.map((n) => new TickProbe(c.client(n)));
+    await Promise.all(probes.map((p) => subscribed(p.socket, POOL.slice(0, 5))));
+    await waitFor(() => probes.every((p) => p.ticks.length > 2), 'ticking');
+    return { c, probes };
+  }
+
+  it('SIGKILL of the holder: a follower holds and is LIVE within lease + 2 s; survivors get ticks with no action; never 2 upstreams', async (ctx) => {
+    const { c, probes } = await running();
+    try {
+      const killedAt = Date.now();
+      await c.nodes[0].kill('SIGKILL');
+      const next = await waitFor(async () => (await c.holder()) ?? undefined, 'a new holder', 15_000, 50);
+      await waitFor(async () => (await feedState(next)) === 'LIVE', 'the new holder LIVE', 10_000, 50);
+      const liveMs = Date.now() - killedAt;
+      await waitFor(
+        () => probes.slice(1).every((p) => p.since(killedAt + 50) > 0),
+        'survivors ticking',
+        10_000,
+        20,
+      );
+      const gaps = probes.slice(1).map((p) => p.firstAfter(killedAt + 50)! - killedAt);
+      ctx.diagnostic(
+        `holder killed: new holder LIVE after ${liveMs} ms; ticks again after ${gaps.join(' / ')} ms`,
+      );
+      assert.ok(liveMs <= LEASE_MS + 2000, `LIVE after ${liveMs} ms`);
+      assert.ok(
+        probes.slice(1).every((p) => p.disconnects === 0),
+        'survivors kept their connection',
+      );
+      assert.equal((await c.simStats()).ws_connections_peak, 1);
+      assert.deepEqual(
+        probes.flatMap((p) => p.duplicates),
+        [],
+      );
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('SIGTERM of the holder hands the lease over at once: the gap is under 2 s', async (ctx) => {
+    const { c, probes } = await running();
+    try {
+      const t0 = Date.now();
+      const code = c.nodes[0].kill('SIGTERM');
+      await waitFor(
+        () => probes.slice(1).every((p) => p.since(t0 + 100) > 0 && p.states.at(-1)?.state === 'LIVE'),
+        'ticks again',
+        10_000,
+        20,
+      );
+      const gap = Math.max(...probes.slice(1).map((p) => p.firstAfter(t0 + 100)! - t0));
+      ctx.diagnostic(`graceful handover: ticks again after ${gap} ms`);
+      assert.ok(gap < 2000, `gap ${gap} ms`);
+      assert.equal(await code, 0);
+      assert.ok(c.nodes[0].logs.some((l) => l.includes('upstream lease released')));
+      assert.equal((await c.simStats()).ws_connections_peak, 1);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('Redis down for 10 s: every node up and ready, the holder keeps its clients ticking, followers say why; then one holder, no tick twice', async (ctx) => {
+    const { c, probes } = await running();
+    try {
+      let peak = 0;
+      const watch = setInterval(
+        () => void c.simStats().then((s) => (peak = Math.max(peak, s.ws_connections_open))),
+        100,
+      );
+      await c.redis.stop();
+      const down = Date.now();
+      await sleep(3000);
+      for (const n of c.nodes)
+        assert.equal((await fetch(`${n.url}/health/ready`)).status, 200, `${n.id} ready`);
+      assert.ok(probes[0].since(down + 1000) > 0, "the holder's own clients keep their ticks");
+      for (const p of probes.slice(1)) {
+        assert.equal(p.states.at(-1)?.state, 'RECONNECTING');
+        assert.match(p.states.at(-1)?.reason ?? '', /Redis/);
+      }
+      await sleep(Math.max(0, 10_000 - (Date.now() - down)));
+      await c.redis.start();
+      const back = Date.now();
+      await waitFor(
+        async () => {
+          const views = await Promise.all(c.nodes.map((n) => n.cluster()));
+          return (
+            views.filter((v) => v.role === 'holder').length === 1 &&
+            views.every((v) => v.holder === views[0].holder)
+          );
+        },
+        'one holder',
+        10_000,
+        100,
+      );
+      const convergedMs = Date.now() - back;
+      await waitFor(
+        () => probes.every((p) => p.since(Date.now() - 500) > 0 && p.states.at(-1)?.state === 'LIVE'),
+        'LIVE everywhere',
+        10_000,
+      );
+      clearInterval(watch);
+      ctx.diagnostic(`Redis back: one holder after ${convergedMs} ms; upstream connections peak ${peak}`);
+      assert.ok(peak <= 3, `peak ${peak}`);
+      assert.deepEqual(
+        probes.flatMap((p) => p.duplicates),
+        [],
+      );
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('a follower partitioned from Redis says so to its clients; the cluster goes on; healed, LIVE again', async (ctx) => {
+    const { c, probes } = await running();
+    try {
+      const cut = Date.now();
+      c.nodes[2].proxy.cut();
+      await waitFor(
+        () => probes[2].states.at(-1)?.state === 'RECONNECTING',
+        'degraded on node 2',
+        10_000,
+        20,
+      );
+      ctx.diagnostic(`follower partitioned: its clients told after ${Date.now() - cut} ms`);
+      assert.match(probes[2].states.at(-1)?.reason ?? '', /Redis/);
+      assert.equal((await fetch(`${c.nodes[2].url}/health/ready`)).status, 200, 'still ready');
+      const t = Date.now();
+      await waitFor(() => probes.slice(0, 2).every((p) => p.since(t) > 0), 'nodes 0 and 1 unaffected');
+      assert.equal((await c.nodes[0].cluster()).role, 'holder');
+      c.nodes[2].proxy.heal();
+      await waitFor(() => probes[2].states.at(-1)?.state === 'LIVE', 'LIVE again on node 2', 10_000, 20);
+      const healed = Date.now();
+      await waitFor(() => probes[2].since(healed) > 0, 'node 2 ticking again');
+      assert.equal((await c.simStats()).ws_connections_peak, 1);
+      assert.deepEqual(
+        probes.flatMap((p) => p.duplicates),
+        [],
+      );
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('a node that dies takes its demand with it: the holder releases what only it wanted', async (ctx) => {
+    const { c } = await running();
+    try {
+      const only = new TickProbe(c.client(c.nodes[2]));
+      await subscribed(only.socket, [POOL[40], POOL[41]]);
+      await waitFor(
+        async () => (await c.simStats()).subscribed_instruments === 7,
+        'node 2 adds 2 instruments',
+      );
+      const t0 = Date.now();
+      await c.nodes[2].kill('SIGKILL');
+      await waitFor(
+        async () => (await c.simStats()).subscribed_instruments === 5,
+        'released',
+        LEASE_MS + 5000,
+        50,
+      );
+      const ms = Date.now() - t0;
+      ctx.diagnostic(`a dead node's instruments released after ${ms} ms`);
+      assert.ok(ms <= LEASE_MS + 1500, `${ms} ms`);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('the holder partitioned from Redis keeps its own clients; the others take over; healed, one upstream again and no tick twice', async (ctx) => {
+    const { c, probes } = await running();
+    try {
+      const cut = Date.now();
+      c.nodes[0].proxy.cut();
+      const next = await waitFor(
+        async () => {
+          const v = await c.nodes[1].cluster();
+          return v.role === 'holder'
+            ? c.nodes[1]
+            : v.holder === 'node-2' && v.role === 'follower'
+              ? c.nodes[2]
+              : undefined;
+        },
+        'a new holder on the majority side',
+        15_000,
+        50,
+      );
+      await waitFor(
+        () => probes.slice(1).every((p) => p.since(Date.now() - 500) > 0),
+        'the others ticking',
+        10_000,
+      );
+      assert.ok(probes[0].since(cut + 1000) > 0, 'the partitioned holder served its own clients');
+      const during = (await c.simStats()).ws_connections_open;
+      ctx.diagnostic(
+        `partition: ${next.id} holds after ${Date.now() - cut} ms; ${during} upstream connections during it`,
+      );
+      assert.ok(during <= 3);
+      c.nodes[0].proxy.heal();
+      await waitFor(
+        async () => (await c.simStats()).ws_connections_open === 1,
+        'one upstream again',
+        10_000,
+        100,
+      );
+      await waitFor(async () => (await c.nodes[0].cluster()).role === 'follower', 'node 0 follows', 10_000);
+      const healed = Date.now();
+      await waitFor(() => probes.every((p) => p.since(healed) > 0), 'every client ticking', 10_000);
+      assert.deepEqual(
+        probes.flatMap((p) => p.duplicates),
+        [],
+      );
+    } finally {
+      await c.close();
+    }
+  });
+});
