@@ -15,6 +15,7 @@ const ROOT_SOURCES = /^(package(-lock)?\.json|tsconfig.*\.json)$/;
 function newestSource() {
   let newest = { path: '', mtimeMs: 0 };
   const visit = (path) => {
+    if (path.endsWith('.spec.ts')) return; // unit tests are not compiled into dist/ (tsconfig.build.json)
     const st = statSync(path);
     if (st.mtimeMs > newest.mtimeMs) newest = { path, mtimeMs: st.mtimeMs };
     if (st.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));

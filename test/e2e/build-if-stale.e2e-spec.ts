@@ -118,6 +118,21 @@ describe('scripts/build-if-stale.mjs: small commands build only when dist/ is st
     }
   });
 
+  it('a unit test file (*.spec.ts, not compiled into dist/) changing does not rebuild', () => {
+    const p = project();
+    try {
+      writeFileSync(join(p.root, 'src', 'auth', 'token-cli.spec.ts'), 'export {};\n');
+      const past = new Date(Date.now() - 60_000);
+      utimesSync(join(p.root, 'src', 'auth'), past, past);
+      assert.equal(p.run().status, 0);
+      p.touch('src/auth/token-cli.spec.ts');
+      assert.match(p.run().stderr, /up to date/);
+      assert.equal(p.builds(), 1);
+    } finally {
+      p.done();
+    }
+  });
+
   it('rebuilds when an output is missing', () => {
     const p = project();
     try {
