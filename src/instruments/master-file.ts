@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppConfigService } from '../config/app-config.service.js';
 
@@ -27,5 +27,10 @@ export class MasterFile {
     const tmp = `${this.path}.${process.pid}.tmp`;
     await writeFile(tmp, blob);
     await rename(tmp, this.path);
+  }
+
+  /** Removes an unreadable master, so that it is neither read nor warned about again before the refetch. */
+  async discard(): Promise<void> {
+    await rm(this.path, { force: true });
   }
 }

@@ -3,17 +3,18 @@ import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DestinationStream } from 'pino';
 import type { AppConfig } from '../config/app-config.js';
+import { prettyTarget } from './log-format.js';
 import { REDACT_PATHS, redactText } from './redact.js';
 
 @Module({})
 export class LoggingModule {
   /** JSON logs through nestjs-pino, pretty in development on a terminal, secrets redacted. */
   static forRoot(config: AppConfig, destination?: DestinationStream): DynamicModule {
-    const pretty = !destination && config.nodeEnv === 'development' && process.stdout.isTTY;
+    const pretty = destination ? undefined : prettyTarget(config.nodeEnv, process.stdout.isTTY === true);
     const options = {
       level: config.logLevel,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+      transport: pretty ? { target: pretty, options: { singleLine: true } } : undefined,
       autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)/.test(req.url ?? '') },
       serializers: {
         req: (req: IncomingMessage & { id?: unknown }) => ({

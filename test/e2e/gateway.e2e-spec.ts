@@ -1,9 +1,5 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import ts from 'typescript';
 import type { Socket } from 'socket.io-client';
 import type { Tick } from '../../src/kite/tick.js';
 import type { FeedStatus } from '../../src/market-feed/market-feed.constants.js';
@@ -16,6 +12,7 @@ import { buildUniverse } from '../../src/simulator/universe.js';
 import { KiteSessionService } from '../../src/auth/kite-session.service.js';
 import { TEST_JWT_SECRET, TestApp } from '../helpers/test-app.js';
 import { waitFor, sleep } from '../helpers/wait.js';
+import { startReadmeExample } from '../helpers/readme-example.js';
 
 const INFY = 408065;
 const RELIANCE = 738561;
@@ -299,49 +296,19 @@ describe('gateway: authenticated fan-out on /market', () => {
   });
 
   it("the README's example client type-checks against the event map and works as printed", async () => {
-    const root = join(import.meta.dirname, '..', '..', '..');
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const from = readme.indexOf('Example client');
-    const code = /```ts\n([\s\S]*?)```/.exec(readme.slice(from))![1];
-    const dir = join(root, '.build', 'readme-example');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, 'example.ts');
-    writeFileSync(file, code.replace("'./src/", "'../../src/"));
-    const program = ts.createProgram([file], {
-      strict: true,
-      noEmit: true,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      target: ts.ScriptTarget.ES2023,
-      skipLibCheck: true,
-      types: ['node'],
-    });
-    const problems = ts
-      .getPreEmitDiagnostics(program)
-      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-    assert.deepEqual(problems, [], 'the example type-checks');
-    const js = ts.transpileModule(readFileSync(file, 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023 },
-    }).outputText;
-    writeFileSync(join(dir, 'example.js'), js);
-    const child = spawn(process.execPath, [join(dir, 'example.js')], {
-      env: { ...process.env, KITE_RELAY_URL: t.url, KITE_RELAY_TOKEN: t.token('viewer') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const example = startReadmeExample(t.url, t.token('viewer'));
+    const out = example.output;
     try {
       await waitFor(
-        () => /^NSE:INFY \d+(\.\d+)? -?\d/m.test(out) && /^NSE:NIFTY 50 \d/m.test(out),
+        () => /^NSE:INFY \d+(\.\d+)? -?\d/m.test(out()) && /^NSE:NIFTY 50 \d/m.test(out()),
         'ticks printed',
       );
     } finally {
-      child.kill();
+      example.stop();
     }
-    assert.match(out, /^subscribed NSE:INFY NSE:NIFTY 50 rejected 0$/m);
-    assert.match(out, /^feed LIVE/m);
-    assert.match(out, /^market (PRE_OPEN|LIVE|POST_CLOSE|CLOSED) next /m);
+    assert.match(out(), /^subscribed NSE:INFY NSE:NIFTY 50 rejected 0$/m);
+    assert.match(out(), /^feed LIVE/m);
+    assert.match(out(), /^market (PRE_OPEN|LIVE|POST_CLOSE|CLOSED) next /m);
   });
 
   it('feed_status follows /__sim/drop and /__sim/expire', async () => {
