@@ -58,8 +58,9 @@ export class UpstreamOwnership implements OnApplicationBootstrap, BeforeApplicat
     let wasDown = false;
     this.off = events.on('redis.availability', ({ up }) => {
       // After an outage (not at boot), the previous holder gets one renewal to take its lease back.
-      if (up && wasDown && this.stateValue.role === 'follower')
+      if (up && wasDown && this.stateValue.role === 'follower') {
         this.graceUntil = Date.now() + this.renewMs + 500;
+      }
       wasDown = !up;
     });
   }

@@ -222,8 +222,9 @@ describe('cluster faults', () => {
       await c.redis.stop();
       const down = Date.now();
       await sleep(3000);
-      for (const n of c.nodes)
+      for (const n of c.nodes) {
         assert.equal((await fetch(`${n.url}/health/ready`)).status, 200, `${n.id} ready`);
+      }
       assert.ok(probes[0].since(down + 1000) > 0, "the holder's own clients keep their ticks");
       for (const p of probes.slice(1)) {
         assert.equal(p.states.at(-1)?.state, 'RECONNECTING');
