@@ -35,6 +35,11 @@ export interface RelayEventMap {
   'ownership.changed': OwnershipState;
   /** The shared Redis answers again (true) or stopped answering (false). */
   'redis.availability': { up: boolean };
+  /**
+   * What users hold on this node changed (UserLimitsService, at most every 100 ms): the subs whose
+   * connections or instruments changed; read UserLimitsService.local() for the figures.
+   */
+  'usage.changed': { subs: string[] };
 }
 
 /** Where a session event came from: this node's id, or another node's when the cluster bus relayed it. */
