@@ -16,8 +16,9 @@ const WINDOW_MS = 60_000;
  */
 @Injectable()
 export class ApiThrottlerGuard extends ThrottlerGuard {
+  // Explicit @Inject: ThrottlerGuard's own parameter decorators (the global throttler options) are inherited.
   constructor(
-    config: AppConfigService,
+    @Inject(AppConfigService) config: AppConfigService,
     @Inject(API_THROTTLER_STORAGE) storage: ThrottlerStorage,
     reflector: Reflector,
   ) {
