@@ -6,8 +6,8 @@ export interface UserUsage {
 
 /**
  * What the rest of a cluster holds per user, so that per-user limits count across nodes. The
- * standalone default answers zeros; a cluster provides its own under CLUSTER_USAGE, fed by each
- * node's UserLimitsService.local() (published on 'usage.changed').
+ * standalone default answers zeros; a cluster provides its own under CLUSTER_USAGE, fed by the
+ * other nodes' 'usage.changed' events (each node's UserLimitsService raises its own).
  */
 export interface ClusterUsage {
   /** What `sub` holds on the other nodes (zeros when standalone). */

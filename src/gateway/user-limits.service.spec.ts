@@ -16,7 +16,11 @@ class FakeCluster implements ClusterUsage {
 
 function setup(o: { connections?: number; instruments?: number; cluster?: ClusterUsage } = {}) {
   const config = {
-    values: { maxConnectionsPerUser: o.connections ?? 3, maxInstrumentsPerUser: o.instruments ?? 5 },
+    values: {
+      maxConnectionsPerUser: o.connections ?? 3,
+      maxInstrumentsPerUser: o.instruments ?? 5,
+      nodeId: 'node-a',
+    },
   } as AppConfigService;
   const events = new RelayEvents();
   const sut = new UserLimitsService(config, o.cluster ?? new StandaloneUsage(), events);
@@ -84,25 +88,40 @@ describe('UserLimitsService', () => {
     assert.equal(sut.reserve('b1', 'bob', [7]).ok, true);
   });
 
-  it("raises 'usage.changed' at most every 100 ms with the subs that changed", async () => {
+  it("raises 'usage.changed' at most every 100 ms with what each changed user holds here", async () => {
     const { sut, events } = setup({ instruments: 1000 });
-    const seen: { subs: string[]; at: number }[] = [];
-    events.on('usage.changed', (e) => seen.push({ subs: [...e.subs].sort(), at: Date.now() }));
+    const seen: { origin: string; users: unknown[]; at: number }[] = [];
+    events.on('usage.changed', (e) =>
+      seen.push({
+        origin: e.origin,
+        users: [...e.users].sort((a, b) => a.sub.localeCompare(b.sub)),
+        at: Date.now(),
+      }),
+    );
+    const settle = () => new Promise((r) => setTimeout(r, USAGE_EVENT_INTERVAL_MS + 50));
     const start = Date.now();
     sut.connect('a1', 'alice');
-    for (const t of range(1, 50)) sut.reserve('a1', 'alice', [t]);
+    for (const t of range(1, 3)) sut.reserve('a1', 'alice', [t]);
     sut.connect('b1', 'bob');
     assert.equal(seen.length, 0, 'not at once');
-    await new Promise((r) => setTimeout(r, USAGE_EVENT_INTERVAL_MS + 50));
-    assert.equal(seen.length, 1, 'one event for 52 changes');
-    assert.deepEqual(seen[0].subs, ['alice', 'bob']);
+    await settle();
+    assert.equal(seen.length, 1, 'one event for five changes');
     assert.ok(seen[0].at - start >= USAGE_EVENT_INTERVAL_MS - 5);
+    assert.deepEqual(seen[0], {
+      origin: 'node-a',
+      at: seen[0].at,
+      users: [
+        { sub: 'alice', connections: 1, instruments: [1, 2, 3] },
+        { sub: 'bob', connections: 1, instruments: [] },
+      ],
+    });
+    assert.doesNotThrow(() => JSON.stringify(seen[0]), 'a cluster can publish it as it is');
     sut.reserve('a1', 'alice', [1]); // already held: no change, no event
-    await new Promise((r) => setTimeout(r, USAGE_EVENT_INTERVAL_MS + 50));
+    await settle();
     assert.equal(seen.length, 1);
     sut.disconnect('b1');
-    await new Promise((r) => setTimeout(r, USAGE_EVENT_INTERVAL_MS + 50));
-    assert.deepEqual(seen[1]?.subs, ['bob']);
+    await settle();
+    assert.deepEqual(seen[1]?.users, [{ sub: 'bob', connections: 0, instruments: [] }], 'gone from here');
     sut.onApplicationShutdown();
   });
 });

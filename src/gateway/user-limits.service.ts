@@ -33,6 +33,7 @@ export class UserLimitsService implements OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private readonly maxConnections: number;
   private readonly maxInstruments: number;
+  private readonly nodeId: string;
 
   constructor(
     config: AppConfigService,
@@ -41,6 +42,7 @@ export class UserLimitsService implements OnApplicationShutdown {
   ) {
     this.maxConnections = config.values.maxConnectionsPerUser;
     this.maxInstruments = config.values.maxInstrumentsPerUser;
+    this.nodeId = config.values.nodeId;
   }
 
   onApplicationShutdown(): void {
@@ -153,9 +155,12 @@ export class UserLimitsService implements OnApplicationShutdown {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      const subs = [...this.changed];
+      const users = [...this.changed].map((sub) => {
+        const u = this.users.get(sub);
+        return { sub, connections: u?.connections ?? 0, instruments: [...(u?.refs.keys() ?? [])] };
+      });
       this.changed.clear();
-      this.events.emit('usage.changed', { subs });
+      this.events.emit('usage.changed', { origin: this.nodeId, users });
     }, USAGE_EVENT_INTERVAL_MS);
     this.timer.unref();
   }
