@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { AppModule, type AppOptions } from './app.module.js';
 import { RelayIoAdapter } from './gateway/relay-io.adapter.js';
@@ -23,7 +24,20 @@ export async function startApp(
   app.disable('x-powered-by');
   app.useWebSocketAdapter(new RelayIoAdapter(app, options.config.corsOrigins, app.get(RedisClients)));
   app.useStaticAssets(DASHBOARD_DIR, { index: 'index.html', maxAge: 0 });
+  limitSlowClients(app.getHttpServer());
   await app.listen(listen.port, listen.host);
   app.get(ReadinessService).markReady();
   return app;
+}
+
+/**
+ * A client gets 10 s to send its headers and 15 s for its whole request (Node: 60 s and 300 s), checked
+ * every second (Node: 30 s), so slow senders do not hold connections; idle keep-alive lasts 5 s.
+ */
+function limitSlowClients(server: Server): void {
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
+  server.keepAliveTimeout = 5_000;
+  // Read by Node when the server starts listening.
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = 1_000;
 }

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
+import { ApiLimitsModule } from './api-limits/api-limits.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CandlesModule } from './candles/candles.module.js';
 import type { Clock } from './clock/clock.js';
@@ -44,6 +45,7 @@ export class AppModule {
         MetricsModule,
         LoggingModule.forRoot(config, options.logDestination),
         RedisModule.forRoot(options.keyPrefix),
+        ApiLimitsModule,
         // Features, each importing what it uses.
         AuthModule,
         InstrumentsModule,

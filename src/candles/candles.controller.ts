@@ -2,6 +2,7 @@ import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/
 import { istIsoSeconds, isInterval, type Interval } from './candle.js';
 import { CandleSources, JwtAuthGuard, Roles } from './candle-sources.js';
 import { CandlesService } from './candles.service.js';
+import { ApiThrottlerGuard } from '../api-limits/api-throttler.guard.js';
 
 /** `[time, open, high, low, close, volume]`, time in epoch seconds of the candle's start. */
 export type CandleRow = [number, number, number, number, number, number];
@@ -17,7 +18,7 @@ export interface CandlesResponse {
 const INSTRUMENT = /^(\d{1,10}|[A-Z]+:[^\s:][^:]{0,60})$/i;
 
 @Controller('api')
-@UseGuards(JwtAuthGuard)
+@UseGuards(JwtAuthGuard, ApiThrottlerGuard)
 export class CandlesController {
   constructor(
     private readonly candles: CandlesService,

@@ -3,6 +3,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AuthModule } from '../auth/auth.module.js';
 import { ClusterHealthIndicator } from './cluster.health.js';
 import { ClusterEventsBridge } from './cluster-events.bridge.js';
+import { ClusterQuoteGate } from './cluster-quote-gate.js';
+import { ClusterUsageView } from './cluster-usage.view.js';
 import { FrameRelay } from './frame-relay.js';
 import { ClusterMembership } from './membership.js';
 import { UpstreamOwnership } from './upstream-ownership.js';
@@ -14,7 +16,22 @@ import { UpstreamOwnership } from './upstream-ownership.js';
  */
 @Module({
   imports: [AuthModule, TerminusModule],
-  providers: [UpstreamOwnership, FrameRelay, ClusterMembership, ClusterEventsBridge, ClusterHealthIndicator],
-  exports: [UpstreamOwnership, FrameRelay, ClusterMembership, ClusterHealthIndicator],
+  providers: [
+    UpstreamOwnership,
+    FrameRelay,
+    ClusterMembership,
+    ClusterEventsBridge,
+    ClusterHealthIndicator,
+    ClusterQuoteGate,
+    ClusterUsageView,
+  ],
+  exports: [
+    UpstreamOwnership,
+    FrameRelay,
+    ClusterMembership,
+    ClusterHealthIndicator,
+    ClusterQuoteGate,
+    ClusterUsageView,
+  ],
 })
 export class ClusterModule {}

@@ -5,18 +5,12 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service.js';
-import { RelayEvents } from '../events/relay-events.js';
+import { RelayEvents, type UserUsageNotice } from '../events/relay-events.js';
 import { MODES, type TickMode } from '../kite/kite.constants.js';
 import { ClusterBus } from '../redis/cluster-bus.js';
 import { NodeRecordStore } from '../redis/node-record.store.js';
 import { RedisClients } from '../redis/redis-clients.js';
 import { UpstreamOwnership } from './upstream-ownership.js';
-
-/** A user's use of one node: connections, and the distinct instruments of their sockets. */
-export interface UserUsage {
-  connections: number;
-  instruments: readonly number[];
-}
 
 /** What a node tells the cluster about itself. */
 export interface NodeRecord {
@@ -24,7 +18,8 @@ export interface NodeRecord {
   role: string;
   /** Instrument → mode index (0 ltp, 1 quote, 2 full): what its clients want. */
   demand: [number, number][];
-  usage: Record<string, UserUsage>;
+  /** Each user's sockets and distinct instruments on the node (a list: a `sub` is never an object key). */
+  usage: UserUsageNotice[];
   clients: number;
 }
 
@@ -40,7 +35,7 @@ const REFRESH_MS = 1000;
 export class ClusterMembership implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ClusterMembership.name);
   private demand: [number, number][] = [];
-  private usage: Record<string, UserUsage> = {};
+  private usage: UserUsageNotice[] = [];
   private clients = 0;
   private readonly others = new Map<string, NodeRecord>();
   private publishTimer?: NodeJS.Timeout;
@@ -97,7 +92,7 @@ export class ClusterMembership implements OnApplicationBootstrap, BeforeApplicat
   }
 
   /** This node's per-user usage changed. */
-  setUsage(usage: Record<string, UserUsage>, clients: number): void {
+  setUsage(usage: UserUsageNotice[], clients: number): void {
     this.usage = usage;
     this.clients = clients;
     this.schedule(100);
@@ -161,6 +156,7 @@ export class ClusterMembership implements OnApplicationBootstrap, BeforeApplicat
 
   private accept(record: NodeRecord): void {
     if (record.id === this.nodeId || typeof record.id !== 'string' || !Array.isArray(record.demand)) return;
+    if (!Array.isArray(record.usage)) record.usage = [];
     const previous = this.others.get(record.id);
     this.others.set(record.id, record);
     if (JSON.stringify(previous?.demand) !== JSON.stringify(record.demand)) {

@@ -23,6 +23,15 @@ export interface AppConfig {
   readonly corsOrigins: readonly string[];
   readonly allowedKiteUserIds?: readonly string[];
   readonly maxSubscriptionsPerClient: number;
+  /** Per user (JWT `sub`), across the cluster: sockets, and distinct instruments over all of them. */
+  readonly maxConnectionsPerUser: number;
+  readonly maxInstrumentsPerUser: number;
+  /** Engine.io connections from one address that have not completed the /market handshake. */
+  readonly maxUnauthenticatedPerAddress: number;
+  /** Distinct uncached instruments one user may have waiting for Kite's quote API. */
+  readonly maxQueuedQuotesPerUser: number;
+  /** Viewer HTTP requests a minute, per user and per address. */
+  readonly apiRateLimitPerMinute: number;
   readonly heartbeatIntervalMs: number;
   readonly marketCalendarFile?: string;
   /** Absolute path of the directory kite-relay keeps files in (the instrument master without Redis). */

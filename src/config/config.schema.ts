@@ -24,6 +24,11 @@ export const CONFIG_KEYS = [
   'CORS_ORIGINS',
   'ALLOWED_KITE_USER_IDS',
   'MAX_SUBSCRIPTIONS_PER_CLIENT',
+  'MAX_CONNECTIONS_PER_USER',
+  'MAX_INSTRUMENTS_PER_USER',
+  'MAX_UNAUTHENTICATED_PER_ADDRESS',
+  'MAX_QUEUED_QUOTES_PER_USER',
+  'API_RATE_LIMIT_PER_MINUTE',
   'HEARTBEAT_INTERVAL_MS',
   'MARKET_CALENDAR_FILE',
   'DATA_DIR',
@@ -90,6 +95,14 @@ const notPlaceholder = (what: string) =>
   );
 
 const url = (schemes: string[]) => Joi.string().uri({ scheme: schemes });
+
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  Joi.number()
+    .integer()
+    .min(min)
+    .max(max)
+    .default(fallback)
+    .messages({ '*': `must be a whole number between ${min} and ${max}` });
 
 const JWT_FIX = 'generate one with `openssl rand -hex 32` (at least 32 characters)';
 
@@ -241,6 +254,12 @@ export const configSchema = Joi.object({
     .max(9000)
     .default(500)
     .messages({ '*': 'must be a whole number between 1 and 9000' }),
+  MAX_CONNECTIONS_PER_USER: wholeNumber(1, 100_000, 20),
+  MAX_INSTRUMENTS_PER_USER: wholeNumber(1, 9000, 1000),
+  MAX_UNAUTHENTICATED_PER_ADDRESS: wholeNumber(1, 100_000, 20),
+  // At least one /api/quotes request's worth (500), or a full request could never be queued.
+  MAX_QUEUED_QUOTES_PER_USER: wholeNumber(500, 100_000, 1000),
+  API_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 100_000, 600),
   HEARTBEAT_INTERVAL_MS: Joi.number()
     .integer()
     .min(100)

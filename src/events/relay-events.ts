@@ -42,6 +42,19 @@ export interface RelayEventMap {
   'cluster.usage': { node: string };
   /** The shared Redis answers again (true) or stopped answering (false). */
   'redis.availability': { up: boolean };
+  /**
+   * What users hold on this node changed (UserLimitsService, at most every 100 ms): each changed
+   * user's sockets and distinct instruments here (zeros: it holds nothing here any more). Local;
+   * a cluster publishes it so that the other nodes' CLUSTER_USAGE counts it.
+   */
+  'usage.changed': { origin: string; users: UserUsageNotice[] };
+}
+
+/** What one user holds on the node `origin` of a 'usage.changed' (a list, never keyed by `sub`). */
+export interface UserUsageNotice {
+  sub: string;
+  connections: number;
+  instruments: number[];
 }
 
 /** Where a session event came from: this node's id, or another node's when the cluster bus relayed it. */

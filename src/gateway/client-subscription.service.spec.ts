@@ -9,10 +9,13 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { ClientSubscriptionService } from './client-subscription.service.js';
 import type { ClientState } from './client-state.js';
 import { TokenBucket } from './rate-limiter.js';
+import { RelayEvents } from '../events/relay-events.js';
+import { StandaloneUsage } from './cluster-usage.js';
+import { UserLimitsService } from './user-limits.service.js';
 
 const SYMBOLS: Record<string, number> = { 'NSE:INFY': 408065, 'NSE:TCS': 2953217, 'NSE:FULL': 7 };
 
-function setup(o: { loaded?: boolean; capacity?: number; max?: number } = {}) {
+function setup(o: { loaded?: boolean; capacity?: number; max?: number; perUser?: number } = {}) {
   const registry = new SubscriptionRegistry(o.capacity ?? 3000, 1);
   const released: number[][] = [];
   const instruments = {
@@ -33,14 +36,22 @@ function setup(o: { loaded?: boolean; capacity?: number; max?: number } = {}) {
       return registry.release(client, tokens);
     },
   } as unknown as MarketFeedService;
-  const config = { values: { maxSubscriptionsPerClient: o.max ?? 500 } } as AppConfigService;
-  const sut = new ClientSubscriptionService(config, instruments, feed, new MetricsService());
-  const state: ClientState = {
-    principal: { sub: 'u', role: 'viewer', exp: 0 },
+  const config = {
+    values: {
+      maxSubscriptionsPerClient: o.max ?? 500,
+      maxConnectionsPerUser: 20,
+      maxInstrumentsPerUser: o.perUser ?? 1000,
+    },
+  } as AppConfigService;
+  const limits = new UserLimitsService(config, new StandaloneUsage(), new RelayEvents());
+  const metrics = new MetricsService();
+  const sut = new ClientSubscriptionService(config, instruments, feed, limits, metrics);
+  const stateOf = (sub: string): ClientState => ({
+    principal: { sub, role: 'viewer', exp: 0 },
     subs: new Map(),
     bucket: new TokenBucket(20, 10),
-  };
-  return { sut, state, registry, released };
+  });
+  return { sut, state: stateOf('u'), stateOf, registry, released, limits, metrics };
 }
 
 describe('ClientSubscriptionService', () => {
@@ -118,5 +129,37 @@ describe('ClientSubscriptionService', () => {
     assert.deepEqual(out.leave, ['408065:quote']);
     assert.deepEqual(released.at(-1), [408065]);
     assert.deepEqual([...state.subs.keys()], [2953217]);
+  });
+
+  it('past the per-user cap (distinct instruments over all of a user’s sockets) the whole request is refused with user_limit', async () => {
+    const { sut, stateOf, limits, registry, metrics } = setup({ perUser: 4 });
+    const a1 = stateOf('alice');
+    const a2 = stateOf('alice');
+    assert.ok((await sut.subscribe('a1', a1, { instruments: [1, 2, 3] })).ack.ok);
+    const out = await sut.subscribe('a2', a2, { instruments: [3, 4, 5] });
+    assert.equal(out.ack.ok, false);
+    assert.equal(!out.ack.ok && out.ack.error.code, 'user_limit');
+    assert.match(!out.ack.ok ? out.ack.error.message : '', /MAX_INSTRUMENTS_PER_USER.*holds 3.*adds 2/);
+    assert.equal(a2.subs.size, 0, 'nothing of the refused request was taken');
+    assert.equal(registry.size, 3, 'nor asked of the feed');
+    assert.ok((await sut.subscribe('a2', a2, { instruments: [3, 4] })).ack.ok, 'up to the cap is fine');
+    const bob = await sut.subscribe('b1', stateOf('bob'), { instruments: [5, 6, 7, 8] });
+    assert.ok(bob.ack.ok && bob.ack.subscribed.length === 4, 'another user is unaffected');
+    assert.match(
+      await metrics.registry.metrics(),
+      /kite_relay_subscribe_rejected_total\{reason="user_limit"\} 2/,
+    );
+    sut.unsubscribe('a1', a1, { instruments: [1, 2] });
+    assert.ok((await sut.subscribe('a2', a2, { instruments: [9, 10] })).ack.ok, 'unsubscribing frees places');
+    sut.disconnect('a2');
+    assert.deepEqual([...(limits.local().get('alice')?.instruments ?? [])], [3], 'a1 still holds 3');
+  });
+
+  it('instruments the feed refuses (capacity) do not count against the user', async () => {
+    const { sut, stateOf, limits } = setup({ capacity: 2, perUser: 1000 });
+    const out = await sut.subscribe('a1', stateOf('alice'), { instruments: [1, 2, 3] });
+    assert.ok(out.ack.ok);
+    assert.deepEqual(out.ack.rejected, [{ instrument: 3, reason: 'capacity' }]);
+    assert.deepEqual([...(limits.local().get('alice')?.instruments ?? [])].sort(), [1, 2]);
   });
 });

@@ -6,6 +6,7 @@ import { MarketFeedService } from '../market-feed/market-feed.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { room, type ClientState } from './client-state.js';
 import type { SubscribeAck, UnsubscribeAck } from './market-events.js';
+import { UserLimitsService } from './user-limits.service.js';
 import { ackError, validateInstrumentsPayload } from './validate-payload.js';
 
 /** What the gateway does on the socket after a subscribe: rooms to leave and join, instruments to snapshot. */
@@ -28,7 +29,7 @@ const none = (ack: SubscribeAck): SubscribeOutcome => ({
 
 /**
  * A client's subscribe and unsubscribe, without the socket: rate limit, payload validation,
- * instrument resolution, the per-client limit, the feed's acquire/release, and the ack.
+ * instrument resolution, the per-client and per-user limits, the feed's acquire/release, and the ack.
  */
 @Injectable()
 export class ClientSubscriptionService {
@@ -38,6 +39,7 @@ export class ClientSubscriptionService {
     private readonly config: AppConfigService,
     private readonly instruments: InstrumentsService,
     private readonly feed: MarketFeedService,
+    private readonly limits: UserLimitsService,
     metrics: MetricsService,
   ) {
     this.rejectedTotal = metrics.counter('subscribe_rejected_total', 'Instruments refused in a subscribe', [
@@ -69,10 +71,25 @@ export class ClientSubscriptionService {
         ),
       );
     }
+    // Reserved before the feed is asked, so that a user's concurrent subscribes cannot pass the cap together.
+    const fresh = [...wanted.keys()].filter((t) => !state.subs.has(t));
+    const reservation = this.limits.reserve(client, state.principal.sub, fresh);
+    if (!reservation.ok) {
+      this.rejectedTotal.inc({ reason: 'user_limit' }, reservation.adding);
+      return none(
+        ackError(
+          'user_limit',
+          `at most ${reservation.max} distinct instruments per user over all its connections (MAX_INSTRUMENTS_PER_USER); ` +
+            `this user holds ${reservation.held} and the request adds ${reservation.adding}; unsubscribe some first`,
+        ),
+      );
+    }
     const result = await this.feed.acquire(
       client,
       [...wanted.keys()].map((token) => ({ token, mode: v.mode })),
     );
+    const refused = result.rejected.map((r) => r.token).filter((t) => !state.subs.has(t));
+    if (refused.length > 0) this.limits.release(client, refused);
     for (const r of result.rejected) {
       rejected.push({ instrument: wanted.get(r.token)?.input ?? r.token, reason: r.reason });
     }
@@ -123,6 +140,7 @@ export class ClientSubscriptionService {
       state.pending?.delete(r.token);
     }
     this.feed.release(client, tokens);
+    this.limits.release(client, tokens);
     return {
       ack: {
         ok: true,
@@ -132,8 +150,9 @@ export class ClientSubscriptionService {
     };
   }
 
-  /** A client left: every instrument it held is released. */
+  /** A client left: every instrument it held is released, and its place in its user's count. */
   disconnect(client: string): void {
     this.feed.release(client);
+    this.limits.disconnect(client);
   }
 }

@@ -6,12 +6,25 @@ import { MarketFeedModule } from '../market-feed/market-feed.module.js';
 import { MarketStatusModule } from '../market-status/market-status.module.js';
 import { ClientSubscriptionService } from './client-subscription.service.js';
 import { ClientsController } from './clients.controller.js';
+import { ClusterModule } from '../cluster/cluster.module.js';
+import { ClusterUsageView } from '../cluster/cluster-usage.view.js';
+import { CLUSTER_USAGE } from './cluster-usage.js';
 import { MarketGateway } from './market.gateway.js';
+import { UnauthenticatedConnections } from './unauthenticated-connections.js';
+import { UserLimitsService } from './user-limits.service.js';
 
 /** Socket.IO `/market`: the fan-out to dashboard and API clients. */
 @Module({
-  imports: [AuthModule, CacheModule, InstrumentsModule, MarketFeedModule, MarketStatusModule],
+  imports: [AuthModule, CacheModule, ClusterModule, InstrumentsModule, MarketFeedModule, MarketStatusModule],
   controllers: [ClientsController],
-  providers: [MarketGateway, ClientSubscriptionService],
+  providers: [
+    MarketGateway,
+    ClientSubscriptionService,
+    UserLimitsService,
+    UnauthenticatedConnections,
+    // What users hold on the other nodes (nothing, standalone), from their node records.
+    { provide: CLUSTER_USAGE, useExisting: ClusterUsageView },
+  ],
+  exports: [UserLimitsService],
 })
 export class GatewayModule {}

@@ -32,6 +32,8 @@ import {
 import { projectTick } from './project-tick.js';
 import { TokenBucket } from './rate-limiter.js';
 import { TickFanout } from './tick-fanout.js';
+import { UnauthenticatedConnections } from './unauthenticated-connections.js';
+import { UserLimitsService } from './user-limits.service.js';
 
 /** A connected client as an admin sees it. */
 export type ConnectedClient = Omit<SocketData, typeof CLIENT> & { id: string };
@@ -69,6 +71,8 @@ export class MarketGateway
     private readonly events: RelayEvents,
     private readonly config: AppConfigService,
     private readonly clock: Clock,
+    private readonly limits: UserLimitsService,
+    private readonly unauthenticated: UnauthenticatedConnections,
     metrics: MetricsService,
   ) {
     this.m = {
@@ -76,6 +80,7 @@ export class MarketGateway
       delivered: metrics.counter('ticks_delivered_total', 'Ticks sent to clients (one per tick per client)'),
       ackErrors: metrics.counter('ack_errors_total', 'subscribe/unsubscribe answered ok:false', ['code']),
       conflated: metrics.counter('ticks_conflated_total', 'Ticks replaced by a newer one for a slow client'),
+      refused: metrics.counter('connections_refused_total', '/market handshakes refused', ['reason']),
     };
   }
 
@@ -84,7 +89,17 @@ export class MarketGateway
       const auth = socket.handshake.auth as { token?: unknown } | undefined;
       const token = typeof auth?.token === 'string' ? auth.token : readCookie(socket.request, SESSION_COOKIE);
       const principal = this.tokens.verify(token);
-      if (!principal) return next(new Error('unauthorized'));
+      if (!principal) {
+        this.m.refused.inc({ reason: 'unauthorized' });
+        return next(new Error('unauthorized'));
+      }
+      if (!this.limits.connect(socket.id, principal.sub)) {
+        this.m.refused.inc({ reason: 'too_many_connections' });
+        return next(new Error('too_many_connections'));
+      }
+      // A socket whose transport closes before it is connected gives its place back here.
+      socket.conn.once('close', () => this.limits.disconnect(socket.id));
+      this.unauthenticated.authenticated(socket.conn);
       const data: SocketData = {
         node: this.config.values.nodeId,
         user: principal.sub,
@@ -140,6 +155,10 @@ export class MarketGateway
       this.reply(ack, result);
     });
     socket.conn.on('drain', () => this.fanout?.drained(socket));
+    // A client leaving /market leaves nothing: its connection would otherwise stay open and uncounted.
+    socket.once('disconnect', (reason) => {
+      if (reason === 'client namespace disconnect') socket.conn.close();
+    });
   }
 
   handleDisconnect(socket: MarketSocket): void {

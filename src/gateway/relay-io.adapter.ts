@@ -1,17 +1,21 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
+import type { Application } from 'express';
 import type { Server, ServerOptions } from 'socket.io';
 import type { RedisClients } from '../redis/redis-clients.js';
+import type { TrustProxy } from './client-address.js';
+import { HANDSHAKE_TIMEOUT_MS, UnauthenticatedConnections } from './unauthenticated-connections.js';
 
 /**
- * Socket.IO server options from the configuration: exact CORS origins, bounded payloads; and, in a
- * cluster, the Redis adapter, so that what addresses clients (listing them, disconnecting a user's
- * sockets) reaches every node. Ticks never go through it: each node writes to its own clients.
+ * Socket.IO server options from the configuration: exact CORS origins, bounded payloads, a cap on
+ * unauthenticated connections per address, a short handshake timeout; and, in a cluster, the Redis
+ * adapter, so that what addresses clients (listing them, disconnecting a user's sockets) reaches
+ * every node. Ticks never go through it: each node writes to its own clients.
  */
 export class RelayIoAdapter extends IoAdapter {
   constructor(
-    app: INestApplicationContext,
+    private readonly app: INestApplication,
     private readonly origins: readonly string[],
     private readonly redis?: RedisClients,
   ) {
@@ -30,19 +34,32 @@ export class RelayIoAdapter extends IoAdapter {
 
   private createServer(port: number, options?: Partial<ServerOptions>): Server {
     const origins = this.origins;
-    return super.createIOServer(port, {
+    const unauthenticated = this.app.get(UnauthenticatedConnections);
+    const express = this.app.getHttpAdapter().getInstance() as Application;
+    // The same rule as Express's req.ip, read at each connection so a later `trust proxy` setting applies.
+    unauthenticated.useTrust(() => express.get('trust proxy fn') as TrustProxy);
+    const server = super.createIOServer(port, {
       path: '/socket.io',
       ...options,
       cors: { origin: origins, credentials: true },
       // Browsers send Origin; a request from another site is refused before the handshake.
       allowRequest: (req, cb) => {
         const origin = req.headers.origin;
-        cb(null, !origin || origins.includes(origin));
+        if (origin && !origins.includes(origin)) return cb(null, false);
+        if (!unauthenticated.admits(req)) return cb('too many unauthenticated connections', false);
+        cb(null, true);
       },
+      connectTimeout: HANDSHAKE_TIMEOUT_MS,
       maxHttpBufferSize: 1_000_000,
       perMessageDeflate: false,
       pingInterval: 20_000,
       pingTimeout: 20_000,
     } as ServerOptions);
+    server.engine.on('connection', (conn: Parameters<UnauthenticatedConnections['opened']>[0]) => {
+      if (!unauthenticated.opened(conn)) conn.close();
+    });
+    // Only /market serves clients; the main namespace would let a connection outlive the handshake timeout.
+    server.of('/').use((_socket, next) => next(new Error('unauthorized')));
+    return server;
   }
 }

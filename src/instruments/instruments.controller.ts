@@ -2,9 +2,10 @@ import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/
 import { JwtAuthGuard, Roles } from '../auth/jwt-auth.guard.js';
 import type { SearchHit } from './instrument-index.js';
 import { InstrumentsService } from './instruments.service.js';
+import { ApiThrottlerGuard } from '../api-limits/api-throttler.guard.js';
 
 @Controller('api')
-@UseGuards(JwtAuthGuard)
+@UseGuards(JwtAuthGuard, ApiThrottlerGuard)
 export class InstrumentsController {
   constructor(private readonly instruments: InstrumentsService) {}
 

@@ -2,20 +2,27 @@ import {
   BadRequestException,
   Controller,
   Get,
+  HttpException,
+  HttpStatus,
   Query,
+  Req,
+  Res,
   ServiceUnavailableException,
   UseGuards,
 } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { JwtAuthGuard, Roles } from '../auth/jwt-auth.guard.js';
 import { NoSessionError } from '../auth/kite-api.service.js';
 import { isTokenException } from '../kite/kite-rest.js';
 import { InstrumentsService } from '../instruments/instruments.service.js';
-import { QuotesService, type Quote } from './quotes.service.js';
+import type { Principal } from '../auth/token.service.js';
+import { QuoteQueueFullError, QuotesService, type Quote } from './quotes.service.js';
+import { ApiThrottlerGuard } from '../api-limits/api-throttler.guard.js';
 
 const MAX_INSTRUMENTS = 500;
 
 @Controller('api')
-@UseGuards(JwtAuthGuard)
+@UseGuards(JwtAuthGuard, ApiThrottlerGuard)
 export class QuotesController {
   constructor(
     private readonly quotes: QuotesService,
@@ -25,7 +32,11 @@ export class QuotesController {
   /** `GET /api/quotes?i=NSE:INFY&i=408065`: fresh from the cache, else from Kite; each with `as_of`. */
   @Get('quotes')
   @Roles('viewer')
-  async get(@Query('i') i: unknown): Promise<{ data: Record<string, Quote>; missing: string[] }> {
+  async get(
+    @Query('i') i: unknown,
+    @Req() req: Request & { principal?: Principal },
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<{ data: Record<string, Quote>; missing: string[] }> {
     const inputs = (Array.isArray(i) ? i : i === undefined ? [] : [i]) as unknown[];
     if (
       inputs.length === 0 ||
@@ -39,8 +50,19 @@ export class QuotesController {
     const tokens = [...new Set(resolved.flatMap((x) => (x.r.ok ? [x.r.token] : [])))];
     let quotes: Map<number, Quote>;
     try {
-      quotes = await this.quotes.get(tokens);
+      quotes = await this.quotes.get(tokens, req.principal?.sub ?? '');
     } catch (err) {
+      if (err instanceof QuoteQueueFullError) {
+        res.setHeader('Retry-After', String(err.retryAfterS));
+        throw new HttpException(
+          {
+            statusCode: HttpStatus.TOO_MANY_REQUESTS,
+            error: 'Too Many Requests',
+            message: `${err.message} (MAX_QUEUED_QUOTES_PER_USER); retry after ${err.retryAfterS} s`,
+          },
+          HttpStatus.TOO_MANY_REQUESTS,
+        );
+      }
       if (err instanceof NoSessionError) {
         throw new ServiceUnavailableException('no Kite session: an admin must log in first');
       }

@@ -1,42 +1,79 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { KiteApiService } from '../auth/kite-api.service.js';
 import { CacheService } from '../cache/cache.service.js';
 import type { CachedQuote } from '../cache/cached-quote.js';
 import { Clock } from '../clock/clock.js';
-import { KiteApiService } from '../auth/kite-api.service.js';
 import { istIso } from '../clock/ist.js';
-import { isIndex } from '../kite/kite.constants.js';
-import type { Tick } from '../kite/tick.js';
+import { errorText } from '../common/error-text.js';
+import { AppConfigService } from '../config/app-config.service.js';
 import { InstrumentsService } from '../instruments/instruments.service.js';
+import type { Tick } from '../kite/tick.js';
+import { FairQueue } from './fair-queue.js';
+import { QUOTE_CALL_GAP_MS, QUOTE_RATE_GATE, type QuoteRateGate } from './quote-rate-gate.js';
+import { quoteToTick } from './quote-tick.js';
 
-/** Kite allows about one quote request a second, of up to 500 instruments. */
-const MIN_GAP_MS = 1000;
-const BATCH = 500;
+/** Instruments in one Kite quote call. */
+export const QUOTE_BATCH = 500;
+/** Misses that arrive together (one page's requests) wait this long to share the first call. */
+const COLLECT_MS = 5;
 
 export type Quote = Tick & { as_of: string };
+
+/** A user asked for more uncached instruments than MAX_QUEUED_QUOTES_PER_USER allows to wait. */
+export class QuoteQueueFullError extends Error {
+  constructor(
+    readonly max: number,
+    readonly queued: number,
+    /** Seconds until this user's queue would drain at the current pace. */
+    readonly retryAfterS: number,
+  ) {
+    super(`at most ${max} uncached instruments may wait for Kite per user; ${queued} are waiting`);
+  }
+}
+
+interface Waiter {
+  promise: Promise<Quote | undefined>;
+  resolve: (q: Quote | undefined) => void;
+  reject: (e: unknown) => void;
+}
 
 /** A cached quote as the API answers it: the tick and the instant it was received (IST). */
 const toQuote = (c: CachedQuote): Quote => ({ ...c.tick, as_of: istIso(c.as_of) });
 
 /**
- * Read-through quotes: fresh from the cache, else from Kite's quote API (then cached). Concurrent
- * misses wait for one shared Kite request.
+ * Read-through quotes: fresh from the cache, else from Kite's quote API (then cached). Misses wait
+ * in a queue per user served round-robin, 500 a call, each call paced by QUOTE_RATE_GATE;
+ * concurrent misses of one instrument share one fetch.
  */
 @Injectable()
-export class QuotesService {
-  private readonly waiting = new Map<number, Promise<Quote | undefined>>();
-  private queue: { token: number; resolve: (q: Quote | undefined) => void; reject: (e: unknown) => void }[] =
-    [];
-  private timer?: NodeJS.Timeout;
-  private lastCall = 0;
+export class QuotesService implements OnApplicationShutdown {
+  private readonly logger = new Logger(QuotesService.name);
+  /** Instruments queued or in a call → their waiters. */
+  private readonly waiting = new Map<number, Waiter>();
+  private readonly queue = new FairQueue();
+  private pumping = false;
+  private closed = false;
+  private readonly maxQueued: number;
 
   constructor(
     private readonly cache: CacheService,
     private readonly kite: KiteApiService,
     private readonly instruments: InstrumentsService,
     private readonly clock: Clock,
-  ) {}
+    @Inject(QUOTE_RATE_GATE) private readonly gate: QuoteRateGate,
+    config: AppConfigService,
+  ) {
+    this.maxQueued = config.values.maxQueuedQuotesPerUser;
+  }
 
-  async get(tokens: number[]): Promise<Map<number, Quote>> {
+  onApplicationShutdown(): void {
+    this.closed = true;
+    const gone = new Error('shutting down');
+    for (const t of this.queue.drain()) this.waiting.get(t)?.reject(gone);
+  }
+
+  /** Quotes of `tokens` for `user`; throws QuoteQueueFullError (nothing queued) past the user's bound. */
+  async get(tokens: number[], user: string): Promise<Map<number, Quote>> {
     const out = new Map<number, Quote>();
     const cached = await this.cache.getQuotes(tokens);
     const missing: number[] = [];
@@ -45,100 +82,102 @@ export class QuotesService {
       if (c) out.set(t, toQuote(c));
       else missing.push(t);
     }
-    const fetched = await Promise.all(missing.map((t) => this.fetchOne(t)));
+    // In a call already, or in this user's queue already: shared, not counted again.
+    const adding = missing.filter((t) => !this.queue.has(user, t) && !this.inCall(t)).length;
+    const queued = this.queue.queued(user);
+    if (adding > 0 && queued + adding > this.maxQueued) {
+      throw new QuoteQueueFullError(this.maxQueued, queued, this.drainSeconds(queued));
+    }
+    const fetched = await Promise.all(missing.map((t) => this.fetchOne(t, user)));
     missing.forEach((t, i) => fetched[i] && out.set(t, fetched[i]));
     return out;
   }
 
-  private fetchOne(token: number): Promise<Quote | undefined> {
-    let p = this.waiting.get(token);
-    if (!p) {
-      p = new Promise<Quote | undefined>((resolve, reject) =>
-        this.queue.push({ token, resolve, reject }),
-      ).finally(() => this.waiting.delete(token));
-      this.waiting.set(token, p);
-      this.schedule();
-    }
-    return p;
+  /** Taken into a Kite call that has not answered yet. */
+  private inCall(token: number): boolean {
+    return this.waiting.has(token) && !this.queue.holds(token);
   }
 
-  private schedule(): void {
-    if (this.timer) return;
-    const wait = Math.max(5, this.lastCall + MIN_GAP_MS - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.run();
-    }, wait);
+  /** At the current share of each call (500 over the users waiting), how long `queued` takes. */
+  private drainSeconds(queued: number): number {
+    const share = Math.max(1, Math.floor(QUOTE_BATCH / Math.max(1, this.queue.users)));
+    return Math.max(1, Math.ceil(queued / share) * Math.ceil(QUOTE_CALL_GAP_MS / 1000));
   }
 
-  private async run(): Promise<void> {
-    const queued = this.queue.splice(0, BATCH);
-    if (this.queue.length > 0) this.schedule();
-    // A request that missed the cache while the previous Kite call was answering is served by that
-    // call's result: check again just before asking Kite.
-    const batch: typeof queued = [];
-    const cached = await this.cache
-      .getQuotes(
-        queued.map((b) => b.token),
-        false,
-      )
-      .catch(() => new Map<number, CachedQuote>());
-    for (const b of queued) {
-      const c = cached.get(b.token);
-      if (c) b.resolve(toQuote(c));
-      else batch.push(b);
+  private fetchOne(token: number, user: string): Promise<Quote | undefined> {
+    const inCall = this.inCall(token);
+    let w = this.waiting.get(token);
+    if (!w) {
+      let resolve!: Waiter['resolve'];
+      let reject!: Waiter['reject'];
+      const promise = new Promise<Quote | undefined>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      const waiter: Waiter = { promise, resolve, reject };
+      void promise.then(
+        () => this.settled(token, waiter),
+        () => this.settled(token, waiter),
+      );
+      this.waiting.set(token, (w = waiter));
     }
-    if (batch.length === 0) return;
-    this.lastCall = Date.now();
+    // Queued for this user too, so that it is fetched at this user's turn even if another queued it first.
+    if (!inCall) this.queue.add(user, token);
+    this.pump();
+    return w.promise;
+  }
+
+  private settled(token: number, waiter: Waiter): void {
+    if (this.waiting.get(token) === waiter) this.waiting.delete(token);
+  }
+
+  private pump(): void {
+    if (this.pumping || this.closed) return;
+    this.pumping = true;
+    void this.drain().finally(() => {
+      this.pumping = false;
+      if (this.queue.size > 0) this.pump();
+    });
+  }
+
+  /** One call per gate opening while anything waits; a call does not wait for the previous answer. */
+  private async drain(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, COLLECT_MS));
+    while (this.queue.size > 0 && !this.closed) {
+      try {
+        await this.gate.wait();
+      } catch (err) {
+        this.logger.warn(`quote rate gate failed (${errorText(err)}); pacing locally`);
+        await new Promise((resolve) => setTimeout(resolve, QUOTE_CALL_GAP_MS));
+      }
+      const batch = this.queue.take(QUOTE_BATCH);
+      if (batch.length > 0) void this.call(batch);
+    }
+  }
+
+  private async call(tokens: number[]): Promise<void> {
+    // A quote that arrived (a tick, another node's call) while this batch waited needs no Kite call.
+    const cached = await this.cache.getQuotes(tokens, false).catch(() => new Map<number, CachedQuote>());
+    const ask: number[] = [];
+    for (const t of tokens) {
+      const c = cached.get(t);
+      if (c) this.waiting.get(t)?.resolve(toQuote(c));
+      else ask.push(t);
+    }
+    if (ask.length === 0) return;
     try {
-      const data = await this.kite.call('quote', (k) => k.getQuote(batch.map((b) => String(b.token))));
+      const data = await this.kite.call('quote', (k) => k.getQuote(ask.map(String)));
       const now = this.clock.now();
       const ticks: Tick[] = [];
-      for (const b of batch) {
-        const raw = data[String(b.token)];
-        const tick = raw ? this.toTick(b.token, raw) : undefined;
+      for (const t of ask) {
+        const raw = data[String(t)];
+        const tick = raw ? quoteToTick(t, raw, this.instruments.symbolOf(t)) : undefined;
         if (tick) ticks.push(tick);
-        b.resolve(tick && { ...tick, as_of: istIso(now) });
+        this.waiting.get(t)?.resolve(tick && { ...tick, as_of: istIso(now) });
       }
       this.cache.putTicks(ticks, now);
     } catch (err) {
-      for (const b of batch) b.reject(err);
+      for (const t of ask) this.waiting.get(t)?.reject(err);
     }
   }
-
-  private toTick(token: number, q: Record<string, unknown>): Tick | undefined {
-    const last = Number(q.last_price);
-    if (!Number.isFinite(last)) return undefined;
-    const ohlc = q.ohlc as Tick['ohlc'];
-    const close = ohlc?.close ?? 0;
-    const time = (v: unknown) =>
-      typeof v === 'string' && /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d/.test(v)
-        ? `${v.slice(0, 10)}T${v.slice(11, 19)}+05:30`
-        : null;
-    const tick: Tick = {
-      instrument_token: token,
-      symbol: this.instruments.symbolOf(token),
-      mode: 'full',
-      tradable: !isIndex(token),
-      last_price: last,
-      last_quantity: num(q.last_quantity),
-      average_price: num(q.average_price),
-      volume: num(q.volume),
-      buy_quantity: num(q.buy_quantity),
-      sell_quantity: num(q.sell_quantity),
-      ohlc,
-      change: last - close,
-      change_percent: close ? ((last - close) * 100) / close : 0,
-      last_trade_time: time(q.last_trade_time),
-      timestamp: time(q.timestamp),
-      oi: num(q.oi),
-      oi_day_high: num(q.oi_day_high),
-      oi_day_low: num(q.oi_day_low),
-      depth: q.depth as Tick['depth'],
-    };
-    if (!tick.symbol) delete tick.symbol;
-    return tick;
-  }
 }
-
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);

@@ -9,6 +9,10 @@ import { RedisClients } from './redis-clients.js';
  * a Redis key, so that every node reads and invalidates the same key space. I/O only: freshness,
  * batching and the memory fallback are the cache's policy.
  */
+// Takes the cluster's quote-call slot for `ms`, or answers how long until it is free.
+const TAKE_SLOT = `if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
+return redis.call('pttl', KEYS[1])`;
+
 const RAISE = `local c = tonumber(redis.call('get', KEYS[1]) or '0')
 local m = tonumber(ARGV[1])
 if m > c then redis.call('set', KEYS[1], ARGV[1]) return m end
@@ -47,6 +51,13 @@ export class QuoteStore {
   async raiseGeneration(atLeast: number): Promise<number> {
     const v = await this.client().eval(RAISE, 1, this.redis.key('quotes:generation'), String(atLeast));
     return Number(v);
+  }
+
+  /** 0 when this caller may call Kite's quote API now (the slot is its for `ms`), else the ms until the slot frees. */
+  async takeCallSlot(nodeId: string, ms: number): Promise<number> {
+    return Number(
+      await this.client().eval(TAKE_SLOT, 1, this.redis.key('quotes:call-slot'), nodeId, String(ms)),
+    );
   }
 
   private store(): Cache {

@@ -150,6 +150,10 @@ async function startGateway(sim: Sim, accessToken: string, cpuProfDir?: string):
       KITE_LOGIN_URL: sim.loginUrl,
       JWT_SECRET,
       LOG_LEVEL: 'warn',
+      // The load is one token from one address: lift the per-user and per-address caps (issue 17).
+      MAX_CONNECTIONS_PER_USER: '100000',
+      MAX_INSTRUMENTS_PER_USER: '9000',
+      MAX_UNAUTHENTICATED_PER_ADDRESS: '100000',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -6,6 +6,9 @@ import { TickProbe } from '../helpers/tick-probe.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
 const LEASE_MS = 5000;
+const SIM = buildUniverse().filter((i) => i.tradingsymbol.startsWith('SIM'));
+/** Instruments nobody streams in these tests: their quotes must come from Kite. */
+const COLD = SIM.slice(500, 560).map((i) => i.instrument_token);
 const POOL = buildUniverse()
   .filter((i) => i.tradingsymbol.startsWith('SIM'))
   .slice(0, 60)
@@ -93,6 +96,85 @@ describe('cluster of 3 nodes: one upstream for all of them', { timeout: 120_000 
     b.socket.disconnect();
     a.socket.disconnect();
     await waitFor(async () => (await c.simStats()).subscribed_instruments === 0, 'all released');
+  });
+
+  it('per-user limits count the whole cluster: the 21st socket of one user is refused, wherever it connects', async () => {
+    const token = c.token('viewer', 'one-desk-user');
+    const sockets = c.nodes.flatMap((n, i) =>
+      Array.from({ length: i === 2 ? 6 : 7 }, () => c.client(n, token)),
+    );
+    await Promise.all(sockets.map((s) => new Promise<void>((r) => s.once('connect', () => r()))));
+    await sleep(1500); // node records are published every second
+    const extra = c.client(c.nodes[2], token);
+    const refused = await new Promise<string>((r) => {
+      extra.once('connect_error', (e) => r(e.message));
+      extra.once('connect', () => r('connected'));
+    });
+    assert.equal(refused, 'too_many_connections');
+    extra.disconnect();
+    const other = c.client(c.nodes[2]);
+    await new Promise<void>((r) => other.once('connect', () => r()));
+    for (const s of [...sockets, other]) s.disconnect();
+  });
+
+  it('an admin lists the clients of every node, and disconnects a user everywhere', async () => {
+    const token = c.token('viewer', 'listed-user');
+    const sockets = c.nodes.map((n) => c.client(n, token));
+    await Promise.all(sockets.map((s) => new Promise<void>((r) => s.once('connect', () => r()))));
+    await subscribed(sockets[1], [POOL[3]]);
+    const admin = c.token('admin', 'the-admin');
+    const list = await c.nodes[0].http('/api/admin/clients', { token: admin });
+    assert.equal(list.status, 200);
+    const mine = Object.entries(list.body.nodes as Record<string, { user: string; subscriptions: number }[]>)
+      .flatMap(([node, cs]) => cs.filter((x) => x.user === 'listed-user').map((x) => [node, x.subscriptions]))
+      .sort();
+    assert.deepEqual(mine, [
+      ['node-0', 0],
+      ['node-1', 1],
+      ['node-2', 0],
+    ]);
+    assert.ok(!list.text.includes(token), 'no token in the list');
+    const gone = sockets.map((s) => new Promise<string>((r) => s.once('disconnect', r)));
+    const r = await c.nodes[2].http('/api/admin/clients?user=listed-user', {
+      method: 'DELETE',
+      token: admin,
+    });
+    assert.equal(r.status, 200);
+    assert.deepEqual(await Promise.all(gone), [
+      'io server disconnect',
+      'io server disconnect',
+      'io server disconnect',
+    ]);
+    for (const s of sockets) s.disconnect();
+  });
+
+  it('quotes across 3 nodes: at most one Kite quote request a second for the whole cluster', async (ctx) => {
+    const viewer = c.token('viewer', 'quote-reader');
+    const before = (await c.simStats()).rest_calls['/quote'] ?? 0;
+    const t0 = Date.now();
+    // Every node asks for instruments nobody streams, 3 rounds, all at once.
+    const rounds = [0, 1, 2].map(async (round) =>
+      Promise.all(
+        c.nodes.map((n, i) =>
+          n.http(
+            `/api/quotes?${COLD.slice(round * 12 + i * 4, 4 + round * 12 + i * 4)
+              .map((t) => `i=${t}`)
+              .join('&')}`,
+            {
+              token: viewer,
+            },
+          ),
+        ),
+      ),
+    );
+    const answers = (await Promise.all(rounds)).flat();
+    const seconds = (Date.now() - t0) / 1000;
+    const calls = ((await c.simStats()).rest_calls['/quote'] ?? 0) - before;
+    ctx.diagnostic(
+      `${answers.length} quote requests on 3 nodes: ${calls} Kite calls in ${seconds.toFixed(2)} s`,
+    );
+    assert.ok(answers.every((a) => a.status === 200 && a.body.missing.length === 0));
+    assert.ok(calls <= Math.floor(seconds) + 1, `${calls} calls in ${seconds} s`);
   });
 
   it('a login through node 2 reaches every node: the holder reconnects with the new token', async () => {

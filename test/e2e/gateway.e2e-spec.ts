@@ -51,7 +51,11 @@ async function connectError(s: Socket): Promise<string> {
 describe('gateway: authenticated fan-out on /market', () => {
   let t: TestApp;
   before(async () => {
-    t = await TestApp.start({ simOptions: { ticksPerSecond: 2000 } });
+    t = await TestApp.start({
+      simOptions: { ticksPerSecond: 2000 },
+      // This suite opens 50 clients of one test user at once, from one address (the limits have their own e2e).
+      env: { MAX_CONNECTIONS_PER_USER: '100', MAX_UNAUTHENTICATED_PER_ADDRESS: '100' },
+    });
     await t.login();
     await waitFor(() => t.get(MarketFeedService).state.state === 'LIVE', 'LIVE');
     await waitFor(() => t.get(InstrumentsService).size > 1000, 'instrument master');

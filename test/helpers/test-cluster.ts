@@ -170,7 +170,8 @@ export class TestCluster {
     if (back.status !== 200) throw new Error(`login through ${node.id} failed: ${back.status}`);
   }
 
-  client(node: ClusterNode, token = this.token()): MarketClient {
+  /** A socket.io client of `node`; by default a user of its own (per-user limits stay out of the way). */
+  client(node: ClusterNode, token = this.token('viewer', `client-${this.sockets.length}`)): MarketClient {
     const s: MarketClient = io(node.url + MARKET_NAMESPACE, {
       transports: ['websocket'],
       reconnection: true,

@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'socket.io';
+import { AppConfigService } from '../config/app-config.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { clientAddress, type TrustProxy } from './client-address.js';
+
+/**
+ * How long Socket.IO lets a connection go without joining a namespace (its `connectTimeout`,
+ * 45 s by default): a client sends its /market handshake right after connecting, so 5 s is plenty.
+ */
+export const HANDSHAKE_TIMEOUT_MS = 5000;
+
+type EngineConnection = Socket['conn'];
+
+/**
+ * Engine.io connections that have not completed the /market handshake, per client address, capped
+ * at MAX_UNAUTHENTICATED_PER_ADDRESS. A connection counts from its engine.io handshake until its
+ * socket authenticates or it closes.
+ */
+@Injectable()
+export class UnauthenticatedConnections {
+  private readonly perAddress = new Map<string, number>();
+  private readonly open = new Map<EngineConnection, string>();
+  private readonly max: number;
+  private trust: () => TrustProxy = () => () => false;
+  private readonly m;
+
+  constructor(config: AppConfigService, metrics: MetricsService) {
+    this.max = config.values.maxUnauthenticatedPerAddress;
+    this.m = {
+      refused: metrics.counter(
+        'unauthenticated_refused_total',
+        'Connections refused: their address had MAX_UNAUTHENTICATED_PER_ADDRESS unauthenticated ones open',
+      ),
+      open: metrics.gauge('unauthenticated_connections', 'Connections that have not authenticated yet'),
+    };
+  }
+
+  /** Where the proxy trust rule comes from (Express's `trust proxy fn`, read at each connection). */
+  useTrust(trust: () => TrustProxy): void {
+    this.trust = trust;
+  }
+
+  /** For allowRequest: may a new connection start from this request's address? */
+  admits(req: IncomingMessage): boolean {
+    if ((this.perAddress.get(this.address(req)) ?? 0) < this.max) return true;
+    this.m.refused.inc();
+    return false;
+  }
+
+  /**
+   * An engine.io connection opened: counted until it authenticates or closes. False when its
+   * address is already at the cap (requests that passed `admits` together): the caller closes it.
+   */
+  opened(conn: EngineConnection): boolean {
+    const address = this.address(conn.request);
+    const n = this.perAddress.get(address) ?? 0;
+    if (n >= this.max) {
+      this.m.refused.inc();
+      return false;
+    }
+    this.perAddress.set(address, n + 1);
+    this.open.set(conn, address);
+    this.m.open.inc();
+    conn.once('close', () => this.settled(conn));
+    return true;
+  }
+
+  /** The connection's socket completed the /market handshake: it no longer counts. */
+  authenticated(conn: EngineConnection): void {
+    this.settled(conn);
+  }
+
+  /** Unauthenticated connections open from `address` (tests and diagnostics). */
+  count(address: string): number {
+    return this.perAddress.get(address) ?? 0;
+  }
+
+  private settled(conn: EngineConnection): void {
+    const address = this.open.get(conn);
+    if (address === undefined) return;
+    this.open.delete(conn);
+    this.m.open.dec();
+    const n = (this.perAddress.get(address) ?? 1) - 1;
+    if (n > 0) this.perAddress.set(address, n);
+    else this.perAddress.delete(address);
+  }
+
+  private address(req: IncomingMessage): string {
+    return clientAddress(req, this.trust());
+  }
+}
