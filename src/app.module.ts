@@ -41,7 +41,7 @@ export class AppModule {
         AppConfigModule.forRoot(config, calendar, options.feedTuning),
         ClockModule.forRoot({ startAt: config.clockStart, clock: options.clock }),
         EventsModule,
-        MetricsModule,
+        MetricsModule.forRoot(config.metricsPort),
         LoggingModule.forRoot(config, options.logDestination),
         RedisModule.forRoot(options.keyPrefix),
         // Features, each importing what it uses.

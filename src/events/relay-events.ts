@@ -33,6 +33,11 @@ export interface RelayEventMap {
   'market.heartbeat': MarketStatus;
   /** Who may hold the upstream changed (role, holder, fencing, Redis reachability). */
   'ownership.changed': OwnershipState;
+  /**
+   * An admin revoked a minted token: every node refuses it from now on and disconnects its sockets.
+   * `id` is the token's jti (not a secret); `exp` its expiry in epoch seconds (the JWT's `exp`).
+   */
+  'token.revoked': { origin: string; id: string; exp: number };
   /** The shared Redis answers again (true) or stopped answering (false). */
   'redis.availability': { up: boolean };
 }
@@ -53,6 +58,7 @@ export const CLUSTER_EVENTS = [
   'session.expired',
   'session.cleared',
   'quotes.invalidated',
+  'token.revoked',
 ] as const satisfies readonly RelayEventName[];
 export type ClusterEventName = (typeof CLUSTER_EVENTS)[number];
 

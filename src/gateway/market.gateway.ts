@@ -7,8 +7,6 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import type { Namespace } from 'socket.io';
-import { SESSION_COOKIE } from '../auth/auth.constants.js';
-import { readCookie } from '../auth/cookies.js';
 import { TokenService } from '../auth/token.service.js';
 import { CacheService } from '../cache/cache.service.js';
 import { istIso } from '../clock/ist.js';
@@ -75,8 +73,8 @@ export class MarketGateway
   afterInit(ns: Namespace): void {
     ns.use((socket, next) => {
       const auth = socket.handshake.auth as { token?: unknown } | undefined;
-      const token = typeof auth?.token === 'string' ? auth.token : readCookie(socket.request, SESSION_COOKIE);
-      const principal = this.tokens.verify(token);
+      const token = typeof auth?.token === 'string' ? auth.token : this.tokens.sessionCookie(socket.request);
+      const principal = this.tokens.admit(token);
       if (!principal) return next(new Error('unauthorized'));
       (socket as MarketSocket).data = {
         principal,
@@ -89,6 +87,7 @@ export class MarketGateway
     this.fanout = fanout;
     this.off.push(
       this.events.on('feed.ticks', (ticks) => fanout.enqueue(ticks)),
+      this.events.on('token.revoked', ({ id }) => this.disconnectToken(id)),
       this.events.on('feed.status', (s) => this.ns.local.emit('feed_status', s)),
       this.events.on('market.status', (s) => this.ns.local.emit('market_status', s)),
       this.events.on('market.heartbeat', (s) => {
@@ -131,6 +130,13 @@ export class MarketGateway
     this.m.clients.dec();
     clearTimeout(socket.data?.expiry);
     this.subscriptions.disconnect(socket.id);
+  }
+
+  /** A revoked token (this node's revocation or another's) ends its sockets here at once. */
+  private disconnectToken(id: string): void {
+    for (const socket of this.ns.sockets.values()) {
+      if (socket.data.principal?.jti === id) socket.disconnect(true);
+    }
   }
 
   /** What the server holds for one client (packets queued, conflated ticks, slow or not); tests read it. */

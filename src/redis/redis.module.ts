@@ -4,6 +4,7 @@ import { QuoteStore } from './quote.store.js';
 import { RedisClients } from './redis-clients.js';
 import { DEFAULT_KEY_PREFIX, REDIS_KEY_PREFIX } from './redis.constants.js';
 import { SessionStore } from './session.store.js';
+import { TokenStore } from './token.store.js';
 
 /** The Redis connections and the thin stores on top of them; cache/, auth/, instruments/ and cluster/ use these. */
 @Module({})
@@ -18,8 +19,9 @@ export class RedisModule {
         QuoteStore,
         SessionStore,
         InstrumentStore,
+        TokenStore,
       ],
-      exports: [RedisClients, QuoteStore, SessionStore, InstrumentStore],
+      exports: [RedisClients, QuoteStore, SessionStore, InstrumentStore, TokenStore],
     };
   }
 }
