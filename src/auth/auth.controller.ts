@@ -48,8 +48,9 @@ export class AuthController {
     @Query('request_token') requestToken: unknown,
     @Query('status') status: unknown,
   ): Promise<void> {
-    // The page may carry a fresh session cookie: no cache may keep it.
-    res.set('Cache-Control', 'no-store');
+    // The page may carry a fresh session cookie: no cache may keep it. It arrives in the popup from
+    // Kite's origin, so any COOP but unsafe-none would cut it from the dashboard that opened it.
+    res.set({ 'Cache-Control': 'no-store', 'Cross-Origin-Opener-Policy': 'unsafe-none' });
     const expected = this.cookies.readState(req);
     if (typeof state !== 'string' || !expected || !sameText(state, expected)) {
       throw new BadRequestException(

@@ -3,6 +3,13 @@ import helmet from 'helmet';
 import type { AppConfig } from '../config/app-config.js';
 
 /**
+ * The one inline style the dashboard needs: the <style> that lightweight-charts 5.2.1 injects for
+ * its TradingView attribution logo (this is the hash of that exact text). The dashboard e2e test
+ * fails on any CSP violation, so a chart upgrade that changes it is noticed at once.
+ */
+const CHART_LOGO_STYLE = "'sha256-3pRED1tOXas1FXFoPb9TGCjmYe9XQsmO9OV23khV2nY='";
+
+/**
  * Security headers on every HTTP response (helmet). The CSP allows only the gateway's own scripts,
  * styles and socket: no inline script or style attribute, no framing by any page (also X-Frame-Options
  * DENY), no plugins, no base or form target elsewhere. HSTS only in production behind https.
@@ -17,7 +24,7 @@ export function securityHeaders(config: AppConfig): RequestHandler {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         scriptSrcAttr: ["'none'"],
-        styleSrc: ["'self'"],
+        styleSrc: ["'self'", CHART_LOGO_STYLE],
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
         // 'self' covers ws(s):// of the same host in current browsers; the explicit one is for older ones.
