@@ -102,5 +102,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
 }
 
 function readableName(root, dir) {
-  return dir.slice(resolve(root).length + 1).replace(/(^|\/)node_modules\//g, '$1').replace(/^\//, '');
+  return dir
+    .slice(resolve(root).length + 1)
+    .replace(/(^|\/)node_modules\//g, '$1')
+    .replace(/^\//, '');
 }

@@ -21,7 +21,7 @@ export async function startApp(
   app.useLogger(app.get(Logger));
   const { trustProxy } = options.config;
   // Which peers may say who the client is (X-Forwarded-For): the per-address limits depend on it.
-  app.set('trust proxy', Array.isArray(trustProxy) ? [...trustProxy] : trustProxy);
+  app.set('trust proxy', typeof trustProxy === 'object' ? [...trustProxy] : trustProxy);
   app.disable('x-powered-by');
   app.use(securityHeaders(options.config));
   app.useWebSocketAdapter(new RelayIoAdapter(app, options.config.corsOrigins));

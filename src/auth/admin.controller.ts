@@ -83,10 +83,7 @@ export class AdminController {
   @Delete('session')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  async logout(
-    @Req() req: AuthedRequest,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<AuthStatus> {
+  async logout(@Req() req: AuthedRequest, @Res({ passthrough: true }) res: Response): Promise<AuthStatus> {
     await this.auth.logout();
     this.cookies.clearSession(res);
     if (req.authVia === 'cookie' && req.principal?.jti) await this.registry.revoke(req.principal.jti);

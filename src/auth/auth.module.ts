@@ -42,6 +42,13 @@ import { jwtOptions, TokenService } from './token.service.js';
     KiteApiService,
     AuthHealthIndicator,
   ],
-  exports: [KiteSessionService, TokenService, TokenRegistry, JwtAuthGuard, KiteApiService, AuthHealthIndicator],
+  exports: [
+    KiteSessionService,
+    TokenService,
+    TokenRegistry,
+    JwtAuthGuard,
+    KiteApiService,
+    AuthHealthIndicator,
+  ],
 })
 export class AuthModule {}

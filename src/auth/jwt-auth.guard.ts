@@ -50,7 +50,11 @@ export class JwtAuthGuard implements CanActivate {
     if (!principal) {
       throw new UnauthorizedException('a valid token is required (Authorization: Bearer, or log in)');
     }
-    if (via === 'cookie' && UNSAFE_METHODS.has(req.method ?? '') && !fromAllowedOrigin(req.headers, this.origins)) {
+    if (
+      via === 'cookie' &&
+      UNSAFE_METHODS.has(req.method ?? '') &&
+      !fromAllowedOrigin(req.headers, this.origins)
+    ) {
       throw new ForbiddenException(
         'cross-origin request refused: a cookie-authenticated change must come from PUBLIC_URL or CORS_ORIGINS (or use Authorization: Bearer)',
       );

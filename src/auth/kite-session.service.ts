@@ -91,7 +91,9 @@ export class KiteSessionService implements OnModuleInit, OnApplicationShutdown {
     let data;
     try {
       const { apiSecret } = this.config.values.kite;
-      data = await this.calls.run('session', () => this.rest(undefined).generateSession(requestToken, apiSecret));
+      data = await this.calls.run('session', () =>
+        this.rest(undefined).generateSession(requestToken, apiSecret),
+      );
     } catch (err) {
       throw new KiteLoginError(`Kite refused the login: ${kiteErrorMessage(err)}`);
     }

@@ -52,7 +52,9 @@ export class SessionPersistence implements OnModuleDestroy {
     }
     if (!sealed) return undefined;
     const session = openSession<KiteSession>(sealed, this.config.values.sessionEncryptionKey);
-    if (!session) this.logger.warn('stored Kite session cannot be read (SESSION_ENCRYPTION_KEY changed?); log in again');
+    if (!session) {
+      this.logger.warn('stored Kite session cannot be read (SESSION_ENCRYPTION_KEY changed?); log in again');
+    }
     return session;
   }
 

@@ -199,7 +199,13 @@ function stored(e: TokenEntry): string {
 
 function parseEntry(id: string, text: string): TokenEntry | undefined {
   try {
-    const v = JSON.parse(text) as { sub?: unknown; role?: unknown; kind?: unknown; iat?: unknown; exp?: unknown };
+    const v = JSON.parse(text) as {
+      sub?: unknown;
+      role?: unknown;
+      kind?: unknown;
+      iat?: unknown;
+      exp?: unknown;
+    };
     if (typeof v.sub !== 'string' || !ROLES.includes(v.role as Role)) return undefined;
     if (typeof v.iat !== 'number' || typeof v.exp !== 'number') return undefined;
     const kind = (['api', 'login', 'cli'] as const).find((k) => k === v.kind) ?? 'api';

@@ -68,10 +68,13 @@ export class TokenService {
   verify(token: string | undefined): Principal | undefined {
     if (!token || token.length > 4096) return undefined;
     try {
-      const p = this.jwt.verify<{ sub?: unknown; role?: unknown; exp?: unknown; iat?: unknown; jti?: unknown }>(
-        token,
-        { algorithms: ['HS256'] },
-      );
+      const p = this.jwt.verify<{
+        sub?: unknown;
+        role?: unknown;
+        exp?: unknown;
+        iat?: unknown;
+        jti?: unknown;
+      }>(token, { algorithms: ['HS256'] });
       if (typeof p.sub !== 'string' || !ROLES.includes(p.role as Role) || typeof p.exp !== 'number') {
         return undefined;
       }

@@ -146,7 +146,7 @@ export const configSchema = Joi.object({
   // Production serves /metrics only here (never published); elsewhere unset means the main port.
   METRICS_PORT: prod(port('; 9464 by default in production').default(9464), port(''))
     .custom((v: number, h) =>
-      v !== 0 && v === (h.state.ancestors[0] as { PORT?: number }).PORT
+      v !== 0 && v === (h.state.ancestors as { PORT?: number }[])[0].PORT
         ? h.message({ custom: 'must differ from PORT (metrics are served on a port of their own)' })
         : v,
     )

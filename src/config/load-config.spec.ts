@@ -161,7 +161,10 @@ describe('loadConfig security settings', () => {
   it('production requires ALLOWED_KITE_USER_IDS (a login makes its user admin)', () => {
     const l = line(errors({ ...prod, ALLOWED_KITE_USER_IDS: undefined }), 'ALLOWED_KITE_USER_IDS');
     assert.match(l!, /required in production/);
-    assert.match(line(errors({ ...prod, ALLOWED_KITE_USER_IDS: 'AB 12' }), 'ALLOWED_KITE_USER_IDS')!, /comma/);
+    assert.match(
+      line(errors({ ...prod, ALLOWED_KITE_USER_IDS: 'AB 12' }), 'ALLOWED_KITE_USER_IDS')!,
+      /comma/,
+    );
     const dev = loadConfig({ ALLOWED_KITE_USER_IDS: 'ab1234, CD5678' });
     assert.ok(dev.ok);
     assert.deepEqual(dev.config.allowedKiteUserIds, ['AB1234', 'CD5678']);

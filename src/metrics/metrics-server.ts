@@ -1,9 +1,4 @@
-import {
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppConfigService } from '../config/app-config.service.js';
@@ -34,7 +29,9 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
     const server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new Error(`METRICS_PORT ${metricsPort}: cannot listen on ${host} (${err.code ?? err.message})`)),
+        reject(
+          new Error(`METRICS_PORT ${metricsPort}: cannot listen on ${host} (${err.code ?? err.message})`),
+        ),
       );
       server.listen(metricsPort, host, () => resolve());
     });

@@ -29,11 +29,7 @@ export class TokenStore {
 
   /** Notes a use; `entry` is written only if the id is not there yet (a token minted elsewhere). */
   async touch(id: string, atMs: number, entry: string): Promise<void> {
-    await this.client()
-      .multi()
-      .hsetnx(this.entries, id, entry)
-      .hset(this.seenKey, id, String(atMs))
-      .exec();
+    await this.client().multi().hsetnx(this.entries, id, entry).hset(this.seenKey, id, String(atMs)).exec();
   }
 
   /** Every entry and every last-use time. */

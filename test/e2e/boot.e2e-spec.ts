@@ -118,11 +118,17 @@ describe('boot: a production-like configuration', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
     });
     assert.equal(await p.exited, 78);
-    assert.match(p.output(), /^- ALLOWED_KITE_USER_IDS: is required in production: the Kite user ids that may log in and be admin/m);
+    assert.match(
+      p.output(),
+      /^- ALLOWED_KITE_USER_IDS: is required in production: the Kite user ids that may log in and be admin/m,
+    );
   });
 
   it('serves /metrics only on METRICS_PORT (404 on the main port), with HSTS and the session gauges', async () => {
-    const sim = await new KiteSimulator({ apiKey: 'relaykey01', apiSecret: 'relaysecret0123456789abc' }).start();
+    const sim = await new KiteSimulator({
+      apiKey: 'relaykey01',
+      apiSecret: 'relaysecret0123456789abc',
+    }).start();
     const redis = await RedisServer.start();
     const [port, metricsPort] = [await freePort(), await freePort()];
     const accessToken = sim.issueAccessToken();

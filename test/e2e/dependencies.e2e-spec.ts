@@ -45,7 +45,10 @@ describe('dependencies: the production tree', () => {
         encoding: 'utf8',
       });
       assert.equal(ci.status, 0, ci.stderr);
-      const before = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: dir, encoding: 'utf8' });
+      const before = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
       const prune = spawnSync(process.execPath, [join(root, 'scripts', 'prune-runtime.mjs'), dir], {
         encoding: 'utf8',
       });
@@ -56,7 +59,10 @@ describe('dependencies: the production tree', () => {
       const installed = names(JSON.parse(left.stdout) as LsNode);
       // npm ls still lists kiteconnect's declared (now missing) dependencies by name; the folders are gone.
       for (const tool of TEST_TOOLS) {
-        const folders = spawnSync('find', ['node_modules', '-type', 'd', '-name', tool], { cwd: dir, encoding: 'utf8' });
+        const folders = spawnSync('find', ['node_modules', '-type', 'd', '-name', tool], {
+          cwd: dir,
+          encoding: 'utf8',
+        });
         assert.equal(folders.stdout.trim(), '', `${tool} is still installed`);
       }
       assert.ok(installed.has('kiteconnect') && installed.has('axios') && installed.has('@nestjs/core'));

@@ -78,7 +78,10 @@ describe('security: headers, cross-origin changes, body types, anonymous status'
       assert.match(r.body.message, /cross-origin request refused/);
       assert.ok(!r.text.includes('eyJ'), 'no token minted');
     }
-    const logout = await t.http('/api/admin/session', { method: 'DELETE', headers: { cookie, origin: other } });
+    const logout = await t.http('/api/admin/session', {
+      method: 'DELETE',
+      headers: { cookie, origin: other },
+    });
     assert.equal(logout.status, 403);
     assert.equal((await t.http('/api/auth/status', { headers: { cookie } })).body.state, 'AUTHENTICATED');
     assert.equal((await post({ origin: t.url })).status, 201);
@@ -117,14 +120,22 @@ describe('security: headers, cross-origin changes, body types, anonymous status'
   it('answers that carry a token or start a login are never cached', async () => {
     const login = await fetch(`${t.url}/api/auth/kite/login`, { redirect: 'manual' });
     assert.equal(login.headers.get('cache-control'), 'no-store');
-    const state = login.headers.getSetCookie().find((c) => c.startsWith('kr_login_state='))!.split(';')[0];
+    const state = login.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('kr_login_state='))!
+      .split(';')[0];
     const kite = await fetch(login.headers.get('location')!, { redirect: 'manual' });
-    const page = await fetch(kite.headers.get('location')!, { redirect: 'manual', headers: { cookie: state } });
+    const page = await fetch(kite.headers.get('location')!, {
+      redirect: 'manual',
+      headers: { cookie: state },
+    });
     assert.equal(page.status, 200);
     assert.equal(page.headers.get('cache-control'), 'no-store');
     assert.ok(page.headers.getSetCookie().some((c) => c.startsWith('kr_session=')));
     const html = await page.text();
-    assert.ok(!/<script>|<script [^>]*>[^<]+/.test(html.replace(/<script type="application\/json"[^>]*>[^<]*/, '')));
+    assert.ok(
+      !/<script>|<script [^>]*>[^<]+/.test(html.replace(/<script type="application\/json"[^>]*>[^<]*/, '')),
+    );
     assert.match(html, /<script type="module" src="\/js\/login-result\.js"><\/script>/);
     assert.equal((await t.http('/js/login-result.js')).status, 200);
     const minted = await t.post('/api/admin/tokens', { role: 'viewer' }, t.token('admin'));
@@ -177,7 +188,10 @@ describe('security: __Host- cookies when PUBLIC_URL is https', () => {
     const setCookies = back.headers.getSetCookie();
     const session = setCookies.find((c) => c.startsWith('__Host-kr_session='))!;
     assert.match(session, /; Path=\/;.*; HttpOnly; Secure; SameSite=Lax$/);
-    assert.ok(setCookies.some((c) => /^__Host-kr_login_state=;.*Path=\/;/.test(c)), 'state cookie cleared');
+    assert.ok(
+      setCookies.some((c) => /^__Host-kr_login_state=;.*Path=\/;/.test(c)),
+      'state cookie cleared',
+    );
     const cookie = session.split(';')[0];
     assert.equal((await t.http('/api/market/status', { headers: { cookie } })).status, 200);
     const plain = cookie.replace('__Host-', '');

@@ -13,7 +13,10 @@ const claims = (token: string) =>
   JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 
 /** Resolves with how long after `since` the socket was disconnected by the server. */
-const disconnectedAfter = (s: { once(e: 'disconnect', fn: (r: string) => void): unknown }, since: () => number) =>
+const disconnectedAfter = (
+  s: { once(e: 'disconnect', fn: (r: string) => void): unknown },
+  since: () => number,
+) =>
   new Promise<{ ms: number; reason: string }>((resolve) =>
     s.once('disconnect', (reason) => resolve({ ms: Date.now() - since(), reason })),
   );
@@ -40,7 +43,14 @@ for (const redis of [true, false]) {
     it('a minted token has an id: the answer gives it with role, sub and expiry, not cached', async () => {
       const r = await mint({ role: 'viewer', ttl: '10m', sub: 'desk-1' });
       assert.equal(r.status, 201, r.text);
-      assert.deepEqual(Object.keys(r.body).sort(), ['expires_at', 'expires_in', 'id', 'role', 'sub', 'token']);
+      assert.deepEqual(Object.keys(r.body).sort(), [
+        'expires_at',
+        'expires_in',
+        'id',
+        'role',
+        'sub',
+        'token',
+      ]);
       assert.equal(r.headers.get('cache-control'), 'no-store');
       const c = claims(r.body.token);
       assert.equal(c.jti, r.body.id);
@@ -105,13 +115,18 @@ for (const redis of [true, false]) {
       assert.equal((await t.http('/api/market/status', { token: bystander.token })).status, 200);
       const again = t.client({ token: victim.token });
       await assert.rejects(t.connected(again), /unauthorized/);
-      const ids = ((await t.http('/api/admin/tokens', { token: admin })).body.tokens as any[]).map((e) => e.id);
+      const ids = ((await t.http('/api/admin/tokens', { token: admin })).body.tokens as any[]).map(
+        (e) => e.id,
+      );
       assert.ok(!ids.includes(victim.id), 'a revoked token is listed no more');
       assert.ok(ids.includes(bystander.id));
       const twice = await t.http(`/api/admin/tokens/${victim.id}`, { method: 'DELETE', token: admin });
       assert.equal(twice.status, 404);
       for (const id of ['AAAAAAAAAAAAAAAAAAAAAA', 'not-an-id', '..%2F..%2Fetc']) {
-        assert.equal((await t.http(`/api/admin/tokens/${id}`, { method: 'DELETE', token: admin })).status, 404);
+        assert.equal(
+          (await t.http(`/api/admin/tokens/${id}`, { method: 'DELETE', token: admin })).status,
+          404,
+        );
       }
     });
 
@@ -165,7 +180,9 @@ for (const redis of [true, false]) {
       assert.equal((await t.http('/api/market/status', { token })).status, 200);
       const entry = await waitFor(
         async () =>
-          ((await t.http('/api/admin/tokens', { token: admin })).body.tokens as any[]).find((e) => e.id === id),
+          ((await t.http('/api/admin/tokens', { token: admin })).body.tokens as any[]).find(
+            (e) => e.id === id,
+          ),
         'the CLI token in the listing',
       );
       assert.equal(entry.kind, 'cli');
@@ -207,7 +224,10 @@ describe('tokens: revocations are kept in Redis until the token expires', () => 
     try {
       const admin = a.token('admin', '1h');
       const victim = (await a.post('/api/admin/tokens', { role: 'viewer', ttl: '25m' }, admin)).body;
-      assert.equal((await a.http(`/api/admin/tokens/${victim.id}`, { method: 'DELETE', token: admin })).status, 200);
+      assert.equal(
+        (await a.http(`/api/admin/tokens/${victim.id}`, { method: 'DELETE', token: admin })).status,
+        200,
+      );
       const ttl = await redis.pttl(`${a.cacheKeyPrefix}revoked:${victim.id}`);
       const left = (claims(victim.token).exp as number) * 1000 - Date.now();
       assert.ok(ttl > 0 && Math.abs(ttl - left) < 5000, `revocation TTL ${ttl} ms, token left ${left} ms`);
