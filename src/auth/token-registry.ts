@@ -49,6 +49,7 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly lastWrite = new Map<string, { at: number; exp: number }>();
   private readonly off: (() => void)[] = [];
   private readonly nodeId: string;
+  private recorded = 0;
 
   constructor(
     config: AppConfigService,
@@ -79,6 +80,8 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
   /** Registers a freshly minted token; never rejects (a Redis failure is logged, the entry kept here). */
   async record(entry: TokenEntry): Promise<void> {
     this.local.set(entry.id, entry);
+    // Expired entries go when tokens are listed; minting often without listing sweeps too.
+    if (++this.recorded % 100 === 0) void this.list();
     if (!this.redis.up) return;
     try {
       await this.store.write(entry.id, stored(entry));
@@ -134,8 +137,8 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
 
   /** Revokes a live token everywhere; undefined when no live token has this id. */
   async revoke(id: string): Promise<TokenEntry | undefined> {
-    const entry = (await this.list()).find((e) => e.id === id);
-    if (!entry) return undefined;
+    const entry = await this.find(id);
+    if (!entry || entry.expiresAt <= Date.now() || this.revoked.has(id)) return undefined;
     // The event reaches this node's listeners at once (refusal, socket disconnects), then the cluster.
     this.events.emit('token.revoked', {
       origin: this.nodeId,
@@ -153,6 +156,17 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
     }
     this.logger.log(`token ${id} (${entry.kind}, ${entry.sub}) revoked`);
     return entry;
+  }
+
+  private async find(id: string): Promise<TokenEntry | undefined> {
+    if (!this.redis.up) return this.local.get(id);
+    try {
+      const text = await this.store.read(id);
+      return text === undefined ? this.local.get(id) : parseEntry(id, text);
+    } catch (err) {
+      this.logger.warn(`could not read token ${id} from Redis: ${errorText(err)}`);
+      return this.local.get(id);
+    }
   }
 
   private markRevoked(id: string, expMs: number): void {
