@@ -7,7 +7,7 @@ import { RelayEvents } from '../../src/events/relay-events.js';
 import { Redis } from 'ioredis';
 import { FakeClock } from '../../src/clock/clock.js';
 import { KiteSimulator } from '../../src/simulator/simulator.js';
-import { REDIS_URL, TestApp, TEST_JWT_SECRET } from '../helpers/test-app.js';
+import { REDIS_URL, TestApp, TEST_JWT_SECRET, TEST_SESSION_KEY } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
@@ -165,11 +165,13 @@ describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
       t.get(KiteSessionService).current!.accessToken,
       t.config.kite.apiSecret,
       TEST_JWT_SECRET,
+      TEST_SESSION_KEY,
     ];
     const everything = bodies.join('\n') + '\n' + t.logText;
     assert.ok(t.logs.length > 10, 'logs were captured');
     for (const s of secrets) assert.ok(!everything.includes(s), 'a secret leaked');
     assert.ok(!/request_token=[0-9a-f]{6,}/.test(t.logText), 'a request token leaked into the logs');
+    assert.ok(!/eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]+/.test(t.logText), 'a JWT leaked into the logs');
   });
 });
 
