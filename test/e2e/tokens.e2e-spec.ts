@@ -6,6 +6,8 @@ import { JwtService } from '@nestjs/jwt';
 import { Redis } from 'ioredis';
 import { jwtOptions } from '../../src/auth/token.service.js';
 import { RelayEvents } from '../../src/events/relay-events.js';
+import { RedisClients } from '../../src/redis/redis-clients.js';
+import { RedisServer } from '../helpers/redis-server.js';
 import { REDIS_URL, TEST_JWT_SECRET, TestApp } from '../helpers/test-app.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
@@ -241,6 +243,38 @@ describe('tokens: revocations are kept in Redis until the token expires', () => 
     } finally {
       redis.disconnect();
       await a.close();
+    }
+  });
+
+  it('a revocation made while Redis is down holds on the node and is written to Redis when it answers again', async () => {
+    const server = await RedisServer.start();
+    const a = await TestApp.start({ env: { REDIS_URL: server.url } });
+    try {
+      const admin = a.token('admin', '1h');
+      const victim = (await a.post('/api/admin/tokens', { role: 'viewer', ttl: '25m' }, admin)).body;
+      await server.stop();
+      await waitFor(() => !a.get(RedisClients).up, 'Redis seen down');
+      assert.equal(
+        (await a.http(`/api/admin/tokens/${victim.id}`, { method: 'DELETE', token: admin })).status,
+        200,
+      );
+      assert.equal((await a.http('/api/market/status', { token: victim.token })).status, 401);
+      await server.start();
+      const key = `${a.cacheKeyPrefix}revoked:${victim.id}`;
+      await waitFor(async () => (await server.client.exists(key)) === 1, 'the revocation written back');
+      const b = await TestApp.start({
+        sim: a.sim,
+        cacheKeyPrefix: a.cacheKeyPrefix,
+        env: { REDIS_URL: server.url },
+      });
+      try {
+        assert.equal((await b.http('/api/market/status', { token: victim.token })).status, 401);
+      } finally {
+        await b.close();
+      }
+    } finally {
+      await a.close();
+      await server.close();
     }
   });
 });
