@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { AppModule, type AppOptions } from './app.module.js';
 import { RelayIoAdapter } from './gateway/relay-io.adapter.js';
 import { ReadinessService } from './health/readiness.service.js';
+import { securityHeaders } from './http/security-headers.js';
 import { RedisClients } from './redis/redis-clients.js';
 
 export const DASHBOARD_DIR = join(import.meta.dirname, 'dashboard', 'public');
@@ -20,8 +21,11 @@ export async function startApp(
     forceCloseConnections: true,
   });
   app.useLogger(app.get(Logger));
-  app.set('trust proxy', 'loopback');
+  const { trustProxy } = options.config;
+  // Which peers may say who the client is (X-Forwarded-For): the per-address limits depend on it.
+  app.set('trust proxy', typeof trustProxy === 'object' ? [...trustProxy] : trustProxy);
   app.disable('x-powered-by');
+  app.use(securityHeaders(options.config));
   app.useWebSocketAdapter(new RelayIoAdapter(app, options.config.corsOrigins, app.get(RedisClients)));
   app.useStaticAssets(DASHBOARD_DIR, { index: 'index.html', maxAge: 0 });
   limitSlowClients(app.getHttpServer());

@@ -42,7 +42,7 @@ export class AppModule {
         AppConfigModule.forRoot(config, calendar, options.feedTuning),
         ClockModule.forRoot({ startAt: config.clockStart, clock: options.clock }),
         EventsModule,
-        MetricsModule,
+        MetricsModule.forRoot(config.metricsPort),
         LoggingModule.forRoot(config, options.logDestination),
         RedisModule.forRoot(options.keyPrefix),
         ApiLimitsModule,

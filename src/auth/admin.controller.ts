@@ -1,32 +1,77 @@
-import { BadRequestException, Body, Controller, Delete, HttpCode, Post, UseGuards } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
+import type { Response } from 'express';
+import { istIso } from '../clock/ist.js';
 import { ROLES, type Role } from './auth.constants.js';
-import { KiteSessionService, KiteLoginError, type AuthStatus } from './kite-session.service.js';
+import { AuthCookies } from './auth-cookies.js';
 import { durationSeconds } from './expiry.js';
-import { JwtAuthGuard, Roles } from './jwt-auth.guard.js';
-import { TokenService } from './token.service.js';
+import { JsonBodyGuard } from './json-body.guard.js';
+import { JwtAuthGuard, Roles, type AuthedRequest } from './jwt-auth.guard.js';
+import { KiteSessionService, KiteLoginError, type AuthStatus } from './kite-session.service.js';
+import type { TokenEntry } from './token-registry.js';
+import { TokenRegistry } from './token-registry.js';
+import { TOKEN_ID, TokenService } from './token.service.js';
 
 const MAX_TTL_S = 30 * 86400;
 
+/** A registry entry as the API shows it: never the token. */
+export interface TokenView {
+  id: string;
+  sub: string;
+  role: Role;
+  kind: TokenEntry['kind'];
+  issued_at: string;
+  expires_at: string;
+  last_seen: string | null;
+}
+
 @Controller('api/admin')
-@UseGuards(ThrottlerGuard, JwtAuthGuard)
+@UseGuards(ThrottlerGuard, JwtAuthGuard, JsonBodyGuard)
 @Roles('admin')
 export class AdminController {
   constructor(
     private readonly auth: KiteSessionService,
     private readonly tokens: TokenService,
+    private readonly registry: TokenRegistry,
+    private readonly cookies: AuthCookies,
   ) {}
 
-  /** Installs an access token obtained elsewhere, after checking it with Kite. */
+  /**
+   * Installs a Kite session: `{access_token}` obtained elsewhere (checked with Kite's profile), or
+   * `{request_token}` from Kite's login redirect (exchanged here with the checksum). Exactly one.
+   */
   @Post('session')
   @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
   async install(@Body() body: unknown): Promise<AuthStatus> {
-    const token = (body as { access_token?: unknown } | undefined)?.access_token;
-    if (typeof token !== 'string' || !/^[A-Za-z0-9]{8,128}$/.test(token)) {
-      throw new BadRequestException('access_token must be the token string Kite issued (letters and digits)');
+    const { access_token: access, request_token: request } = (body ?? {}) as Record<string, unknown>;
+    if ((access === undefined) === (request === undefined)) {
+      throw new BadRequestException('send exactly one of access_token or request_token');
+    }
+    const token = access ?? request;
+    const shape = access === undefined ? /^[A-Za-z0-9]{6,128}$/ : /^[A-Za-z0-9]{8,128}$/;
+    if (typeof token !== 'string' || !shape.test(token)) {
+      throw new BadRequestException(
+        `${access === undefined ? 'request_token' : 'access_token'} must be the token string Kite issued (letters and digits)`,
+      );
     }
     try {
-      await this.auth.installAccessToken(token);
+      if (access !== undefined) await this.auth.installAccessToken(token);
+      else await this.auth.loginWithRequestToken(token);
     } catch (err) {
       if (err instanceof KiteLoginError) throw new BadRequestException(err.message);
       throw err;
@@ -34,17 +79,25 @@ export class AdminController {
     return this.auth.status();
   }
 
+  /** Logs out of Kite; also ends the dashboard session of a browser that asked with its cookie. */
   @Delete('session')
   @HttpCode(200)
-  async logout(): Promise<AuthStatus> {
+  @Header('Cache-Control', 'no-store')
+  async logout(@Req() req: AuthedRequest, @Res({ passthrough: true }) res: Response): Promise<AuthStatus> {
     await this.auth.logout();
+    this.cookies.clearSession(res);
+    if (req.authVia === 'cookie' && req.principal?.jti) await this.registry.revoke(req.principal.jti);
     return this.auth.status();
   }
 
-  /** Mints a JWT for a programmatic client. */
+  /** Mints a JWT for a programmatic client; it cannot outlive the token that asks for it. */
   @Post('tokens')
   @HttpCode(201)
-  mint(@Body() body: unknown): { token: string; role: Role; expires_in: number } {
+  @Header('Cache-Control', 'no-store')
+  async mint(
+    @Req() req: AuthedRequest,
+    @Body() body: unknown,
+  ): Promise<{ token: string; id: string; role: Role; sub: string; expires_in: number; expires_at: string }> {
     const { role, ttl, sub } = (body ?? {}) as { role?: unknown; ttl?: unknown; sub?: unknown };
     if (!ROLES.includes(role as Role)) throw new BadRequestException('role must be viewer or admin');
     const ttlText = typeof ttl === 'string' || typeof ttl === 'number' ? String(ttl) : '12h';
@@ -55,8 +108,52 @@ export class AdminController {
       throw new BadRequestException('ttl must be a duration such as 30m, 12h or 7d');
     }
     if (seconds < 1 || seconds > MAX_TTL_S) throw new BadRequestException('ttl must be between 1s and 30d');
+    // Wall-clock seconds, like the JWT's own exp.
+    const left = req.principal!.exp - Math.floor(Date.now() / 1000);
+    if (seconds > left) {
+      throw new BadRequestException(
+        `ttl of ${seconds}s would outlive the token that mints it (it expires in ${Math.max(0, left)}s); ask for at most that`,
+      );
+    }
     const name = typeof sub === 'string' && /^[\w.@-]{1,64}$/.test(sub) ? sub : `client-${role as string}`;
-    const { token, expiresIn } = this.tokens.mint(name, role as Role, `${seconds}s`);
-    return { token, role: role as Role, expires_in: expiresIn };
+    const minted = this.tokens.mint(name, role as Role, `${seconds}s`, 'api');
+    await minted.stored;
+    return {
+      token: minted.token,
+      id: minted.id,
+      role: role as Role,
+      sub: name,
+      expires_in: minted.expiresIn,
+      expires_at: istIso(minted.expiresAt),
+    };
   }
+
+  /** The live minted tokens (every node's, with Redis). */
+  @Get('tokens')
+  @Header('Cache-Control', 'no-store')
+  async list(): Promise<{ tokens: TokenView[] }> {
+    return { tokens: (await this.registry.list()).map(view) };
+  }
+
+  /** Revokes one token: refused at once on HTTP, its sockets disconnected, on every node. */
+  @Delete('tokens/:id')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  async revoke(@Param('id') id: string): Promise<TokenView> {
+    const entry = TOKEN_ID.test(id) ? await this.registry.revoke(id) : undefined;
+    if (!entry) throw new NotFoundException('no live token has this id');
+    return view(entry);
+  }
+}
+
+function view(e: TokenEntry): TokenView {
+  return {
+    id: e.id,
+    sub: e.sub,
+    role: e.role,
+    kind: e.kind,
+    issued_at: istIso(e.issuedAt),
+    expires_at: istIso(e.expiresAt),
+    last_seen: e.lastSeen === undefined ? null : istIso(e.lastSeen),
+  };
 }

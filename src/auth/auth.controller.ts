@@ -1,11 +1,10 @@
-import { BadRequestException, Controller, Get, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Header, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppConfigService } from '../config/app-config.service.js';
-import { SESSION_COOKIE, STATE_COOKIE, STATE_TTL_MS } from './auth.constants.js';
+import { AuthCookies } from './auth-cookies.js';
 import { KiteSessionService, KiteLoginError, type AuthStatus } from './kite-session.service.js';
-import { readCookie } from './cookies.js';
 import { loginResultPage } from './login-page.js';
 import { TokenService } from './token.service.js';
 
@@ -14,16 +13,15 @@ export class AuthController {
   constructor(
     private readonly auth: KiteSessionService,
     private readonly tokens: TokenService,
+    private readonly cookies: AuthCookies,
     private readonly config: AppConfigService,
   ) {}
 
-  private get secureCookies(): boolean {
-    return this.config.values.publicUrl.startsWith('https://');
-  }
-
+  /** The Kite session: in full for a valid viewer or admin token, the state alone for anyone else. */
   @Get('status')
-  status(): AuthStatus {
-    return this.auth.status();
+  @Header('Cache-Control', 'no-store')
+  status(@Req() req: Request): AuthStatus {
+    return this.auth.status(this.tokens.principalOf(req) !== undefined);
   }
 
   /** Starts the Kite login: a random `state` bound to a short-lived httpOnly cookie, then Kite's login page. */
@@ -31,19 +29,13 @@ export class AuthController {
   @UseGuards(ThrottlerGuard)
   login(@Res() res: Response): void {
     const state = randomBytes(16).toString('base64url');
-    res.cookie(STATE_COOKIE, state, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: this.secureCookies,
-      maxAge: STATE_TTL_MS,
-      path: '/api/auth/kite',
-    });
+    this.cookies.setState(res, state);
     const { apiKey, loginUrl } = this.config.values.kite;
     const url = new URL(loginUrl);
     url.searchParams.set('v', '3');
     url.searchParams.set('api_key', apiKey);
     url.searchParams.set('redirect_params', `state=${state}`);
-    res.redirect(302, url.toString());
+    res.set('Cache-Control', 'no-store').redirect(302, url.toString());
   }
 
   /** Kite's redirect: checks `state`, exchanges the request token, sets the dashboard session cookie. */
@@ -56,13 +48,16 @@ export class AuthController {
     @Query('request_token') requestToken: unknown,
     @Query('status') status: unknown,
   ): Promise<void> {
-    const expected = readCookie(req, STATE_COOKIE);
+    // The page may carry a fresh session cookie: no cache may keep it. It arrives in the popup from
+    // Kite's origin, so any COOP but unsafe-none would cut it from the dashboard that opened it.
+    res.set({ 'Cache-Control': 'no-store', 'Cross-Origin-Opener-Policy': 'unsafe-none' });
+    const expected = this.cookies.readState(req);
     if (typeof state !== 'string' || !expected || !sameText(state, expected)) {
       throw new BadRequestException(
         'login state is missing or does not match; start the login again from the dashboard',
       );
     }
-    res.clearCookie(STATE_COOKIE, { path: '/api/auth/kite' });
+    this.cookies.clearState(res);
     if (
       status !== 'success' ||
       typeof requestToken !== 'string' ||
@@ -82,14 +77,9 @@ export class AuthController {
         .send(loginResultPage(origin, false, err.message));
       return;
     }
-    const { token, expiresIn } = this.tokens.mint(session.userId, 'admin');
-    res.cookie(SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: this.secureCookies,
-      maxAge: expiresIn * 1000,
-      path: '/',
-    });
+    const minted = this.tokens.mint(session.userId, 'admin', undefined, 'login');
+    await minted.stored;
+    this.cookies.setSession(res, minted.token, minted.expiresIn * 1000);
     res
       .status(200)
       .type('html')

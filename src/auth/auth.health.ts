@@ -10,8 +10,9 @@ export class AuthHealthIndicator {
     private readonly indicator: HealthIndicatorService,
   ) {}
 
-  check() {
-    const s = this.auth.status();
+  /** `full`: the caller holds a valid token; anyone else learns the state, not who is logged in. */
+  check(full = false) {
+    const s = this.auth.status(full);
     return this.indicator.check('auth').up({ state: s.state, user_id: s.user_id, expires_at: s.expires_at });
   }
 }

@@ -4,15 +4,20 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfigService } from '../config/app-config.service.js';
 import { AdminController } from './admin.controller.js';
+import { AuthCookies } from './auth-cookies.js';
 import { AuthController } from './auth.controller.js';
 import { AuthHealthIndicator } from './auth.health.js';
+import { JsonBodyGuard } from './json-body.guard.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { KiteApiService } from './kite-api.service.js';
+import { KiteCalls } from './kite-calls.js';
 import { KiteSessionService } from './kite-session.service.js';
+import { SessionMetrics } from './session-metrics.js';
 import { SessionPersistence } from './session-persistence.js';
+import { TokenRegistry } from './token-registry.js';
 import { jwtOptions, TokenService } from './token.service.js';
 
-/** The Kite session (login flow, manual token, expiry, logout), client JWTs, and Kite REST calls with the session. */
+/** The Kite session (login flow, manual token, expiry, logout), client JWTs and their registry, and Kite REST calls. */
 @Module({
   imports: [
     TerminusModule,
@@ -27,11 +32,23 @@ import { jwtOptions, TokenService } from './token.service.js';
   providers: [
     KiteSessionService,
     SessionPersistence,
+    SessionMetrics,
+    KiteCalls,
     TokenService,
+    TokenRegistry,
+    AuthCookies,
+    JwtAuthGuard,
+    JsonBodyGuard,
+    KiteApiService,
+    AuthHealthIndicator,
+  ],
+  exports: [
+    KiteSessionService,
+    TokenService,
+    TokenRegistry,
     JwtAuthGuard,
     KiteApiService,
     AuthHealthIndicator,
   ],
-  exports: [KiteSessionService, TokenService, JwtAuthGuard, KiteApiService, AuthHealthIndicator],
 })
 export class AuthModule {}

@@ -10,13 +10,3 @@ export function readCookie(req: Pick<IncomingMessage, 'headers'>, name: string):
     return undefined;
   }
 }
-
-/** The JWT a request carries: `Authorization: Bearer …` first, then the dashboard session cookie. */
-export function bearerOrCookie(
-  req: Pick<IncomingMessage, 'headers'>,
-  cookieName: string,
-): string | undefined {
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-  return readCookie(req, cookieName);
-}

@@ -6,6 +6,7 @@ import { AppConfigService } from '../config/app-config.service.js';
 import { RelayEvents } from '../events/relay-events.js';
 import { createKiteRest, isTokenException, kiteErrorMessage, type KiteRest } from '../kite/kite-rest.js';
 import { kiteTokenExpiry } from './expiry.js';
+import { KiteCalls } from './kite-calls.js';
 import type { AuthState, AuthStatus, KiteSession } from './kite-session.js';
 import { SessionPersistence } from './session-persistence.js';
 
@@ -31,6 +32,7 @@ export class KiteSessionService implements OnModuleInit, OnApplicationShutdown {
     private readonly persistence: SessionPersistence,
     private readonly events: RelayEvents,
     private readonly clock: Clock,
+    private readonly calls: KiteCalls,
   ) {
     this.nodeId = config.values.nodeId;
   }
@@ -64,9 +66,11 @@ export class KiteSessionService implements OnModuleInit, OnApplicationShutdown {
     return this.stateValue === 'AUTHENTICATED' ? this.session : undefined;
   }
 
-  status(): AuthStatus {
+  /** What `/api/auth/status` and `/health` show; without `full` (anonymous callers) not who is logged in. */
+  status(full = true): AuthStatus {
     const s = this.session;
     if (!s) return { state: this.stateValue };
+    if (!full) return { state: this.stateValue, expires_at: istIso(s.expiresAt) };
     return {
       state: this.stateValue,
       user_id: s.userId,
@@ -86,7 +90,10 @@ export class KiteSessionService implements OnModuleInit, OnApplicationShutdown {
   async loginWithRequestToken(requestToken: string): Promise<KiteSession> {
     let data;
     try {
-      data = await this.rest(undefined).generateSession(requestToken, this.config.values.kite.apiSecret);
+      const { apiSecret } = this.config.values.kite;
+      data = await this.calls.run('session', () =>
+        this.rest(undefined).generateSession(requestToken, apiSecret),
+      );
     } catch (err) {
       throw new KiteLoginError(`Kite refused the login: ${kiteErrorMessage(err)}`);
     }
@@ -97,7 +104,7 @@ export class KiteSessionService implements OnModuleInit, OnApplicationShutdown {
   async installAccessToken(accessToken: string): Promise<KiteSession> {
     let profile;
     try {
-      profile = await this.rest(accessToken).getProfile();
+      profile = await this.calls.run('profile', () => this.rest(accessToken).getProfile());
     } catch (err) {
       throw new KiteLoginError(
         isTokenException(err)
@@ -206,7 +213,7 @@ export class KiteSessionService implements OnModuleInit, OnApplicationShutdown {
 
   private async invalidateAtKite(accessToken: string, why: string): Promise<void> {
     try {
-      await this.rest(accessToken).invalidateAccessToken(accessToken);
+      await this.calls.run('logout', () => this.rest(accessToken).invalidateAccessToken(accessToken));
     } catch (err) {
       this.logger.warn(`Kite token invalidation (${why}) failed: ${kiteErrorMessage(err)}`);
     }

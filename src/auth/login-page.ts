@@ -1,26 +1,24 @@
-/** The page the Kite callback answers with: tells the opener (exact origin) and closes, or goes to `/`. */
+/**
+ * The page the Kite callback answers with. It carries no inline script (the CSP allows only the
+ * gateway's own files): /js/login-result.js reads the JSON data block, tells the opener at its
+ * exact origin and closes, or goes to `/`.
+ */
 export function loginResultPage(origin: string, ok: boolean, message: string): string {
-  const payload = JSON.stringify({ type: 'kite-login', ok, message }).replace(/</g, '\\u003c');
-  const target = JSON.stringify(origin).replace(/</g, '\\u003c');
+  const data = JSON.stringify({ payload: { type: 'kite-login', ok, message }, target: origin }).replace(
+    /</g,
+    '\\u003c',
+  );
   const text = message.replace(
     /[&<>"]/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!,
   );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>kite-relay login</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family:system-ui;background:#111;color:#eee;padding:2rem">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/style.css"></head>
+<body class="login-result">
 <p id="msg">${text}</p>
-<script>
-(function () {
-  var payload = ${payload};
-  if (window.opener && !window.opener.closed) {
-    window.opener.postMessage(payload, ${target});
-    window.close();
-  } else if (payload.ok) {
-    window.location.replace('/');
-  }
-})();
-</script>
+<script type="application/json" id="login-result">${data}</script>
+<script type="module" src="/js/login-result.js"></script>
 </body></html>`;
 }

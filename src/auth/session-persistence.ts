@@ -51,8 +51,10 @@ export class SessionPersistence implements OnModuleDestroy {
       return undefined;
     }
     if (!sealed) return undefined;
-    const session = openSession<KiteSession>(sealed, this.config.values.jwtSecret);
-    if (!session) this.logger.warn('stored Kite session cannot be read (its key changed?); log in again');
+    const session = openSession<KiteSession>(sealed, this.config.values.sessionEncryptionKey);
+    if (!session) {
+      this.logger.warn('stored Kite session cannot be read (SESSION_ENCRYPTION_KEY changed?); log in again');
+    }
     return session;
   }
 
@@ -61,7 +63,7 @@ export class SessionPersistence implements OnModuleDestroy {
     if (!this.redis.up) return;
     try {
       await this.store.write(
-        sealSession(session, this.config.values.jwtSecret),
+        sealSession(session, this.config.values.sessionEncryptionKey),
         session.expiresAt - this.clock.now(),
       );
     } catch (err) {

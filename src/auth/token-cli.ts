@@ -3,9 +3,12 @@ import { cliFlag } from '../cli-flags.js';
 import { loadConfig } from '../config/load-config.js';
 import { ROLES, type Role } from './auth.constants.js';
 import { durationSeconds } from './expiry.js';
-import { jwtOptions, signClientToken } from './token.service.js';
+import { istIso } from '../clock/ist.js';
+import { jwtOptions, newTokenId, signClientToken } from './jwt-claims.js';
 
 // `npm run token -- --role viewer --ttl 12h`: a JWT for a programmatic client, signed with JWT_SECRET.
+// The token goes to stdout; its id (for DELETE /api/admin/tokens/{id}) and expiry to stderr. The CLI
+// has no Redis, so the gateway's registry learns of the token when it is first used.
 const args = process.argv.slice(2);
 const flag = (name: string) => cliFlag(args, name);
 const role = (flag('role') ?? 'viewer') as Role;
@@ -36,4 +39,8 @@ if (seconds <= 0) {
   process.exit(64);
 }
 const jwt = new JwtService(jwtOptions(loaded.config.jwtSecret));
-process.stdout.write(`${signClientToken(jwt, flag('sub') ?? `cli-${role}`, role, seconds)}\n`);
+const id = newTokenId();
+const token = signClientToken(jwt, flag('sub') ?? `cli-${role}`, role, seconds, id);
+const { exp } = jwt.decode<{ exp: number }>(token);
+process.stdout.write(`${token}\n`);
+process.stderr.write(`id=${id} expires=${istIso(exp * 1000)}\n`);

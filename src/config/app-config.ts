@@ -1,3 +1,5 @@
+import type { TrustProxy } from './trust-proxy.js';
+
 /**
  * The validated, typed configuration. Built once at boot by `loadConfig` and frozen: nothing else
  * reads the environment, and nothing changes it afterwards (`withKiteEndpoints` makes a new one).
@@ -6,7 +8,11 @@ export interface AppConfig {
   readonly nodeEnv: 'development' | 'test' | 'production';
   readonly port: number;
   readonly host: string;
+  /** Where /metrics is served instead of the main port (production: 9464); undefined: the main port. */
+  readonly metricsPort?: number;
   readonly publicUrl: string;
+  /** Express "trust proxy": which peers may say who the client is (X-Forwarded-For). */
+  readonly trustProxy: TrustProxy;
   readonly feedSource: 'kite' | 'simulator';
   readonly kite: KiteConfig;
   readonly redisUrl?: string;
@@ -20,6 +26,10 @@ export interface AppConfig {
   /** True when no JWT_SECRET was given outside production and a random one was generated for this boot. */
   readonly jwtSecretGenerated: boolean;
   readonly jwtTtl: string;
+  /** Seals the stored Kite session (independent of jwtSecret, so each can be rotated alone). */
+  readonly sessionEncryptionKey: string;
+  /** True when no SESSION_ENCRYPTION_KEY was given outside production and one was generated for this boot. */
+  readonly sessionEncryptionKeyGenerated: boolean;
   readonly corsOrigins: readonly string[];
   readonly allowedKiteUserIds?: readonly string[];
   readonly maxSubscriptionsPerClient: number;

@@ -1,12 +1,27 @@
 import Joi from 'joi';
 import { hostname } from 'node:os';
+import {
+  isPlaceholder,
+  kiteUserIds,
+  notPlaceholder,
+  port,
+  prod,
+  strongSecret,
+  url,
+  wholeNumber,
+} from './schema-rules.js';
+import { parseTrustProxy } from './trust-proxy.js';
+
+export { isPlaceholder };
 
 /** Every environment variable kite-relay reads (SPEC section 2), in documentation order. */
 export const CONFIG_KEYS = [
   'NODE_ENV',
   'PORT',
   'HOST',
+  'METRICS_PORT',
   'PUBLIC_URL',
+  'TRUST_PROXY',
   'FEED_SOURCE',
   'KITE_API_KEY',
   'KITE_API_SECRET',
@@ -21,6 +36,7 @@ export const CONFIG_KEYS = [
   'CACHE_TTL_MS',
   'JWT_SECRET',
   'JWT_TTL',
+  'SESSION_ENCRYPTION_KEY',
   'CORS_ORIGINS',
   'ALLOWED_KITE_USER_IDS',
   'MAX_SUBSCRIPTIONS_PER_CLIENT',
@@ -42,6 +58,7 @@ export const SECRET_KEYS: ReadonlySet<ConfigKey> = new Set([
   'KITE_API_SECRET',
   'KITE_ACCESS_TOKEN',
   'JWT_SECRET',
+  'SESSION_ENCRYPTION_KEY',
   'REDIS_URL',
 ]);
 
@@ -50,61 +67,6 @@ export const KITE_DEFAULTS = {
   wsRoot: 'wss://ws.kite.trade',
   loginUrl: 'https://kite.zerodha.com/connect/login',
 } as const;
-
-const PLACEHOLDER_WORDS = [
-  'change-this',
-  'change_this',
-  'changethis',
-  'changeme',
-  'change-me',
-  'change_me',
-  'replace-me',
-  'replace_me',
-  'replaceme',
-  'placeholder',
-  'your-secret',
-  'your_secret',
-  'your_kite',
-  'your-kite',
-  'fill-me',
-  'fill_me',
-  'xxxxxx',
-];
-const PLACEHOLDER_EXACT = new Set([
-  'secret',
-  'password',
-  'jwt-secret',
-  'jwt_secret',
-  'test',
-  'default',
-  'example',
-]);
-
-/** True for values that are obviously a template's placeholder rather than a real secret. */
-export function isPlaceholder(value: string): boolean {
-  const v = value.trim().toLowerCase();
-  return PLACEHOLDER_EXACT.has(v) || PLACEHOLDER_WORDS.some((w) => v.includes(w));
-}
-
-const prod = (then: Joi.Schema, otherwise?: Joi.Schema) =>
-  Joi.when('NODE_ENV', { is: 'production', then, otherwise: otherwise ?? Joi.any() });
-
-const notPlaceholder = (what: string) =>
-  Joi.string().custom((v: string, h) =>
-    isPlaceholder(v) ? h.message({ custom: `is a placeholder: ${what}` }) : v,
-  );
-
-const url = (schemes: string[]) => Joi.string().uri({ scheme: schemes });
-
-const wholeNumber = (min: number, max: number, fallback: number) =>
-  Joi.number()
-    .integer()
-    .min(min)
-    .max(max)
-    .default(fallback)
-    .messages({ '*': `must be a whole number between ${min} and ${max}` });
-
-const JWT_FIX = 'generate one with `openssl rand -hex 32` (at least 32 characters)';
 
 /**
  * The Joi schema. Problems are phrased "what is wrong, how to fix it" and never include the
@@ -115,16 +77,19 @@ export const configSchema = Joi.object({
     .valid('development', 'test', 'production')
     .default('development')
     .messages({ 'any.only': 'must be one of development, test or production' }),
-  PORT: Joi.number()
-    .integer()
-    .min(0)
-    .max(65535)
-    .default(3000)
-    .messages({ '*': 'must be a TCP port number between 0 and 65535' }),
+  PORT: port('').default(3000),
   HOST: Joi.string()
     .min(1)
     .default('0.0.0.0')
     .messages({ '*': 'must be an interface address such as 0.0.0.0 or 127.0.0.1' }),
+  // Production serves /metrics only here (never published); elsewhere unset means the main port.
+  METRICS_PORT: prod(port('; 9464 by default in production').default(9464), port(''))
+    .custom((v: number, h) =>
+      v !== 0 && v === (h.state.ancestors as { PORT?: number }[])[0].PORT
+        ? h.message({ custom: 'must differ from PORT (metrics are served on a port of their own)' })
+        : v,
+    )
+    .messages({ custom: 'must differ from PORT (metrics are served on a port of their own)' }),
   PUBLIC_URL: prod(
     url(['https'])
       .custom((v: string, h) =>
@@ -143,6 +108,12 @@ export const configSchema = Joi.object({
       .default((env: { PORT: number }) => `http://localhost:${env.PORT}`)
       .messages({ '*': 'must be an absolute http:// or https:// URL' }),
   ),
+  TRUST_PROXY: Joi.string()
+    .default('loopback')
+    .custom((v: string, h) => (parseTrustProxy(v) === undefined ? h.message({ custom: 'bad' }) : v))
+    .messages({
+      '*': 'must be false, true, a hop count (0-16), or a comma list of proxy addresses, CIDRs or the names loopback, linklocal, uniquelocal',
+    }),
   FEED_SOURCE: prod(
     Joi.string()
       .valid('kite')
@@ -212,26 +183,18 @@ export const configSchema = Joi.object({
     .max(10000)
     .default(5000)
     .messages({ '*': 'must be a whole number of milliseconds between 1000 and 10000' }),
-  JWT_SECRET: prod(
-    Joi.string()
-      .required()
-      .min(32)
-      .custom((v: string, h) => {
-        if (isPlaceholder(v)) return h.message({ custom: `is a placeholder; ${JWT_FIX}` });
-        if (/^(.)\1*$/.test(v)) return h.message({ custom: `is one character repeated; ${JWT_FIX}` });
-        return v;
-      })
-      .messages({
-        'any.required': `is required in production; ${JWT_FIX}`,
-        'string.min': `is too short (fewer than 32 characters); ${JWT_FIX}`,
-        'string.empty': `is empty; ${JWT_FIX}`,
-      }),
-    Joi.string().min(1),
-  ),
+  JWT_SECRET: prod(strongSecret(), Joi.string().min(1)),
   JWT_TTL: Joi.string()
     .pattern(/^\d+(s|m|h|d)?$/)
     .default('12h')
     .messages({ '*': 'must be a duration such as 30m, 12h or 7d (or a number of seconds)' }),
+  // Seals the stored Kite session; independent of JWT_SECRET so that either can be rotated alone.
+  SESSION_ENCRYPTION_KEY: prod(
+    strongSecret().invalid(Joi.ref('JWT_SECRET')).messages({
+      'any.invalid': 'must differ from JWT_SECRET (each is rotated on its own); generate another one',
+    }),
+    Joi.string().min(1),
+  ),
   CORS_ORIGINS: prod(
     Joi.string()
       .custom((v: string, h) =>
@@ -245,9 +208,14 @@ export const configSchema = Joi.object({
       .messages({ custom: 'must not be * in production; list the exact dashboard origins, comma-separated' }),
     Joi.string(),
   ),
-  ALLOWED_KITE_USER_IDS: Joi.string()
-    .pattern(/^\s*[A-Za-z0-9]+(\s*,\s*[A-Za-z0-9]+)*\s*$/)
-    .messages({ '*': 'must be a comma-separated list of Kite user ids, e.g. AB1234,CD5678' }),
+  // Only these Kite users may log in; a login makes its user admin, so production must name them.
+  ALLOWED_KITE_USER_IDS: prod(
+    kiteUserIds().required().messages({
+      'any.required':
+        'is required in production: the Kite user ids that may log in and be admin, comma-separated (e.g. AB1234)',
+    }),
+    kiteUserIds(),
+  ),
   MAX_SUBSCRIPTIONS_PER_CLIENT: Joi.number()
     .integer()
     .min(1)

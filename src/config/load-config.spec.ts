@@ -10,7 +10,9 @@ const prod: Env = {
   KITE_API_SECRET: 'zyxw9876vuts5432',
   REDIS_URL: 'redis://redis:6379',
   JWT_SECRET: GOOD_SECRET,
+  SESSION_ENCRYPTION_KEY: 's3al-0a1b2c3d4e5f60718293a4b5c6d7e8f9-prod',
   CORS_ORIGINS: 'https://relay.mydesk.in',
+  ALLOWED_KITE_USER_IDS: 'AB1234',
 };
 
 function errors(env: Env): string[] {
@@ -152,5 +154,87 @@ describe('loadConfig production rules', () => {
       assert.ok(keys.includes(k), k);
     }
     assert.ok(keys.indexOf('PORT') < keys.indexOf('LOG_LEVEL'));
+  });
+});
+
+describe('loadConfig security settings', () => {
+  it('production requires ALLOWED_KITE_USER_IDS (a login makes its user admin)', () => {
+    const l = line(errors({ ...prod, ALLOWED_KITE_USER_IDS: undefined }), 'ALLOWED_KITE_USER_IDS');
+    assert.match(l!, /required in production/);
+    assert.match(
+      line(errors({ ...prod, ALLOWED_KITE_USER_IDS: 'AB 12' }), 'ALLOWED_KITE_USER_IDS')!,
+      /comma/,
+    );
+    const dev = loadConfig({ ALLOWED_KITE_USER_IDS: 'ab1234, CD5678' });
+    assert.ok(dev.ok);
+    assert.deepEqual(dev.config.allowedKiteUserIds, ['AB1234', 'CD5678']);
+    assert.ok(loadConfig({}).ok, 'optional outside production');
+  });
+
+  it('SESSION_ENCRYPTION_KEY follows the JWT_SECRET rules in production and must differ from it', () => {
+    assert.match(
+      line(errors({ ...prod, SESSION_ENCRYPTION_KEY: undefined }), 'SESSION_ENCRYPTION_KEY')!,
+      /required/,
+    );
+    const placeholder = 'replace-me-with-openssl-rand-hex-32';
+    const errs = errors({ ...prod, SESSION_ENCRYPTION_KEY: placeholder });
+    assert.match(line(errs, 'SESSION_ENCRYPTION_KEY')!, /placeholder/);
+    assert.ok(!errs.join('\n').includes(placeholder));
+    assert.match(line(errors({ ...prod, SESSION_ENCRYPTION_KEY: 'short' }), 'SESSION_ENCRYPTION_KEY')!, /32/);
+    const same = errors({ ...prod, SESSION_ENCRYPTION_KEY: GOOD_SECRET });
+    assert.match(line(same, 'SESSION_ENCRYPTION_KEY')!, /differ from JWT_SECRET/);
+    assert.ok(!same.join('\n').includes(GOOD_SECRET));
+    const r = loadConfig(prod);
+    assert.ok(r.ok);
+    assert.equal(r.config.sessionEncryptionKey, prod.SESSION_ENCRYPTION_KEY);
+    assert.equal(r.config.sessionEncryptionKeyGenerated, false);
+  });
+
+  it('outside production a missing SESSION_ENCRYPTION_KEY is random for the boot, with a warning', () => {
+    const a = loadConfig({});
+    const b = loadConfig({});
+    assert.ok(a.ok && b.ok);
+    assert.equal(a.config.sessionEncryptionKeyGenerated, true);
+    assert.ok(a.config.sessionEncryptionKey.length >= 32);
+    assert.notEqual(a.config.sessionEncryptionKey, b.config.sessionEncryptionKey);
+    assert.notEqual(a.config.sessionEncryptionKey, a.config.jwtSecret);
+    assert.ok(a.warnings.some((w) => /^SESSION_ENCRYPTION_KEY is not set/.test(w)));
+  });
+
+  it('METRICS_PORT: 9464 in production, unset elsewhere (the main port serves /metrics), a port other than PORT', () => {
+    const p = loadConfig(prod);
+    assert.ok(p.ok);
+    assert.equal(p.config.metricsPort, 9464);
+    const d = loadConfig({});
+    assert.ok(d.ok);
+    assert.equal(d.config.metricsPort, undefined);
+    const set = loadConfig({ METRICS_PORT: '9100' });
+    assert.ok(set.ok);
+    assert.equal(set.config.metricsPort, 9100);
+    assert.match(line(errors({ ...prod, METRICS_PORT: '3000' }), 'METRICS_PORT')!, /differ from PORT/);
+    assert.match(line(errors({ METRICS_PORT: '70000' }), 'METRICS_PORT')!, /TCP port/);
+    assert.match(line(errors({ METRICS_PORT: 'x' }), 'METRICS_PORT')!, /TCP port/);
+  });
+
+  it('TRUST_PROXY: loopback by default; false, true, a hop count or a list of addresses, CIDRs and names', () => {
+    const trust = (v?: string) => {
+      const r = loadConfig(v === undefined ? {} : { TRUST_PROXY: v });
+      assert.ok(r.ok, r.ok ? '' : r.errors.join('\n'));
+      return r.config.trustProxy;
+    };
+    assert.deepEqual(trust(), ['loopback']);
+    assert.equal(trust('false'), false);
+    assert.equal(trust('true'), true);
+    assert.equal(trust('2'), 2);
+    assert.deepEqual(trust('loopback, uniquelocal,10.0.0.0/8,fd00::/8,192.168.1.7'), [
+      'loopback',
+      'uniquelocal',
+      '10.0.0.0/8',
+      'fd00::/8',
+      '192.168.1.7',
+    ]);
+    for (const bad of ['everyone', '10.0.0.0/33', '10.0.0.1/8/2', '300.1.1.1', '99', 'loopback,,']) {
+      assert.match(line(errors({ TRUST_PROXY: bad }), 'TRUST_PROXY')!, /hop count/, bad);
+    }
   });
 });

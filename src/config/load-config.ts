@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { CONFIG_KEYS, KITE_DEFAULTS, configSchema, type ConfigKey } from './config.schema.js';
 import { freezeConfig, type AppConfig } from './app-config.js';
+import { parseTrustProxy } from './trust-proxy.js';
 
 export type Env = Record<string, string | undefined>;
 export type LoadResult =
@@ -58,20 +59,23 @@ function toAppConfig(v: Validated, warnings: string[]): AppConfig {
       ?.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-  let jwtSecret = str('JWT_SECRET');
-  const jwtSecretGenerated = !jwtSecret;
-  if (!jwtSecret) {
-    jwtSecret = randomBytes(32).toString('hex');
-    warnings.push(
-      'JWT_SECRET is not set: using a random secret for this boot; tokens and the stored session will not survive a restart',
-    );
-  }
+  // Outside production a missing secret is generated for this boot (production requires both).
+  const secret = (k: ConfigKey, lost: string) => {
+    const given = str(k);
+    if (given) return { value: given, generated: false };
+    warnings.push(`${k} is not set: using a random one for this boot; ${lost} will not survive a restart`);
+    return { value: randomBytes(32).toString('hex'), generated: true };
+  };
+  const jwt = secret('JWT_SECRET', 'tokens');
+  const sealing = secret('SESSION_ENCRYPTION_KEY', 'the stored Kite session');
   const publicUrl = String(v.PUBLIC_URL).replace(/\/+$/, '');
   return freezeConfig<AppConfig>({
     nodeEnv: str('NODE_ENV') as AppConfig['nodeEnv'],
     port: Number(v.PORT),
     host: String(v.HOST),
+    metricsPort: v.METRICS_PORT === undefined ? undefined : Number(v.METRICS_PORT),
     publicUrl,
+    trustProxy: parseTrustProxy(String(v.TRUST_PROXY))!,
     feedSource: str('FEED_SOURCE') as AppConfig['feedSource'],
     kite: {
       apiKey: str('KITE_API_KEY') ?? SIM_API_KEY,
@@ -86,9 +90,11 @@ function toAppConfig(v: Validated, warnings: string[]): AppConfig {
     leaseTtlMs: Number(v.LEASE_TTL_MS),
     leaseRenewMs: Number(v.LEASE_RENEW_MS),
     cacheTtlMs: Number(v.CACHE_TTL_MS),
-    jwtSecret,
-    jwtSecretGenerated,
+    jwtSecret: jwt.value,
+    jwtSecretGenerated: jwt.generated,
     jwtTtl: String(v.JWT_TTL),
+    sessionEncryptionKey: sealing.value,
+    sessionEncryptionKeyGenerated: sealing.generated,
     corsOrigins: list('CORS_ORIGINS') ?? [new URL(publicUrl).origin],
     allowedKiteUserIds: list('ALLOWED_KITE_USER_IDS')?.map((s) => s.toUpperCase()),
     maxSubscriptionsPerClient: Number(v.MAX_SUBSCRIPTIONS_PER_CLIENT),

@@ -40,6 +40,11 @@ export interface RelayEventMap {
   'cluster.demand': { node: string; demand: ReadonlyMap<number, TickMode> };
   /** Another node's per-user usage changed (or the node left). */
   'cluster.usage': { node: string };
+  /**
+   * An admin revoked a minted token: every node refuses it from now on and disconnects its sockets.
+   * `id` is the token's jti (not a secret); `exp` its expiry in epoch seconds (the JWT's `exp`).
+   */
+  'token.revoked': { origin: string; id: string; exp: number };
   /** The shared Redis answers again (true) or stopped answering (false). */
   'redis.availability': { up: boolean };
   /**
@@ -74,6 +79,7 @@ export const CLUSTER_EVENTS = [
   'session.cleared',
   'quotes.invalidated',
   'instruments.stored',
+  'token.revoked',
 ] as const satisfies readonly RelayEventName[];
 export type ClusterEventName = (typeof CLUSTER_EVENTS)[number];
 

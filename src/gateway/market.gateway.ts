@@ -7,8 +7,6 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import type { Namespace } from 'socket.io';
-import { SESSION_COOKIE } from '../auth/auth.constants.js';
-import { readCookie } from '../auth/cookies.js';
 import { TokenService } from '../auth/token.service.js';
 import { CacheService } from '../cache/cache.service.js';
 import { AppConfigService } from '../config/app-config.service.js';
@@ -87,8 +85,8 @@ export class MarketGateway
   afterInit(ns: Namespace): void {
     ns.use((socket, next) => {
       const auth = socket.handshake.auth as { token?: unknown } | undefined;
-      const token = typeof auth?.token === 'string' ? auth.token : readCookie(socket.request, SESSION_COOKIE);
-      const principal = this.tokens.verify(token);
+      const token = typeof auth?.token === 'string' ? auth.token : this.tokens.sessionCookie(socket.request);
+      const principal = this.tokens.admit(token);
       if (!principal) {
         this.m.refused.inc({ reason: 'unauthorized' });
         return next(new Error('unauthorized'));
@@ -116,6 +114,7 @@ export class MarketGateway
     this.fanout = fanout;
     this.off.push(
       this.events.on('feed.ticks', (ticks) => fanout.enqueue(ticks)),
+      this.events.on('token.revoked', ({ id }) => this.disconnectToken(id)),
       this.events.on('feed.status', (s) => this.ns.local.emit('feed_status', s)),
       this.events.on('market.status', (s) => this.ns.local.emit('market_status', s)),
       this.events.on('market.heartbeat', (s) => {
@@ -186,6 +185,13 @@ export class MarketGateway
     this.ns.in(userRoom(sub)).disconnectSockets(true);
   }
 
+  /** A revoked token (this node's revocation or another's) ends its sockets here at once. */
+  private disconnectToken(id: string): void {
+    for (const socket of this.ns.sockets.values()) {
+      if (socket.data[CLIENT]?.principal.jti === id) socket.disconnect(true);
+    }
+  }
+
   /** What the server holds for one client (packets queued, conflated ticks, slow or not); tests read it. */
   clientBacklog(id: string): { packets: number; pending: number; slow: boolean } | undefined {
     const socket = this.ns.sockets.get(id);
@@ -228,7 +234,10 @@ export class MarketGateway
       const quotes = await this.cache.getQuotes(missing); // never rejects (CacheService)
       for (const t of missing) {
         const q = quotes.get(t);
-        if (q && this.feed.latest(t) === before.get(t) && !this.fanout?.queued(t, mode)) ticks.push(q.tick);
+        if (!q || this.feed.latest(t) !== before.get(t) || this.fanout?.queued(t, mode)) continue;
+        // Another node cached it; if this node's copy of the frame is still on its way, it is not delivered twice.
+        this.feed.seed(q.tick, q.as_of);
+        ticks.push(q.tick);
       }
     }
     const out = ticks.filter((t) => MODE_RANK[t.mode] >= MODE_RANK[mode]).map((t) => projectTick(t, mode));

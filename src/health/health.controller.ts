@@ -1,6 +1,8 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Req, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { IncomingMessage } from 'node:http';
 import { AuthHealthIndicator } from '../auth/auth.health.js';
+import { TokenService } from '../auth/token.service.js';
 import { CacheHealthIndicator } from '../cache/cache.health.js';
 import { ClusterHealthIndicator } from '../cluster/cluster.health.js';
 import { MarketFeedHealthIndicator } from '../market-feed/market-feed.health.js';
@@ -20,7 +22,13 @@ export class HealthController {
     private readonly market: MarketStatusHealthIndicator,
     private readonly cluster: ClusterHealthIndicator,
     private readonly metrics: MetricsService,
+    private readonly tokens: TokenService,
   ) {}
+
+  /** Who is logged in to Kite is shown to holders of a valid token only. */
+  private authCheck(req: IncomingMessage) {
+    return this.auth.check(this.tokens.principalOf(req) !== undefined);
+  }
 
   /** Liveness: 200 while the event loop answers. */
   @Get('live')
@@ -34,7 +42,7 @@ export class HealthController {
   /** Readiness: bootstrap finished, not draining, cache store usable. Kite login is reported, not gating. */
   @Get('ready')
   @HealthCheck()
-  async ready() {
+  async ready(@Req() req: IncomingMessage) {
     const state = this.readiness.state;
     if (state !== 'ready') {
       throw new ServiceUnavailableException({ status: 'error', error: { app: { status: 'down', state } } });
@@ -42,20 +50,20 @@ export class HealthController {
     return this.health.check([
       () => this.indicator.check('app').up({ state }),
       () => this.cache.check(),
-      () => this.auth.check(),
+      () => this.authCheck(req),
     ]);
   }
 
   /** The full component report. */
   @Get()
   @HealthCheck()
-  async full() {
+  async full(@Req() req: IncomingMessage) {
     const clients =
       (await this.metrics.registry.getSingleMetric('kite_relay_clients_connected')?.get())?.values[0]
         ?.value ?? 0;
     return this.health.check([
       () => this.indicator.check('app').up({ state: this.readiness.state, clients }),
-      () => this.auth.check(),
+      () => this.authCheck(req),
       () => this.feed.check(),
       () => this.cache.check(),
       () => this.market.check(),

@@ -159,6 +159,11 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     return this.repeats.latest(token);
   }
 
+  /** A tick a client got from the shared cache before this node ticked the instrument (see RepeatFilter.seed). */
+  seed(tick: Tick, at: number): void {
+    this.repeats.seed(tick, at);
+  }
+
   /** Registers a client's interest; the changes go upstream together after a short window. */
   async acquire(client: string, items: readonly { token: number; mode: TickMode }[]): Promise<AcquireResult> {
     const union = this.upstreamRegistry;

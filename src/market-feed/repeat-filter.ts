@@ -8,12 +8,32 @@ import type { Tick } from '../kite/tick.js';
  */
 export class RepeatFilter {
   private readonly last = new Map<number, { tick: Tick; at: number }>();
+  /** Ticks a client already got from the shared cache before this node saw them: each is dropped once if it comes. */
+  private readonly expected = new Map<number, Tick>();
 
   /** Records `ticks` as delivered at `at`; with `dropRepeats`, first removes those equal to the last one delivered. */
   pass(ticks: Tick[], dropRepeats: boolean, at: number): Tick[] {
-    const out = dropRepeats ? ticks.filter((t) => !same(this.last.get(t.instrument_token)?.tick, t)) : ticks;
+    let out = dropRepeats ? ticks.filter((t) => !same(this.last.get(t.instrument_token)?.tick, t)) : ticks;
+    if (this.expected.size > 0) out = out.filter((t) => !this.wasExpected(t));
     for (const tick of out) this.last.set(tick.instrument_token, { tick, at });
     return out;
+  }
+
+  /**
+   * A tick served from the shared cache (another node cached it) for an instrument this node has not
+   * ticked yet: it counts as delivered, and if the frame carrying it arrives after all, it is dropped.
+   */
+  seed(tick: Tick, at: number): void {
+    if (this.last.has(tick.instrument_token)) return;
+    this.last.set(tick.instrument_token, { tick, at });
+    this.expected.set(tick.instrument_token, tick);
+  }
+
+  private wasExpected(t: Tick): boolean {
+    const e = this.expected.get(t.instrument_token);
+    if (!e) return false;
+    this.expected.delete(t.instrument_token);
+    return same(e, t);
   }
 
   /** The last tick delivered for `token` and when, if any. */
@@ -23,6 +43,7 @@ export class RepeatFilter {
 
   clear(): void {
     this.last.clear();
+    this.expected.clear();
   }
 }
 

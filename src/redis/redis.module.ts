@@ -7,12 +7,14 @@ import { QuoteStore } from './quote.store.js';
 import { RedisClients } from './redis-clients.js';
 import { DEFAULT_KEY_PREFIX, REDIS_KEY_PREFIX } from './redis.constants.js';
 import { SessionStore } from './session.store.js';
+import { TokenStore } from './token.store.js';
 
 const STORES = [
   RedisClients,
   QuoteStore,
   SessionStore,
   InstrumentStore,
+  TokenStore,
   LeaseRepository,
   NodeRecordStore,
   ClusterBus,

@@ -4,8 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { KiteSessionService } from '../../src/auth/kite-session.service.js';
 import { RelayEvents } from '../../src/events/relay-events.js';
+import { Redis } from 'ioredis';
 import { FakeClock } from '../../src/clock/clock.js';
-import { TestApp, TEST_JWT_SECRET } from '../helpers/test-app.js';
+import { KiteSimulator } from '../../src/simulator/simulator.js';
+import { REDIS_URL, TestApp, TEST_JWT_SECRET, TEST_SESSION_KEY } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
@@ -22,7 +24,7 @@ describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
   it('the browser flow followed through its redirects ends AUTHENTICATED with a session cookie', async () => {
     const cookie = await t.login();
     assert.match(cookie, /^kr_session=ey/);
-    const status = record(await t.http('/api/auth/status'));
+    const status = record(await t.http('/api/auth/status', { headers: { cookie } }));
     assert.equal(status.body.state, 'AUTHENTICATED');
     assert.equal(status.body.user_id, 'SIM001');
     assert.match(status.body.expires_at, /T06:00:00\.000\+05:30$/);
@@ -90,6 +92,12 @@ describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
     const viewer = run(['--role', 'viewer', '--ttl', '10m']);
     assert.equal(viewer.status, 0, viewer.stderr);
     const viewerToken = viewer.stdout.trim();
+    // The id (for revocation) and expiry on stderr; the token alone on stdout.
+    const [, id, expires] = /^id=([\w-]{22}) expires=(\S+)$/m.exec(viewer.stderr)!;
+    const claims = JSON.parse(Buffer.from(viewerToken.split('.')[1], 'base64url').toString());
+    assert.equal(claims.jti, id);
+    assert.equal(Date.parse(expires), claims.exp * 1000);
+    assert.ok(Math.abs(claims.exp - claims.iat - 600) <= 1);
     assert.equal((await t.http('/api/market/status', { token: viewerToken })).status, 200);
     const asViewer = await t.post('/api/admin/tokens', { role: 'viewer' }, viewerToken);
     assert.equal(asViewer.status, 403);
@@ -157,11 +165,13 @@ describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
       t.get(KiteSessionService).current!.accessToken,
       t.config.kite.apiSecret,
       TEST_JWT_SECRET,
+      TEST_SESSION_KEY,
     ];
     const everything = bodies.join('\n') + '\n' + t.logText;
     assert.ok(t.logs.length > 10, 'logs were captured');
     for (const s of secrets) assert.ok(!everything.includes(s), 'a secret leaked');
     assert.ok(!/request_token=[0-9a-f]{6,}/.test(t.logText), 'a request token leaked into the logs');
+    assert.ok(!/eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]+/.test(t.logText), 'a JWT leaked into the logs');
   });
 });
 
@@ -209,3 +219,163 @@ describe('auth: persistence and expiry', () => {
     }
   });
 });
+
+describe('auth: POST /api/admin/session with a request token, the stored session, metrics', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await TestApp.start();
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('{request_token} is exchanged with the checksum by the gateway; exactly one of the two fields', async () => {
+    const admin = t.token('admin');
+    const good = await t.post('/api/admin/session', { request_token: await requestToken(t) }, admin);
+    assert.equal(good.status, 200, good.text);
+    assert.equal(good.body.state, 'AUTHENTICATED');
+    assert.equal(good.body.user_id, 'SIM001');
+    assert.equal(good.headers.get('cache-control'), 'no-store');
+    const spent = await t.post('/api/admin/session', { request_token: 'a1b2c3d4e5f6' }, admin);
+    assert.equal(spent.status, 400);
+    assert.match(spent.body.message, /Kite refused the login/);
+    for (const body of [{}, { access_token: 'abcdefgh12', request_token: 'abcdef123' }]) {
+      const r = await t.post('/api/admin/session', body, admin);
+      assert.equal(r.status, 400);
+      assert.match(r.body.message, /exactly one of access_token or request_token/);
+    }
+    const odd = await t.post('/api/admin/session', { request_token: '<script>' }, admin);
+    assert.equal(odd.status, 400);
+    assert.match(odd.body.message, /request_token must be the token string/);
+  });
+
+  it('the stored session key in Redis expires with the session (06:00 IST)', async () => {
+    await t.login();
+    const session = t.get(KiteSessionService).current!;
+    const redis = new Redis(REDIS_URL);
+    try {
+      const key = `${t.cacheKeyPrefix}session`;
+      const ttl = await redis.pttl(key);
+      const left = session.expiresAt - Date.now();
+      assert.ok(ttl > 0, `the key has a TTL (${ttl})`);
+      assert.ok(Math.abs(ttl - left) < 5000, `TTL ${ttl} ms against ${left} ms left`);
+      assert.ok(!(await redis.get(key))!.includes(session.accessToken), 'stored sealed');
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('session_state, session_expires_at_seconds and kite_requests_total{call,outcome} follow the session', async () => {
+    await t.login();
+    const expiresAt = t.get(KiteSessionService).current!.expiresAt;
+    await t.post('/api/admin/session', { access_token: 'notarealtoken123' }, t.token('admin'));
+    let text = (await t.http('/metrics')).text;
+    const value = (line: string) => Number(new RegExp(`^kite_relay_${line} (\\S+)$`, 'm').exec(text)?.[1]);
+    assert.equal(value('session_state{state="AUTHENTICATED"}'), 1);
+    assert.equal(value('session_state{state="EXPIRED"}'), 0);
+    assert.equal(value('session_state{state="UNAUTHENTICATED"}'), 0);
+    assert.equal(value('session_expires_at_seconds'), expiresAt / 1000);
+    assert.ok(value('kite_requests_total{call="session",outcome="ok"}') >= 1);
+    assert.ok(value('kite_requests_total{call="profile",outcome="token_error"}') >= 1);
+    await t.http('/api/admin/session', { method: 'DELETE', token: t.token('admin') });
+    text = (await t.http('/metrics')).text;
+    assert.equal(value('session_state{state="UNAUTHENTICATED"}'), 1);
+    assert.equal(value('session_state{state="AUTHENTICATED"}'), 0);
+    assert.equal(value('session_expires_at_seconds'), 0);
+    assert.ok(value('kite_requests_total{call="logout",outcome="ok"}') >= 1);
+  });
+});
+
+describe('auth: ALLOWED_KITE_USER_IDS at every way a session enters', () => {
+  const outsider = { ALLOWED_KITE_USER_IDS: 'AB1234' };
+  const kiteKnows = async (t: TestApp, accessToken: string) =>
+    (
+      await fetch(`${t.sim.urls.apiRoot}/user/profile`, {
+        headers: { Authorization: `token ${t.config.kite.apiKey}:${accessToken}`, 'X-Kite-Version': '3' },
+      })
+    ).status === 200;
+
+  it('POST /api/admin/session refuses a user outside the list, by access token and by request token', async () => {
+    const t = await TestApp.start({ env: outsider, redis: false });
+    try {
+      const admin = t.token('admin');
+      const token = t.sim.issueAccessToken();
+      const byToken = await t.post('/api/admin/session', { access_token: token }, admin);
+      assert.equal(byToken.status, 400);
+      assert.match(byToken.body.message, /SIM001 is not allowed to log in here/);
+      assert.equal(await kiteKnows(t, token), false, 'the refused token is invalidated at Kite');
+      const byRequest = await t.post('/api/admin/session', { request_token: await requestToken(t) }, admin);
+      assert.equal(byRequest.status, 400);
+      assert.match(byRequest.body.message, /not allowed/);
+      assert.equal((await t.http('/api/auth/status', { token: admin })).body.state, 'UNAUTHENTICATED');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('KITE_ACCESS_TOKEN of a user outside the list is refused at boot; one inside is installed', async () => {
+    const sim = await new KiteSimulator({ ticksPerSecond: 50 }).start();
+    try {
+      const refused = await TestApp.start({
+        sim,
+        redis: false,
+        env: { ...outsider, KITE_ACCESS_TOKEN: sim.issueAccessToken() },
+      });
+      try {
+        assert.equal((await refused.http('/api/auth/status')).body.state, 'UNAUTHENTICATED');
+        assert.match(refused.logText, /KITE_ACCESS_TOKEN was refused: .*not allowed/);
+      } finally {
+        await refused.close();
+      }
+      const allowed = await TestApp.start({
+        sim,
+        redis: false,
+        env: { ALLOWED_KITE_USER_IDS: 'sim001', KITE_ACCESS_TOKEN: sim.issueAccessToken() },
+      });
+      try {
+        assert.equal((await allowed.http('/api/auth/status')).body.state, 'AUTHENTICATED');
+      } finally {
+        await allowed.close();
+      }
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('a session stored in Redis by a user outside the list is neither restored nor followed, and is deleted', async () => {
+    const a = await TestApp.start();
+    const sim = a.sim;
+    a.ownsSim = false;
+    const redis = new Redis(REDIS_URL);
+    try {
+      await a.login();
+      const key = `${a.cacheKeyPrefix}session`;
+      // Another node of the same deployment, with the list, hears of the session (cluster notice).
+      const b = await TestApp.start({ sim, cacheKeyPrefix: a.cacheKeyPrefix, env: outsider });
+      try {
+        assert.equal((await b.http('/api/auth/status')).body.state, 'UNAUTHENTICATED', 'not restored');
+        assert.equal(await redis.exists(key), 0, 'the refused stored session is deleted');
+        sim.redirectUrl = `${a.url}/api/auth/kite/callback`; // b's boot pointed it at b
+        await a.login();
+        assert.equal(await redis.exists(key), 1);
+        await b.get(KiteSessionService).followRemote('changed', 'node-a');
+        assert.equal(b.get(KiteSessionService).state, 'UNAUTHENTICATED', 'not followed');
+      } finally {
+        await b.close();
+      }
+    } finally {
+      redis.disconnect();
+      await a.close();
+      await sim.stop();
+    }
+  });
+});
+
+/** A fresh request token from the simulator's login page (what Kite's redirect carries). */
+async function requestToken(t: TestApp): Promise<string> {
+  const url = new URL(t.config.kite.loginUrl);
+  url.searchParams.set('v', '3');
+  url.searchParams.set('api_key', t.config.kite.apiKey);
+  const r = await fetch(url, { redirect: 'manual' });
+  return new URL(r.headers.get('location')!).searchParams.get('request_token')!;
+}

@@ -4,7 +4,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KiteSimulator } from '../../src/simulator/simulator.js';
 import { freePort } from '../helpers/free-port.js';
+import { RedisServer } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.js');
@@ -35,6 +37,8 @@ describe('boot: configuration is checked before anything listens', () => {
     assert.equal(await p.exited, 78);
     for (const k of [
       'PUBLIC_URL',
+      'ALLOWED_KITE_USER_IDS',
+      'SESSION_ENCRYPTION_KEY',
       'KITE_API_KEY',
       'KITE_API_SECRET',
       'REDIS_URL',
@@ -55,6 +59,8 @@ describe('boot: configuration is checked before anything listens', () => {
       KITE_API_KEY: 'abcd1234',
       KITE_API_SECRET: 'efgh5678ijkl',
       JWT_SECRET: 'q8w7e6r5t4y3u2i1o0p9a8s7d6f5g4h3j2k1',
+      SESSION_ENCRYPTION_KEY: 'z1x2c3v4b5n6m7a8s9d0f1g2h3j4k5l6q7w8',
+      ALLOWED_KITE_USER_IDS: 'AB1234',
       // 127.0.0.2: loopback too, but not the literal localhost a container check refuses.
       REDIS_URL: `redis://127.0.0.2:${port}`,
     });
@@ -96,6 +102,87 @@ describe('boot: configuration is checked before anything listens', () => {
       assert.ok(Date.now() - t0 < 10_000);
     } finally {
       p.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('boot: a production-like configuration', () => {
+  it('ALLOWED_KITE_USER_IDS unset in production exits 78 with a clear line', async () => {
+    const p = run({
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://relay.mydesk.in',
+      KITE_API_KEY: 'abcd1234',
+      KITE_API_SECRET: 'efgh5678ijkl',
+      JWT_SECRET: 'q8w7e6r5t4y3u2i1o0p9a8s7d6f5g4h3j2k1',
+      SESSION_ENCRYPTION_KEY: 'z1x2c3v4b5n6m7a8s9d0f1g2h3j4k5l6q7w8',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+    });
+    assert.equal(await p.exited, 78);
+    assert.match(
+      p.output(),
+      /^- ALLOWED_KITE_USER_IDS: is required in production: the Kite user ids that may log in and be admin/m,
+    );
+  });
+
+  it('serves /metrics only on METRICS_PORT (404 on the main port), with HSTS and the session gauges', async () => {
+    const sim = await new KiteSimulator({
+      apiKey: 'relaykey01',
+      apiSecret: 'relaysecret0123456789abc',
+    }).start();
+    const redis = await RedisServer.start();
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const accessToken = sim.issueAccessToken();
+    const secrets = {
+      KITE_API_SECRET: 'relaysecret0123456789abc',
+      JWT_SECRET: 'q8w7e6r5t4y3u2i1o0p9a8s7d6f5g4h3j2k1',
+      SESSION_ENCRYPTION_KEY: 'z1x2c3v4b5n6m7a8s9d0f1g2h3j4k5l6q7w8',
+    };
+    const p = run({
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      METRICS_PORT: String(metricsPort),
+      PUBLIC_URL: `https://localhost:${port}`,
+      KITE_API_KEY: 'relaykey01',
+      KITE_API_ROOT: sim.urls.apiRoot,
+      KITE_WS_ROOT: sim.urls.wsRoot,
+      KITE_LOGIN_URL: sim.urls.loginUrl,
+      KITE_ACCESS_TOKEN: accessToken,
+      ALLOWED_KITE_USER_IDS: 'SIM001',
+      REDIS_URL: redis.url,
+      LOG_LEVEL: 'debug',
+      ...secrets,
+    });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const metrics = `http://127.0.0.1:${metricsPort}`;
+      await waitFor(async () => (await fetch(`${base}/health/ready`)).status === 200, 'ready', 20_000);
+      assert.equal((await fetch(`${base}/metrics`)).status, 404, 'not on the main port');
+      const scrape = await fetch(`${metrics}/metrics`);
+      assert.equal(scrape.status, 200);
+      const text = await scrape.text();
+      assert.match(text, /^kite_relay_session_state\{state="AUTHENTICATED"\} 1$/m);
+      assert.match(text, /^kite_relay_session_expires_at_seconds [1-9]\d{9}$/m);
+      assert.match(text, /^kite_relay_kite_requests_total\{call="profile",outcome="ok"\} 1$/m);
+      assert.equal((await fetch(`${metrics}/health`)).status, 404, 'the metrics port serves /metrics only');
+      assert.equal((await fetch(`${metrics}/metrics`, { method: 'POST' })).status, 405);
+      const live = await fetch(`${base}/health/live`);
+      assert.equal(live.headers.get('strict-transport-security'), 'max-age=31536000; includeSubDomains');
+      const policy = (await fetch(`${base}/`)).headers.get('content-security-policy') ?? '';
+      assert.ok(policy.includes(`connect-src 'self' wss://localhost:${port}`), policy);
+      assert.ok(policy.includes('upgrade-insecure-requests'));
+      const health = await (await fetch(`${base}/health`)).text();
+      assert.match(health, /AUTHENTICATED/);
+      assert.ok(!health.includes('SIM001'), 'anonymous /health names no Kite user');
+      assert.match(p.output(), /metrics served on 127\.0\.0\.1:\d+\/metrics/);
+      for (const secret of [accessToken, ...Object.values(secrets)]) {
+        assert.ok(!p.output().includes(secret), 'a secret reached the log');
+      }
+    } finally {
+      p.child.kill('SIGKILL');
+      await p.exited;
+      await redis.close();
+      await sim.stop();
     }
   });
 });

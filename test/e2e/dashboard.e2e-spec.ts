@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -34,6 +36,18 @@ describe('dashboard in a real browser (Debian chromium)', { skip }, () => {
     const t = await TestApp.start({ simOptions: { ticksPerSecond: 400 } });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
     try {
+      // Every CSP violation of every page (the login popup too): as an event and as a console error.
+      const violations: string[] = [];
+      await context.addInitScript(() =>
+        document.addEventListener('securitypolicyviolation', (e) =>
+          console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+        ),
+      );
+      context.on('console', (m) => {
+        if (m.type() === 'error' && /CSP violation|Content Security Policy|Refused to/.test(m.text())) {
+          violations.push(m.text());
+        }
+      });
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
@@ -172,6 +186,11 @@ describe('dashboard in a real browser (Debian chromium)', { skip }, () => {
       assert.match(await page.locator('#login-message').innerText(), /expired/);
       assert.match(await page.locator('#feed').innerText(), /AUTH REQUIRED/);
       assert.deepEqual(errors, []);
+      assert.ok(
+        (await t.http('/')).headers.get('content-security-policy')?.includes("script-src 'self'"),
+        'the page ran under the CSP',
+      );
+      assert.deepEqual(violations, [], 'the dashboard and the login popup work under the CSP');
     } finally {
       await context.close();
       await t.close();
@@ -208,6 +227,39 @@ describe('dashboard in a real browser (Debian chromium)', { skip }, () => {
       );
     } finally {
       await context.close();
+      await t.close();
+    }
+  });
+
+  it('a page of another origin that frames the dashboard shows nothing of it (frame-ancestors, X-Frame-Options)', async () => {
+    const t = await TestApp.start({ redis: false });
+    // The attacker's page on another port frames the dashboard, and (control) a page of its own.
+    const attacker = createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end(
+        req.url === '/inner'
+          ? '<p id="inner">framed fine</p>'
+          : `<iframe id="victim" src="${t.url}/"></iframe><iframe id="own" src="/inner"></iframe>`,
+      );
+    });
+    await new Promise<void>((r) => attacker.listen(0, '127.0.0.1', () => r()));
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const refused = page.waitForEvent('console', {
+        predicate: (m) => /frame-ancestors|X-Frame-Options|Refused to (display|frame)/.test(m.text()),
+        timeout: 10_000,
+      });
+      await page.goto(`http://localhost:${(attacker.address() as AddressInfo).port}/`);
+      const own = (await (await page.$('#own'))!.contentFrame())!;
+      await own.locator('#inner').waitFor();
+      await refused;
+      const victim = (await (await page.$('#victim'))!.contentFrame())!;
+      assert.equal(await victim.locator('#watchlist, #login-button').count(), 0, 'the dashboard rendered');
+      assert.doesNotMatch(victim.url(), new RegExp(`^${t.url}`));
+    } finally {
+      await context.close();
+      attacker.close();
       await t.close();
     }
   });

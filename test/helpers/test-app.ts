@@ -19,6 +19,8 @@ import { freePort } from './free-port.js';
 import type { Role } from '../../src/auth/auth.constants.js';
 
 export const TEST_JWT_SECRET = 'test-secret-for-e2e-0123456789abcdef0123456789';
+/** Fixed, so that a restart (or another node) opens the session an earlier app stored. */
+export const TEST_SESSION_KEY = 'test-session-key-for-e2e-9876543210fedcba98765';
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 
 export interface TestAppOptions {
@@ -84,6 +86,7 @@ export class TestApp {
     const loaded = loadConfig({
       NODE_ENV: 'test',
       JWT_SECRET: TEST_JWT_SECRET,
+      SESSION_ENCRYPTION_KEY: TEST_SESSION_KEY,
       FEED_SOURCE: 'simulator',
       LOG_LEVEL: 'debug',
       REDIS_URL: o.redis === false ? undefined : REDIS_URL,

@@ -128,6 +128,7 @@ export class TestCluster {
         KITE_WS_ROOT: sim.urls.wsRoot,
         KITE_LOGIN_URL: sim.urls.loginUrl,
         JWT_SECRET: CLUSTER_JWT_SECRET,
+        SESSION_ENCRYPTION_KEY: 'cluster-session-key-9876543210fedcba9876543210',
         HEARTBEAT_INTERVAL_MS: '1000',
         LOG_LEVEL: 'info',
         DATA_DIR: mkdtempSync(join(tmpdir(), `kr-node-${i}-`)),

@@ -40,9 +40,10 @@ export async function refreshAuth(): Promise<void> {
       user_name?: string;
       user_id?: string;
     };
+    // Who is logged in is shown to a logged-in dashboard only; anyone else learns the state.
     $('auth').textContent =
-      s.state === 'AUTHENTICATED'
-        ? `Kite: ${s.user_name ?? ''} (${s.user_id ?? ''})`
+      s.state === 'AUTHENTICATED' && s.user_id
+        ? `Kite: ${s.user_name ?? ''} (${s.user_id})`
         : `Kite: ${s.state.toLowerCase()}`;
   } catch {
     $('auth').textContent = 'Kite: unknown';

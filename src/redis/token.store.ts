@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { RedisClients } from './redis-clients.js';
+
+/**
+ * Minted tokens and revocations in Redis. I/O only. `tokens` is a hash id → entry (JSON, never the
+ * token), `tokens:seen` a hash id → last use (ms); expired fields are removed by whoever lists them
+ * (a hash field has no TTL before Redis 7.4). `revoked:<id>` lives until the token's own expiry.
+ */
+@Injectable()
+export class TokenStore {
+  constructor(private readonly redis: RedisClients) {}
+
+  private get entries(): string {
+    return this.redis.key('tokens');
+  }
+
+  private get seenKey(): string {
+    return this.redis.key('tokens:seen');
+  }
+
+  async write(id: string, entry: string): Promise<void> {
+    await this.client().hset(this.entries, id, entry);
+  }
+
+  async read(id: string): Promise<string | undefined> {
+    return (await this.client().hget(this.entries, id)) ?? undefined;
+  }
+
+  /** Notes a use; `entry` is written only if the id is not there yet (a token minted elsewhere). */
+  async touch(id: string, atMs: number, entry: string): Promise<void> {
+    await this.client().multi().hsetnx(this.entries, id, entry).hset(this.seenKey, id, String(atMs)).exec();
+  }
+
+  /** Every entry and every last-use time. */
+  async all(): Promise<{ entries: Record<string, string>; seen: Record<string, string> }> {
+    const [entries, seen] = await Promise.all([
+      this.client().hgetall(this.entries),
+      this.client().hgetall(this.seenKey),
+    ]);
+    return { entries, seen };
+  }
+
+  async remove(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.client()
+      .multi()
+      .hdel(this.entries, ...ids)
+      .hdel(this.seenKey, ...ids)
+      .exec();
+  }
+
+  /** Marks `id` revoked until `untilMs` (epoch ms), when Redis drops the key by itself. */
+  async revoke(id: string, untilMs: number): Promise<void> {
+    await this.client().set(this.redis.key(`revoked:${id}`), '1', 'PXAT', Math.round(untilMs));
+  }
+
+  /** The ids of every revocation that has not expired yet. */
+  async revokedIds(): Promise<string[]> {
+    const prefix = this.redis.key('revoked:');
+    const match = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    const ids: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.client().scan(cursor, 'MATCH', match, 'COUNT', 1000);
+      cursor = next;
+      for (const k of keys) ids.push(k.slice(prefix.length));
+    } while (cursor !== '0');
+    return ids;
+  }
+
+  private client(): Redis {
+    if (!this.redis.command) throw new Error('Redis is not configured');
+    return this.redis.command;
+  }
+}

@@ -1,0 +1,280 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { JwtService } from '@nestjs/jwt';
+import { Redis } from 'ioredis';
+import { jwtOptions } from '../../src/auth/token.service.js';
+import { RelayEvents } from '../../src/events/relay-events.js';
+import { RedisClients } from '../../src/redis/redis-clients.js';
+import { RedisServer } from '../helpers/redis-server.js';
+import { REDIS_URL, TEST_JWT_SECRET, TestApp } from '../helpers/test-app.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+const claims = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+
+/** Resolves with how long after `since` the socket was disconnected by the server. */
+const disconnectedAfter = (
+  s: { once(e: 'disconnect', fn: (r: string) => void): unknown },
+  since: () => number,
+) =>
+  new Promise<{ ms: number; reason: string }>((resolve) =>
+    s.once('disconnect', (reason) => resolve({ ms: Date.now() - since(), reason })),
+  );
+
+for (const redis of [true, false]) {
+  describe(`tokens: ids, the registry, revocation (${redis ? 'Redis' : 'memory'})`, () => {
+    let t: TestApp;
+    let admin: string;
+    const bodies: string[] = [];
+    before(async () => {
+      t = await TestApp.start({ redis });
+      admin = t.token('admin', '1h');
+    });
+    after(async () => {
+      await t.close();
+    });
+
+    const mint = async (body: object, token = admin) => {
+      const r = await t.post('/api/admin/tokens', body, token);
+      bodies.push(r.text);
+      return r;
+    };
+
+    it('a minted token has an id: the answer gives it with role, sub and expiry, not cached', async () => {
+      const r = await mint({ role: 'viewer', ttl: '10m', sub: 'desk-1' });
+      assert.equal(r.status, 201, r.text);
+      assert.deepEqual(Object.keys(r.body).sort(), [
+        'expires_at',
+        'expires_in',
+        'id',
+        'role',
+        'sub',
+        'token',
+      ]);
+      assert.equal(r.headers.get('cache-control'), 'no-store');
+      const c = claims(r.body.token);
+      assert.equal(c.jti, r.body.id);
+      assert.match(r.body.id, /^[\w-]{22}$/);
+      assert.equal(r.body.sub, 'desk-1');
+      assert.equal(Date.parse(r.body.expires_at), (c.exp as number) * 1000);
+      const other = await mint({ role: 'viewer', ttl: '10m' });
+      assert.notEqual(other.body.id, r.body.id);
+    });
+
+    it('GET /api/admin/tokens lists live tokens with kind and last use, never a token', async () => {
+      const r = await mint({ role: 'viewer', ttl: '20m', sub: 'lister' });
+      const find = async () =>
+        ((await t.http('/api/admin/tokens', { token: admin })).body.tokens as any[]).find(
+          (e) => e.id === r.body.id,
+        );
+      const before = await find();
+      assert.deepEqual(Object.keys(before).sort(), [
+        'expires_at',
+        'id',
+        'issued_at',
+        'kind',
+        'last_seen',
+        'role',
+        'sub',
+      ]);
+      assert.deepEqual(
+        { sub: before.sub, role: before.role, kind: before.kind, last_seen: before.last_seen },
+        { sub: 'lister', role: 'viewer', kind: 'api', last_seen: null },
+      );
+      assert.equal(before.expires_at, r.body.expires_at);
+      assert.equal((await t.http('/api/market/status', { token: r.body.token })).status, 200);
+      const seen = await waitFor(async () => (await find())?.last_seen, 'last_seen after a use');
+      assert.ok(Math.abs(Date.parse(seen) - Date.now()) < 10_000);
+      const list = await t.http('/api/admin/tokens', { token: admin });
+      assert.equal(list.headers.get('cache-control'), 'no-store');
+      assert.ok(!list.text.includes('eyJ'), 'no JWT in the listing');
+      assert.ok(!list.text.includes(r.body.token));
+      assert.equal((await t.http('/api/admin/tokens', { token: r.body.token })).status, 403);
+    });
+
+    it('revoked: 401 on HTTP at once, its socket disconnected within 2 s, others untouched, listed no more', async () => {
+      const victim = (await mint({ role: 'viewer', ttl: '30m', sub: 'leaked' })).body;
+      const bystander = (await mint({ role: 'viewer', ttl: '30m', sub: 'other' })).body;
+      const a = t.client({ token: victim.token });
+      const b = t.client({ token: bystander.token });
+      await Promise.all([t.connected(a), t.connected(b)]);
+      assert.equal((await t.http('/api/market/status', { token: victim.token })).status, 200);
+      let revokedAt = 0;
+      const gone = disconnectedAfter(a, () => revokedAt);
+      revokedAt = Date.now();
+      const r = await t.http(`/api/admin/tokens/${victim.id}`, { method: 'DELETE', token: admin });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.body.id, victim.id);
+      assert.equal(r.body.sub, 'leaked');
+      assert.equal((await t.http('/api/market/status', { token: victim.token })).status, 401);
+      const { ms, reason } = await gone;
+      assert.ok(ms < 2000, `disconnected ${ms} ms after the revocation`);
+      assert.equal(reason, 'io server disconnect');
+      await sleep(100);
+      assert.equal(b.connected, true, 'another token is not affected');
+      assert.equal((await t.http('/api/market/status', { token: bystander.token })).status, 200);
+      const again = t.client({ token: victim.token });
+      await assert.rejects(t.connected(again), /unauthorized/);
+      const ids = ((await t.http('/api/admin/tokens', { token: admin })).body.tokens as any[]).map(
+        (e) => e.id,
+      );
+      assert.ok(!ids.includes(victim.id), 'a revoked token is listed no more');
+      assert.ok(ids.includes(bystander.id));
+      const twice = await t.http(`/api/admin/tokens/${victim.id}`, { method: 'DELETE', token: admin });
+      assert.equal(twice.status, 404);
+      for (const id of ['AAAAAAAAAAAAAAAAAAAAAA', 'not-an-id', '..%2F..%2Fetc']) {
+        assert.equal(
+          (await t.http(`/api/admin/tokens/${id}`, { method: 'DELETE', token: admin })).status,
+          404,
+        );
+      }
+    });
+
+    it('a revocation heard from another node (token.revoked) is refused here too and ends its sockets', async () => {
+      const victim = (await mint({ role: 'viewer', ttl: '30m' })).body;
+      const s = t.client({ token: victim.token });
+      await t.connected(s);
+      let at = 0;
+      const gone = disconnectedAfter(s, () => at);
+      at = Date.now();
+      // What the cluster bridge does with another node's event.
+      t.get(RelayEvents).emit('token.revoked', {
+        origin: 'node-b',
+        id: victim.id,
+        exp: claims(victim.token).exp as number,
+      });
+      assert.equal((await t.http('/api/market/status', { token: victim.token })).status, 401);
+      assert.ok((await gone).ms < 2000);
+    });
+
+    it('a token cannot mint a token that outlives itself (the renewal loop of the review)', async () => {
+      const short = (await mint({ role: 'admin', ttl: '10m' })).body.token;
+      const renew = await mint({ role: 'admin', ttl: '30d' }, short);
+      assert.equal(renew.status, 400);
+      assert.match(renew.body.message, /outlive the token that mints it/);
+      assert.equal((await mint({ role: 'viewer', ttl: '11m' }, short)).status, 400);
+      const ok = await mint({ role: 'admin', ttl: '9m' }, short);
+      assert.equal(ok.status, 201);
+      assert.ok((claims(ok.body.token).exp as number) <= (claims(short).exp as number));
+    });
+
+    it('a token without an id (minted before revocation existed) is refused, on HTTP and on the socket', async () => {
+      const jwt = new JwtService(jwtOptions(TEST_JWT_SECRET));
+      const old = jwt.sign({ sub: 'old-client', role: 'admin' }, { expiresIn: 3600 });
+      assert.equal((await t.http('/api/market/status', { token: old })).status, 401);
+      await assert.rejects(t.connected(t.client({ token: old })), /unauthorized/);
+      const forgedId = jwt.sign({ sub: 'x', role: 'viewer' }, { expiresIn: 3600, jwtid: '../../etc' });
+      assert.equal((await t.http('/api/market/status', { token: forgedId })).status, 401);
+    });
+
+    it('a CLI token joins the registry when first used and can then be revoked by the id it printed', async () => {
+      const cli = fileURLToPath(new URL('../../src/auth/token-cli.js', import.meta.url));
+      const out = spawnSync(process.execPath, [cli, '--role', 'viewer', '--ttl', '15m', '--sub', 'script'], {
+        env: { PATH: process.env.PATH, NODE_ENV: 'development', JWT_SECRET: TEST_JWT_SECRET },
+        encoding: 'utf8',
+      });
+      const token = out.stdout.trim();
+      const id = /id=([\w-]{22})/.exec(out.stderr)![1];
+      const gone = await t.http(`/api/admin/tokens/${id}`, { method: 'DELETE', token: admin });
+      assert.equal(gone.status, 404, 'unknown before its first use');
+      assert.equal((await t.http('/api/market/status', { token })).status, 200);
+      const entry = await waitFor(
+        async () =>
+          ((await t.http('/api/admin/tokens', { token: admin })).body.tokens as any[]).find(
+            (e) => e.id === id,
+          ),
+        'the CLI token in the listing',
+      );
+      assert.equal(entry.kind, 'cli');
+      assert.equal(entry.sub, 'script');
+      assert.equal((await t.http(`/api/admin/tokens/${id}`, { method: 'DELETE', token: admin })).status, 200);
+      assert.equal((await t.http('/api/market/status', { token })).status, 401);
+    });
+
+    it('logout clears the dashboard cookie and revokes the token it carried', async () => {
+      const cookie = await t.login();
+      const id = claims(cookie.split('=')[1]).jti as string;
+      const listed = (await t.http('/api/admin/tokens', { token: admin })).body.tokens as any[];
+      assert.equal(listed.find((e) => e.id === id)?.kind, 'login');
+      const s = t.client({ cookie });
+      await t.connected(s);
+      const r = await t.http('/api/admin/session', { method: 'DELETE', headers: { cookie, origin: t.url } });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.body.state, 'UNAUTHENTICATED');
+      const cleared = r.headers.getSetCookie().find((c) => c.startsWith('kr_session='));
+      assert.match(cleared ?? '', /^kr_session=;.*Expires=Thu, 01 Jan 1970/);
+      assert.equal((await t.http('/api/market/status', { headers: { cookie } })).status, 401);
+      await waitFor(() => !s.connected, 'the dashboard socket ends with the cookie');
+    });
+
+    it('no token or secret in any answer body of these tests', () => {
+      const text = bodies.join('\n');
+      assert.ok(!text.includes(TEST_JWT_SECRET));
+      assert.ok(!text.includes(admin), 'the minting token is never echoed');
+      assert.ok(!t.logText.includes(admin), 'no token in the logs');
+      assert.ok(!/eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]+/.test(t.logText), 'no JWT in the logs');
+    });
+  });
+}
+
+describe('tokens: revocations are kept in Redis until the token expires', () => {
+  it('a revoked token stays refused by a node that starts afterwards (loaded at boot)', async () => {
+    const a = await TestApp.start();
+    const redis = new Redis(REDIS_URL);
+    try {
+      const admin = a.token('admin', '1h');
+      const victim = (await a.post('/api/admin/tokens', { role: 'viewer', ttl: '25m' }, admin)).body;
+      assert.equal(
+        (await a.http(`/api/admin/tokens/${victim.id}`, { method: 'DELETE', token: admin })).status,
+        200,
+      );
+      const ttl = await redis.pttl(`${a.cacheKeyPrefix}revoked:${victim.id}`);
+      const left = (claims(victim.token).exp as number) * 1000 - Date.now();
+      assert.ok(ttl > 0 && Math.abs(ttl - left) < 5000, `revocation TTL ${ttl} ms, token left ${left} ms`);
+      const b = await TestApp.start({ sim: a.sim, cacheKeyPrefix: a.cacheKeyPrefix });
+      try {
+        assert.equal((await b.http('/api/market/status', { token: victim.token })).status, 401);
+        assert.equal((await b.http('/api/market/status', { token: admin })).status, 200);
+      } finally {
+        await b.close();
+      }
+    } finally {
+      redis.disconnect();
+      await a.close();
+    }
+  });
+
+  it('a revocation made while Redis is down holds on the node and is written to Redis when it answers again', async () => {
+    const server = await RedisServer.start();
+    const a = await TestApp.start({ env: { REDIS_URL: server.url } });
+    try {
+      const admin = a.token('admin', '1h');
+      const victim = (await a.post('/api/admin/tokens', { role: 'viewer', ttl: '25m' }, admin)).body;
+      await server.stop();
+      await waitFor(() => !a.get(RedisClients).up, 'Redis seen down');
+      assert.equal(
+        (await a.http(`/api/admin/tokens/${victim.id}`, { method: 'DELETE', token: admin })).status,
+        200,
+      );
+      assert.equal((await a.http('/api/market/status', { token: victim.token })).status, 401);
+      await server.start();
+      const key = `${a.cacheKeyPrefix}revoked:${victim.id}`;
+      await waitFor(async () => (await server.client.exists(key)) === 1, 'the revocation written back');
+      const b = await TestApp.start({
+        sim: a.sim,
+        cacheKeyPrefix: a.cacheKeyPrefix,
+        env: { REDIS_URL: server.url },
+      });
+      try {
+        assert.equal((await b.http('/api/market/status', { token: victim.token })).status, 401);
+      } finally {
+        await b.close();
+      }
+    } finally {
+      await a.close();
+      await server.close();
+    }
+  });
+});
