@@ -225,18 +225,18 @@ export class MarketGateway
     for (const t of tokens) {
       // A tick already batched for the room this client just joined reaches it at the flush.
       if (this.fanout?.queued(t, mode)) continue;
-      const local = this.feed.latest(t);
+      const local = this.feed.ticks.latest(t);
       if (local && now - local.at <= ttl) ticks.push(local.tick);
       else missing.push(t);
     }
     if (missing.length > 0) {
-      const before = new Map(missing.map((t) => [t, this.feed.latest(t)]));
+      const before = new Map(missing.map((t) => [t, this.feed.ticks.latest(t)]));
       const quotes = await this.cache.getQuotes(missing); // never rejects (CacheService)
       for (const t of missing) {
         const q = quotes.get(t);
-        if (!q || this.feed.latest(t) !== before.get(t) || this.fanout?.queued(t, mode)) continue;
+        if (!q || this.feed.ticks.latest(t) !== before.get(t) || this.fanout?.queued(t, mode)) continue;
         // Another node cached it; if this node's copy of the frame is still on its way, it is not delivered twice.
-        this.feed.seed(q.tick, q.as_of);
+        this.feed.ticks.seed(q.tick, q.as_of);
         ticks.push(q.tick);
       }
     }

@@ -13,9 +13,7 @@ import { ClusterMembership } from '../cluster/membership.js';
 import { UpstreamOwnership } from '../cluster/upstream-ownership.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { RelayEvents } from '../events/relay-events.js';
-import { decodeFrame } from '../kite/decode-frame.js';
 import type { TickMode } from '../kite/kite.constants.js';
-import type { Tick } from '../kite/tick.js';
 import { InstrumentsService } from '../instruments/instruments.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { feedMetrics, type FeedMetrics } from './market-feed.metrics.js';
@@ -27,7 +25,7 @@ import {
   type FeedStatus,
   type FeedTuning,
 } from './market-feed.constants.js';
-import { RepeatFilter } from './repeat-filter.js';
+import { TickPath } from './tick-path.js';
 import { SubscriptionRegistry, type AcquireResult } from './subscription-registry.js';
 import { UpstreamConnection, type LinkFactory } from './upstream-connection.js';
 
@@ -47,23 +45,23 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
   private decision: Promise<void> = Promise.resolve();
   private flushTimer?: NodeJS.Timeout;
   private stopped = false;
-  private lastTick = 0;
   /** Instruments acquired here since the last flush that the union did not hold yet (cluster capacity). */
   private readonly pendingNew = new Set<number>();
-  private readonly repeats = new RepeatFilter();
+  /** Every frame's way to the clients, from this node's upstream or the holder's. */
+  readonly ticks: TickPath;
   private readonly off: (() => void)[] = [];
   private readonly nodeId: string;
   private readonly m: FeedMetrics;
 
   constructor(
     private readonly session: KiteSessionService,
-    private readonly cache: CacheService,
-    private readonly instruments: InstrumentsService,
+    cache: CacheService,
+    instruments: InstrumentsService,
     private readonly ownership: UpstreamOwnership,
     private readonly relay: FrameRelay,
     private readonly membership: ClusterMembership,
     private readonly events: RelayEvents,
-    private readonly clock: Clock,
+    clock: Clock,
     @Inject(CLIENT_REGISTRY) private readonly clients: SubscriptionRegistry,
     @Inject(FEED_TUNING) private readonly tuning: FeedTuning,
     @Inject(LINK_FACTORY) factory: LinkFactory,
@@ -72,6 +70,7 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
   ) {
     this.nodeId = config.values.nodeId;
     this.m = feedMetrics(metrics);
+    this.ticks = new TickPath(instruments, cache, events, clock, this.m);
     const { wsRoot, apiKey } = config.values.kite;
     // Only the holder (or a standalone node) opens it; its frames go through the relay.
     this.upstream = new UpstreamConnection({ wsRoot, apiKey }, factory, tuning, this.upstreamRegistry, {
@@ -96,7 +95,7 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     });
     this.setState('AUTH_REQUIRED', 'starting');
     this.relay.attach({
-      ingest: (frame, dropRepeats) => this.ingest(frame, dropRepeats),
+      ingest: (frame, dropRepeats) => this.ticks.ingest(frame, dropRepeats),
       upstreamStatus: () => this.status,
       followerChanged: () => this.followerState(),
     });
@@ -138,7 +137,7 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
 
   /** When the last tick was received (clock time, epoch ms). */
   get lastTickAt(): number | undefined {
-    return this.lastTick || undefined;
+    return this.ticks.lastTickAt;
   }
 
   get openConnections(): number {
@@ -152,16 +151,6 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
   /** Whether the upstream subscribes `token` (someone on some node wants it). */
   isStreamed(token: number): boolean {
     return this.upstreamRegistry.upstreamMode(token) !== undefined;
-  }
-
-  /** The last tick this node delivered for `token`, and when (clock time). */
-  latest(token: number): { tick: Tick; at: number } | undefined {
-    return this.repeats.latest(token);
-  }
-
-  /** A tick a client got from the shared cache before this node ticked the instrument (see RepeatFilter.seed). */
-  seed(tick: Tick, at: number): void {
-    this.repeats.seed(tick, at);
   }
 
   /** Registers a client's interest; the changes go upstream together after a short window. */
@@ -181,29 +170,6 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     const r = this.clients.release(client, tokens);
     if (r.length > 0) this.scheduleFlush();
     return r;
-  }
-
-  /**
-   * One binary frame exactly as Kite sent it: decoded once, its ticks enriched with symbols,
-   * cached and raised. Malformed parts are counted, never thrown.
-   */
-  ingest(data: Buffer, dropRepeats = false): void {
-    const frame = decodeFrame(data);
-    if (frame.heartbeat) return;
-    if (frame.error) this.m.malformed.inc();
-    if (frame.skipped) this.m.skipped.inc(frame.skipped);
-    const now = this.clock.now();
-    const ticks = this.repeats.pass(frame.ticks, dropRepeats, now);
-    if (ticks.length === 0) return;
-    for (const t of ticks) {
-      const symbol = this.instruments.symbolOf(t.instrument_token);
-      if (symbol) t.symbol = symbol;
-    }
-    this.lastTick = now;
-    this.m.received.inc(ticks.length);
-    this.m.lastTick.set(Math.floor(this.lastTick / 1000));
-    this.cache.putTicks(ticks, this.lastTick);
-    this.events.emit('feed.ticks', ticks);
   }
 
   private setState(state: FeedState, reason?: string): void {

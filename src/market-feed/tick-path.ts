@@ -1,0 +1,61 @@
+import type { CacheService } from '../cache/cache.service.js';
+import type { Clock } from '../clock/clock.js';
+import type { RelayEvents } from '../events/relay-events.js';
+import type { InstrumentsService } from '../instruments/instruments.service.js';
+import { decodeFrame } from '../kite/decode-frame.js';
+import type { Tick } from '../kite/tick.js';
+import type { FeedMetrics } from './market-feed.metrics.js';
+import { RepeatFilter } from './repeat-filter.js';
+
+/**
+ * The tick path of a node, whatever the frames' source (its own upstream, or the holder's over the
+ * bus): each frame decoded once, repeats dropped, symbols added, cached, raised as feed.ticks.
+ * Malformed parts are counted, never thrown.
+ */
+export class TickPath {
+  private readonly repeats = new RepeatFilter();
+  private lastTick = 0;
+
+  constructor(
+    private readonly instruments: InstrumentsService,
+    private readonly cache: CacheService,
+    private readonly events: RelayEvents,
+    private readonly clock: Clock,
+    private readonly m: FeedMetrics,
+  ) {}
+
+  /** When the last tick was received (clock time, epoch ms). */
+  get lastTickAt(): number | undefined {
+    return this.lastTick || undefined;
+  }
+
+  /** One binary frame exactly as Kite sent it. `dropRepeats`: right after an upstream takeover. */
+  ingest(data: Buffer, dropRepeats = false): void {
+    const frame = decodeFrame(data);
+    if (frame.heartbeat) return;
+    if (frame.error) this.m.malformed.inc();
+    if (frame.skipped) this.m.skipped.inc(frame.skipped);
+    const now = this.clock.now();
+    const ticks = this.repeats.pass(frame.ticks, dropRepeats, now);
+    if (ticks.length === 0) return;
+    for (const t of ticks) {
+      const symbol = this.instruments.symbolOf(t.instrument_token);
+      if (symbol) t.symbol = symbol;
+    }
+    this.lastTick = now;
+    this.m.received.inc(ticks.length);
+    this.m.lastTick.set(Math.floor(now / 1000));
+    this.cache.putTicks(ticks, now);
+    this.events.emit('feed.ticks', ticks);
+  }
+
+  /** The last tick this node delivered for `token`, and when (clock time). */
+  latest(token: number): { tick: Tick; at: number } | undefined {
+    return this.repeats.latest(token);
+  }
+
+  /** A tick a client got from the shared cache before this node ticked the instrument (RepeatFilter.seed). */
+  seed(tick: Tick, at: number): void {
+    this.repeats.seed(tick, at);
+  }
+}
