@@ -24,9 +24,13 @@ interface Compose {
 }
 
 describe('deployment files', () => {
-  for (const file of ['docker/docker-compose.prod.yml', 'docker/docker-compose.yml']) {
+  for (const file of [
+    'docker/docker-compose.prod.yml',
+    'docker/docker-compose.yml',
+    'docker/docker-compose.cluster.yml',
+  ]) {
     it(`${file}: every REDIS_URL names a service of the file, never localhost; every service has a healthcheck; the app waits for a healthy Redis`, () => {
-      const compose = parse(read(file)) as Compose;
+      const compose = parse(read(file), { merge: true }) as Compose;
       const names = Object.keys(compose.services);
       for (const [name, svc] of Object.entries(compose.services)) {
         assert.ok(svc.healthcheck, `${name} has no healthcheck`);
@@ -54,11 +58,21 @@ describe('deployment files', () => {
       const dir = mkdtempSync(join(tmpdir(), 'kr-compose-'));
       try {
         mkdirSync(join(dir, 'docker'));
-        for (const f of ['docker-compose.prod.yml', 'docker-compose.yml', 'Dockerfile']) {
+        mkdirSync(join(dir, 'docker', 'nginx'));
+        copyFileSync(
+          join(root, 'docker', 'nginx', 'cluster.conf'),
+          join(dir, 'docker', 'nginx', 'cluster.conf'),
+        );
+        for (const f of [
+          'docker-compose.prod.yml',
+          'docker-compose.yml',
+          'docker-compose.cluster.yml',
+          'Dockerfile',
+        ]) {
           copyFileSync(join(root, 'docker', f), join(dir, 'docker', f));
         }
         copyFileSync(join(root, '.env.production.example'), join(dir, '.env.production'));
-        for (const f of ['docker-compose.prod.yml', 'docker-compose.yml']) {
+        for (const f of ['docker-compose.prod.yml', 'docker-compose.yml', 'docker-compose.cluster.yml']) {
           const r = spawnSync('docker-compose', ['-f', join(dir, 'docker', f), 'config', '-q'], {
             encoding: 'utf8',
           });
@@ -69,6 +83,30 @@ describe('deployment files', () => {
       }
     },
   );
+
+  it('the cluster file: three nodes with their own NODE_ID on one Redis, nginx in front with the websocket upgrade, nothing else published', () => {
+    const compose = parse(read('docker/docker-compose.cluster.yml'), { merge: true }) as Compose & {
+      services: Record<string, { ports?: string[]; environment?: Record<string, string> }>;
+    };
+    const nodes = Object.entries(compose.services).filter(([name]) => name.startsWith('kite-relay-'));
+    assert.equal(nodes.length, 3);
+    assert.deepEqual(
+      nodes.map(([, s]) => s.environment?.NODE_ID),
+      ['kite-relay-1', 'kite-relay-2', 'kite-relay-3'],
+    );
+    assert.ok(nodes.every(([, s]) => s.environment?.REDIS_URL === 'redis://redis:6379' && !s.ports));
+    const published = Object.values(compose.services).flatMap((s) => s.ports ?? []);
+    assert.deepEqual(published, ['127.0.0.1:3000:8080'], 'only nginx, on the host loopback');
+    const conf = read('docker/nginx/cluster.conf');
+    for (const [name] of nodes) assert.match(conf, new RegExp(`server ${name}:3000`));
+    assert.match(conf, /proxy_set_header Upgrade \$http_upgrade;/);
+    assert.match(conf, /proxy_set_header Connection \$connection_upgrade;/);
+    assert.match(conf, /proxy_set_header X-Forwarded-For/);
+    assert.ok(
+      nodes.every(([, s]) => s.environment?.TRUST_PROXY),
+      'the nodes believe nginx',
+    );
+  });
 
   it('the production Redis persists (append-only, a volume) and publishes no port', () => {
     const text = read('docker/docker-compose.prod.yml');
