@@ -4,24 +4,28 @@
  * the reference server, and the load generators, each in its own process.
  */
 import { JwtService } from '@nestjs/jwt';
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import { jwtOptions, signClientToken } from '../../src/auth/token.service.js';
-import { buildUniverse } from '../../src/simulator/universe.js';
 import { freePort } from '../helpers/free-port.js';
-import { sleep, waitFor } from '../helpers/wait.js';
-import type { ChildMessage, LoadConfig, LoadReport, ParentMessage } from './load-client.js';
-
-const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-const MAIN = here('../../src/main.js');
-const SIM_CLI = here('../../src/simulator/cli.js');
-const LOAD = here('./load-client.js');
-const REFERENCE = here('./reference-server.js');
-const JWT_SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
-const CLK_TCK = 100;
+import { sleep } from '../helpers/wait.js';
+import {
+  JWT_SECRET,
+  LoadGenerators,
+  MAIN,
+  assignments,
+  percentile,
+  procStats,
+  progress,
+  simAccessToken,
+  simStats,
+  startGateway,
+  startReference,
+  startSim,
+  stop,
+  waitHttp,
+  type Server,
+  type Sim,
+} from './bench-kit.js';
 
 export interface FanoutOptions {
   ticksPerSecond: number;
@@ -47,243 +51,6 @@ export interface FanoutSide {
   server_rss_mb: number;
   loadgen_cpu_pct: number;
   clients_connected: number;
-}
-
-const progress = (text: string) => process.stderr.write(`[bench] ${text}\n`);
-/** Resolves when `url` answers 2xx with a body `ok` accepts (polled every 10 ms). */
-async function waitHttp(url: string, ok: (body: string) => boolean, timeoutMs = 20_000): Promise<void> {
-  await waitFor(
-    async () => {
-      const r = await fetch(url);
-      return r.ok && ok(await r.text());
-    },
-    url,
-    timeoutMs,
-    10,
-  );
-}
-
-/** CPU seconds (user+system) and RSS bytes of a process, from /proc. */
-function procStats(pid: number): { cpu_s: number; rss: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpu_s = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-  return { cpu_s, rss: rssKb * 1024 };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-  });
-}
-
-interface Sim {
-  proc: ChildProcess;
-  apiRoot: string;
-  wsRoot: string;
-  loginUrl: string;
-}
-
-async function startSim(ticksPerSecond: number): Promise<Sim> {
-  const proc = spawn(
-    process.execPath,
-    [SIM_CLI, '--port', '0', '--ticks-per-second', String(ticksPerSecond), '--stamp'],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const line = await new Promise<string>((resolve) =>
-    createInterface({ input: proc.stdout }).once('line', resolve),
-  );
-  const get = (k: string) => new RegExp(`${k}=(\\S+)`).exec(line)![1];
-  return {
-    proc,
-    apiRoot: get('KITE_API_ROOT'),
-    wsRoot: get('KITE_WS_ROOT'),
-    loginUrl: get('KITE_LOGIN_URL'),
-  };
-}
-
-/** An access token the way a user gets one: the login redirect, then /session/token with the checksum. */
-async function simAccessToken(sim: Sim): Promise<string> {
-  const apiKey = 'kite_relay_sim';
-  const r = await fetch(`${sim.loginUrl}?v=3&api_key=${apiKey}`, { redirect: 'manual' });
-  const requestToken = new URL(r.headers.get('location')!).searchParams.get('request_token')!;
-  const checksum = createHash('sha256').update(`${apiKey}${requestToken}kite_relay_sim_secret`).digest('hex');
-  const s = await fetch(`${sim.apiRoot}/session/token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Kite-Version': '3' },
-    body: new URLSearchParams({ api_key: apiKey, request_token: requestToken, checksum }),
-  });
-  return ((await s.json()) as { data: { access_token: string } }).data.access_token;
-}
-
-async function simStats(sim: Sim): Promise<Record<string, any>> {
-  return (await (await fetch(`${sim.apiRoot}/__sim/stats`)).json()) as Record<string, any>;
-}
-
-interface Server {
-  proc: ChildProcess;
-  url: string;
-}
-
-async function startGateway(sim: Sim, accessToken: string, cpuProfDir?: string): Promise<Server> {
-  const port = await freePort();
-  const prof = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-  const proc = spawn(process.execPath, [...prof, MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'development',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      FEED_SOURCE: 'kite',
-      KITE_API_KEY: 'kite_relay_sim',
-      KITE_API_SECRET: 'kite_relay_sim_secret',
-      KITE_ACCESS_TOKEN: accessToken,
-      KITE_API_ROOT: sim.apiRoot,
-      KITE_WS_ROOT: sim.wsRoot,
-      KITE_LOGIN_URL: sim.loginUrl,
-      JWT_SECRET,
-      LOG_LEVEL: 'warn',
-      // The load is one token from one address: lift the per-user and per-address caps (issue 17).
-      MAX_CONNECTIONS_PER_USER: '100000',
-      MAX_INSTRUMENTS_PER_USER: '9000',
-      MAX_UNAUTHENTICATED_PER_ADDRESS: '100000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitHttp(`${url}/health`, (b) => b.includes('"LIVE"'));
-  return { proc, url };
-}
-
-async function startReference(sim: Sim, accessToken: string, tokens: number[]): Promise<Server> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, [REFERENCE], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      KT_API_KEY: 'kite_relay_sim',
-      KT_ACCESS_TOKEN: accessToken,
-      KT_ROOT: sim.wsRoot,
-      KT_TOKENS: JSON.stringify(tokens),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitHttp(`${url}/ready`, () => true);
-  return { proc, url };
-}
-
-class LoadGenerators {
-  private constructor(private readonly procs: ChildProcess[]) {}
-
-  static async start(
-    count: number,
-    base: Omit<LoadConfig, 'clients' | 'subscriptions'>,
-    subscriptions: number[][],
-  ): Promise<{ load: LoadGenerators; connected: number; failed: number }> {
-    const procs = Array.from({ length: count }, () =>
-      fork(LOAD, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
-    );
-    const load = new LoadGenerators(procs);
-    const per = Math.ceil(subscriptions.length / count);
-    const ready = await Promise.all(
-      procs.map((p, i) => {
-        const mine = subscriptions.slice(i * per, (i + 1) * per);
-        return new Promise<{ connected: number; failed: number }>((resolve) => {
-          p.on('message', (m: ChildMessage) => m.type === 'ready' && resolve(m));
-          p.send({
-            type: 'start',
-            config: { ...base, clients: mine.length, subscriptions: mine },
-          } satisfies ParentMessage);
-        });
-      }),
-    );
-    return {
-      load,
-      connected: ready.reduce((n, r) => n + r.connected, 0),
-      failed: ready.reduce((n, r) => n + r.failed, 0),
-    };
-  }
-
-  /** Sends `request` to every load generator and collects each one's reply of type `reply`. */
-  private ask<T extends ChildMessage['type']>(
-    request: ParentMessage,
-    reply: T,
-  ): Promise<Extract<ChildMessage, { type: T }>[]> {
-    return Promise.all(
-      this.procs.map(
-        (p) =>
-          new Promise<Extract<ChildMessage, { type: T }>>((resolve) => {
-            const on = (m: ChildMessage) => {
-              if (m.type !== reply) return;
-              p.off('message', on);
-              resolve(m as Extract<ChildMessage, { type: T }>);
-            };
-            p.on('message', on);
-            p.send(request);
-          }),
-      ),
-    );
-  }
-
-  /** Every client subscribes now that all are connected; resolves with the failures. */
-  async subscribeAll(): Promise<number> {
-    const replies = await this.ask({ type: 'subscribe' }, 'subscribed');
-    return replies.reduce((n, r) => n + r.failed, 0);
-  }
-
-  openWindow(): void {
-    for (const p of this.procs) p.send({ type: 'window' } satisfies ParentMessage);
-  }
-
-  async reports(): Promise<LoadReport[]> {
-    return (await this.ask({ type: 'report' }, 'report')).map((r) => r.report);
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(
-      this.procs.map(
-        (p) =>
-          new Promise<void>((resolve) => {
-            if (p.exitCode !== null) return resolve();
-            p.once('exit', () => resolve());
-            p.send({ type: 'stop' } satisfies ParentMessage);
-            setTimeout(() => p.kill('SIGKILL'), 3000).unref();
-          }),
-      ),
-    );
-  }
-}
-
-function percentile(hist: number[], q: number): number {
-  const total = hist.reduce((a, b) => a + b, 0);
-  if (total === 0) return NaN;
-  let seen = 0;
-  for (let i = 0; i < hist.length; i++) {
-    seen += hist[i];
-    if (seen >= q * total) return i;
-  }
-  return hist.length - 1;
-}
-
-function assignments(o: FanoutOptions): { tokens: number[]; subscriptions: number[][] } {
-  const tokens = buildUniverse()
-    .filter((i) => i.segment === 'NSE' && i.instrument_type === 'EQ')
-    .slice(0, o.instruments)
-    .map((i) => i.instrument_token);
-  const groups = Math.max(1, Math.floor(tokens.length / o.perClient));
-  const subscriptions = Array.from({ length: o.clients }, (_, c) => {
-    const start = ((c % groups) * o.perClient) % tokens.length;
-    return tokens.slice(start, start + o.perClient);
-  });
-  return { tokens, subscriptions };
 }
 
 async function measureFanout(

@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs';
+import { benchCandles } from './candles.bench.js';
+import { benchCluster } from './cluster.bench.js';
 import { benchDecode } from './decode.bench.js';
 import { cliFlag } from '../../src/cli-flags.js';
 import { benchFanout, benchTimeToReady, type FanoutOptions, type FanoutSide } from './fanout.bench.js';
 
-// `npm run bench [-- --quick] [-- --json FILE] [-- --clients N] [-- --rate N] [-- --only decode|fanout|ready]
+// `npm run bench [-- --quick] [-- --json FILE] [-- --clients N] [-- --rate N] [-- --only decode|fanout|cluster|candles|ready]
 // [-- --cpu-prof]` (the fan-out gateway's V8 profile in test-artifacts/profiles):
 // one table, each figure beside the reference measured in the same run, and its ratio.
 const args = process.argv.slice(2);
@@ -97,6 +99,50 @@ if (want('fanout')) {
     fmt(m.reference_bytes),
     ratio(m.bytes, m.reference_bytes),
   ]);
+}
+
+if (want('cluster')) {
+  const o: FanoutOptions = {
+    ticksPerSecond: Number(opt('rate') ?? 2000),
+    instruments: 500,
+    clients: Number(opt('clients') ?? (quick ? 300 : 600)),
+    perClient: 50,
+    loadProcesses: 3,
+    warmupS: quick ? 2 : 3,
+    windowS: quick ? 4 : 10,
+  };
+  const c = await benchCluster(o, quick ? 1 : 3);
+  out.cluster = { ...c, options: o };
+  rows.push([
+    `cluster: ${o.ticksPerSecond} ticks/s, ${o.clients} clients × ${o.perClient}`,
+    '3 nodes',
+    '1 node',
+    '',
+  ]);
+  const figures: [string, keyof FanoutSide][] = [
+    ['delivered ticks/s', 'delivered_per_s'],
+    ['latency p50 (ms)', 'p50_ms'],
+    ['latency p99 (ms)', 'p99_ms'],
+    ['latency max (ms)', 'max_ms'],
+    ['CPU of all nodes (% of a core)', 'server_cpu_pct'],
+    ['CPU per delivered tick (µs)', 'server_cpu_us_per_tick'],
+    ['RSS of all nodes (MiB)', 'server_rss_mb'],
+  ];
+  for (const [label, key] of figures) rows.push([`  ${label}`, fmt(c.three[key]), fmt(c.one[key]), '']);
+  rows.push(['  upstream connections (peak)', String(c.upstream_connections_peak), '', '']);
+  rows.push([
+    `  fail-over gap, holder SIGKILLed (ms, median of ${c.failover_gap_ms.runs.length})`,
+    fmt(c.failover_gap_ms.median),
+    c.failover_gap_ms.runs.join(' / '),
+    '',
+  ]);
+}
+
+if (want('candles')) {
+  const c = benchCandles();
+  out.candles = c;
+  rows.push(['candle building (ns per tick)', c.ns_per_tick.toFixed(1), '', '']);
+  rows.push(['candles: memory per instrument, a full day (bytes)', fmt(c.bytes_per_instrument), '', '']);
 }
 
 if (want('ready')) {

@@ -1,0 +1,185 @@
+/**
+ * Cluster: the same clients and rate on 1 node and on 3 nodes (one Redis, one upstream), every
+ * process real. Latency is the simulator's send stamp to the client's receipt, so on 3 nodes the
+ * Redis hop from the holder to the followers is in it. Then the fail-over gap: the holder SIGKILLed,
+ * time until clients on the surviving nodes get ticks again (median of several kills).
+ */
+import { JwtService } from '@nestjs/jwt';
+import { io } from 'socket.io-client';
+import { jwtOptions, signClientToken } from '../../src/auth/token.service.js';
+import { MARKET_NAMESPACE } from '../../src/gateway/market-events.js';
+import { RedisServer } from '../helpers/redis-server.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import {
+  JWT_SECRET,
+  LoadGenerators,
+  assignments,
+  percentile,
+  procStats,
+  progress,
+  simAccessToken,
+  simStats,
+  startGateway,
+  startSim,
+  stop,
+  type Server,
+  type Sim,
+} from './bench-kit.js';
+import type { FanoutOptions, FanoutSide } from './fanout.bench.js';
+import type { LoadReport } from './load-client.js';
+
+export interface ClusterResult {
+  one: FanoutSide;
+  three: FanoutSide;
+  upstream_connections_peak: number;
+  failover_gap_ms: { median: number; runs: number[] };
+}
+
+const SESSION_KEY = 'bench-session-key-0123456789abcdef0123456789';
+
+async function startNodes(sim: Sim, redis: RedisServer, n: number, prefix: string): Promise<Server[]> {
+  const nodes: Server[] = [];
+  const accessToken = await simAccessToken(sim);
+  for (let i = 0; i < n; i++) {
+    // The first node installs the Kite token; the others restore the session from Redis.
+    nodes.push(
+      await startGateway(sim, i === 0 ? accessToken : undefined, undefined, {
+        REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+        NODE_ID: `${prefix}-${i}`,
+        SESSION_ENCRYPTION_KEY: SESSION_KEY,
+        LOG_LEVEL: 'error',
+      }),
+    );
+  }
+  return nodes;
+}
+
+async function measure(
+  o: FanoutOptions,
+  nodes: Server[],
+  token: string,
+  subscriptions: number[][],
+): Promise<FanoutSide> {
+  progress(`cluster of ${nodes.length}: connecting ${subscriptions.length} clients`);
+  // Three load processes in both topologies: one per node on three nodes, all three on one node.
+  const groups = await Promise.all(
+    [0, 1, 2].map((g) =>
+      LoadGenerators.start(
+        1,
+        { url: nodes[g % nodes.length].url, kind: 'relay', token },
+        subscriptions.filter((_, c) => c % 3 === g),
+      ),
+    ),
+  );
+  for (const g of groups) await g.load.subscribeAll();
+  try {
+    await sleep(o.warmupS * 1000);
+    const cpu0 = nodes.map((n) => procStats(n.proc.pid!).cpu_s);
+    const t0 = Date.now();
+    for (const g of groups) g.load.openWindow();
+    await sleep(o.windowS * 1000);
+    const reports: LoadReport[] = (await Promise.all(groups.map((g) => g.load.reports()))).flat();
+    const elapsed = (Date.now() - t0) / 1000;
+    const cpu = nodes.reduce((sum, n, i) => sum + procStats(n.proc.pid!).cpu_s - cpu0[i], 0);
+    const rss = nodes.reduce((sum, n) => sum + procStats(n.proc.pid!).rss, 0);
+    const hist = new Array<number>(reports[0].histogram.length).fill(0);
+    for (const r of reports) r.histogram.forEach((v, i) => (hist[i] += v));
+    let max = 0;
+    hist.forEach((v, i) => v > 0 && (max = i));
+    const delivered = reports.reduce((n, r) => n + r.delivered, 0);
+    const windowS = reports.reduce((n, r) => Math.max(n, r.window_ms), 0) / 1000;
+    const offered = (o.ticksPerSecond / o.instruments) * subscriptions.reduce((n, s) => n + s.length, 0);
+    return {
+      delivered_per_s: Math.round(delivered / windowS),
+      offered_per_s: Math.round(offered),
+      p50_ms: percentile(hist, 0.5),
+      p99_ms: percentile(hist, 0.99),
+      max_ms: max,
+      server_cpu_pct: Math.round((cpu / elapsed) * 100),
+      server_cpu_us_per_tick: Number(((cpu * 1e6) / Math.max(1, delivered)).toFixed(2)),
+      server_rss_mb: Math.round(rss / 2 ** 20),
+      loadgen_cpu_pct: Math.round(reports.reduce((n, r) => n + r.cpu_ms, 0) / 10 / windowS),
+      clients_connected: groups.reduce((n, g) => n + g.connected, 0),
+    };
+  } finally {
+    await Promise.all(groups.map((g) => g.load.stop()));
+  }
+}
+
+/** The holder (node 0, started first) SIGKILLed: ms until a client on each surviving node gets a tick. */
+async function failoverGap(
+  sim: Sim,
+  redis: RedisServer,
+  token: string,
+  tokens: number[],
+  run: number,
+): Promise<number> {
+  const nodes = await startNodes(sim, redis, 3, `failover${run}`);
+  const probes = nodes.slice(1).map((n) => {
+    const s = io(`${n.url}${MARKET_NAMESPACE}`, {
+      transports: ['websocket'],
+      auth: { token },
+      forceNew: true,
+    });
+    const times: number[] = [];
+    s.on('ticks', () => times.push(Date.now()));
+    return { s, times };
+  });
+  try {
+    for (const p of probes) {
+      await new Promise<void>((r) => (p.s.connected ? r() : p.s.once('connect', () => r())));
+      await p.s.timeout(10_000).emitWithAck('subscribe', { instruments: tokens.slice(0, 20), mode: 'quote' });
+    }
+    await waitFor(() => probes.every((p) => p.times.length > 5), 'probes ticking', 20_000);
+    const killedAt = Date.now();
+    nodes[0].proc.kill('SIGKILL');
+    await waitFor(
+      () => probes.every((p) => p.times.some((t) => t > killedAt + 20)),
+      'ticks again',
+      30_000,
+      5,
+    );
+    return Math.max(...probes.map((p) => p.times.find((t) => t > killedAt + 20)! - killedAt));
+  } finally {
+    for (const p of probes) p.s.disconnect();
+    await Promise.all(nodes.map((n) => stop(n.proc)));
+  }
+}
+
+export async function benchCluster(o: FanoutOptions, kills: number): Promise<ClusterResult> {
+  const { tokens, subscriptions } = assignments(o);
+  const token = signClientToken(new JwtService(jwtOptions(JWT_SECRET)), 'bench', 'viewer', 3600);
+  const redis = await RedisServer.start();
+  const sim = await startSim(o.ticksPerSecond);
+  try {
+    const side = async (n: number): Promise<FanoutSide> => {
+      await redis.client.flushall();
+      const nodes = await startNodes(sim, redis, n, `bench${n}`);
+      try {
+        return await measure(o, nodes, token, subscriptions);
+      } finally {
+        await Promise.all(nodes.map((s) => stop(s.proc)));
+      }
+    };
+    const one = await side(1);
+    await fetch(`${sim.apiRoot}/__sim/reset`, { method: 'POST' });
+    const three = await side(3);
+    const peak = (await simStats(sim)).ws_connections_peak as number;
+    const runs: number[] = [];
+    for (let k = 0; k < kills; k++) {
+      await redis.client.flushall();
+      runs.push(await failoverGap(sim, redis, token, tokens, k));
+      progress(`fail-over ${k + 1}: ${runs.at(-1)} ms`);
+    }
+    const sorted = [...runs].sort((a, b) => a - b);
+    return {
+      one,
+      three,
+      upstream_connections_peak: peak,
+      failover_gap_ms: { median: sorted[Math.floor(sorted.length / 2)], runs },
+    };
+  } finally {
+    await stop(sim.proc);
+    await redis.close();
+  }
+}
