@@ -25,6 +25,71 @@ const feedState = async (n: ClusterNode) => {
   return (h.info ?? h.details).feed.state as string;
 };
 
+/** The same suite on one node and on three: what a client sees must not depend on the topology. */
+for (const n of [1, 3]) {
+  describe(`${n} node(s) on Redis: the gateway suite`, { timeout: 120_000 }, () => {
+    let c: TestCluster;
+    before(async () => {
+      c = await TestCluster.start(n);
+      await c.login(c.nodes[0]);
+      await waitFor(
+        async () => (await Promise.all(c.nodes.map(feedState))).every((s) => s === 'LIVE'),
+        'all LIVE',
+        15_000,
+      );
+    });
+    after(async () => {
+      await c?.close();
+    });
+
+    it(`300 clients over ${n} node(s): 1 upstream connection, each gets ticks of exactly what it subscribed, none twice`, async (ctx) => {
+      const probes: { probe: TickProbe; wanted: Set<number> }[] = [];
+      for (let i = 0; i < 300; i++) {
+        const wanted = POOL.slice((i * 3) % 56, ((i * 3) % 56) + 5);
+        probes.push({ probe: new TickProbe(c.client(c.nodes[i % n])), wanted: new Set(wanted) });
+      }
+      await Promise.all(probes.map((p) => subscribed(p.probe.socket, [...p.wanted])));
+      await waitFor(() => probes.every((p) => p.probe.ticks.length > 0), 'every client ticking', 20_000, 100);
+      await sleep(1500);
+      const stats = await c.simStats();
+      ctx.diagnostic(`ticks per client: min ${Math.min(...probes.map((p) => p.probe.ticks.length))}`);
+      assert.equal(stats.ws_connections_open, 1);
+      assert.equal(stats.ws_connections_peak, 1);
+      assert.equal(stats.subscribed_instruments, 60);
+      for (const { probe, wanted } of probes) {
+        assert.deepEqual(
+          [...probe.tokens()].filter((t) => !wanted.has(t)),
+          [],
+          'only what it subscribed',
+        );
+        assert.deepEqual(probe.duplicates, [], 'no tick twice');
+      }
+      for (const { probe } of probes) probe.socket.disconnect();
+      await waitFor(
+        async () => (await c.simStats()).subscribed_instruments === 0,
+        'released upstream',
+        10_000,
+      );
+    });
+
+    it('the union follows subscribe and unsubscribe on any node; a release reaches Kite within 1 s', async () => {
+      const a = new TickProbe(c.client(c.nodes[1 % n]));
+      const b = new TickProbe(c.client(c.nodes[2 % n]));
+      await subscribed(a.socket, [POOL[0], POOL[1]]);
+      await subscribed(b.socket, [POOL[1], POOL[2]]);
+      await waitFor(async () => (await c.simStats()).subscribed_instruments === 3, 'the union upstream');
+      const t0 = Date.now();
+      await a.socket.timeout(5000).emitWithAck('unsubscribe', { instruments: [POOL[0], POOL[1]] });
+      await waitFor(async () => (await c.simStats()).subscribed_instruments === 2, 'released', 5000, 20);
+      const releasedMs = Date.now() - t0;
+      assert.ok(releasedMs < 1000, `released after ${releasedMs} ms`);
+      b.socket.disconnect();
+      a.socket.disconnect();
+      await waitFor(async () => (await c.simStats()).subscribed_instruments === 0, 'all released');
+    });
+  });
+}
+
 describe('cluster of 3 nodes: one upstream for all of them', { timeout: 120_000 }, () => {
   let c: TestCluster;
   before(async () => {
@@ -54,48 +119,6 @@ describe('cluster of 3 nodes: one upstream for all of them', { timeout: 120_000 
     assert.ok(c.nodes[0].logs.some((l) => /READY port=\d+ node=node-0 /.test(l)));
     const metrics = await (await fetch(`${c.nodes[1].url}/metrics`)).text();
     assert.match(metrics, /kite_relay_node_info\{node_id="node-1",role="follower"\} 1/);
-  });
-
-  it('300 clients over 3 nodes: 1 upstream connection, each gets ticks of exactly what it subscribed, none twice', async (ctx) => {
-    const probes: { probe: TickProbe; wanted: Set<number> }[] = [];
-    for (let i = 0; i < 300; i++) {
-      const wanted = POOL.slice((i * 3) % 56, ((i * 3) % 56) + 5);
-      probes.push({ probe: new TickProbe(c.client(c.nodes[i % 3])), wanted: new Set(wanted) });
-    }
-    await Promise.all(probes.map((p) => subscribed(p.probe.socket, [...p.wanted])));
-    await waitFor(() => probes.every((p) => p.probe.ticks.length > 0), 'every client ticking', 20_000, 100);
-    await sleep(1500);
-    const stats = await c.simStats();
-    ctx.diagnostic(`ticks per client: min ${Math.min(...probes.map((p) => p.probe.ticks.length))}`);
-    assert.equal(stats.ws_connections_open, 1);
-    assert.equal(stats.ws_connections_peak, 1);
-    assert.equal(stats.subscribed_instruments, 60);
-    for (const { probe, wanted } of probes) {
-      assert.deepEqual(
-        [...probe.tokens()].filter((t) => !wanted.has(t)),
-        [],
-        'only what it subscribed',
-      );
-      assert.deepEqual(probe.duplicates, [], 'no tick twice');
-    }
-    for (const { probe } of probes) probe.socket.disconnect();
-    await waitFor(async () => (await c.simStats()).subscribed_instruments === 0, 'released upstream', 10_000);
-  });
-
-  it('the union follows subscribe and unsubscribe on any node; a release reaches Kite within 1 s', async () => {
-    const a = new TickProbe(c.client(c.nodes[1]));
-    const b = new TickProbe(c.client(c.nodes[2]));
-    await subscribed(a.socket, [POOL[0], POOL[1]]);
-    await subscribed(b.socket, [POOL[1], POOL[2]]);
-    await waitFor(async () => (await c.simStats()).subscribed_instruments === 3, 'the union upstream');
-    const t0 = Date.now();
-    await a.socket.timeout(5000).emitWithAck('unsubscribe', { instruments: [POOL[0], POOL[1]] });
-    await waitFor(async () => (await c.simStats()).subscribed_instruments === 2, 'released', 5000, 20);
-    const releasedMs = Date.now() - t0;
-    assert.ok(releasedMs < 1000, `released after ${releasedMs} ms`);
-    b.socket.disconnect();
-    a.socket.disconnect();
-    await waitFor(async () => (await c.simStats()).subscribed_instruments === 0, 'all released');
   });
 
   it('per-user limits count the whole cluster: the 21st socket of one user is refused, wherever it connects', async () => {

@@ -1,0 +1,75 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TestApp } from '../helpers/test-app.js';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+
+/** Every metric name the README's Monitoring table lists (`a`, `b` in a cell are two names). */
+function documentedMetrics(): string[] {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('## Monitoring'), readme.indexOf('**Run it:**'));
+  const names = new Set<string>();
+  for (const line of table.split('\n').filter((l) => l.startsWith('| `'))) {
+    const first = line.split('|')[1];
+    for (const m of first.matchAll(/`([a-z_]+)(?:\{[^}]*\})?`/g)) if (!m[1].endsWith('_')) names.add(m[1]);
+  }
+  return [...names];
+}
+
+/** Every metric name the alert rules and the Grafana board query. */
+function queriedMetrics(): string[] {
+  const text =
+    readFileSync(join(root, 'deploy', 'prometheus', 'alerts.yml'), 'utf8') +
+    readFileSync(join(root, 'deploy', 'grafana', 'kite-relay.json'), 'utf8');
+  return [
+    ...new Set([...text.matchAll(/kite_relay_([a-z_]+?)(?:_bucket|_sum|_count)?\b/g)].map((m) => m[1])),
+  ];
+}
+
+describe('metrics: what the README, the alerts and the board name is what the app exports', () => {
+  let t: TestApp;
+  let exported: Set<string>;
+  let counters: string[];
+  before(async () => {
+    t = await TestApp.start();
+    const text = (await t.http('/metrics')).text;
+    exported = new Set([...text.matchAll(/^# TYPE kite_relay_(\w+) /gm)].map((m) => m[1]));
+    counters = [...text.matchAll(/^# TYPE kite_relay_(\w+) counter$/gm)].map((m) => m[1]);
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  it('every metric of the README table is exported, with the kite_relay_ prefix', () => {
+    const documented = documentedMetrics();
+    assert.ok(documented.length > 25, `read ${documented.length} names from the README`);
+    assert.deepEqual(
+      documented.filter((n) => !exported.has(n)),
+      [],
+    );
+  });
+
+  it('every metric the alert rules and the Grafana board query is exported', () => {
+    const queried = queriedMetrics();
+    assert.ok(queried.length > 10);
+    assert.deepEqual(
+      queried.filter((n) => !exported.has(n)),
+      [],
+    );
+  });
+
+  it('counters end in _total, and a unit is the last word of a name (Prometheus naming)', () => {
+    assert.ok(counters.length > 10);
+    assert.deepEqual(
+      counters.filter((n) => !n.endsWith('_total')),
+      [],
+    );
+    const ours = [...exported].filter((n) => !n.startsWith('process_') && !n.startsWith('nodejs_'));
+    assert.deepEqual(
+      ours.filter((n) => /(seconds|bytes|_ms)_/.test(n) && !n.endsWith('_total')),
+      [],
+    );
+  });
+});
