@@ -11,7 +11,7 @@ import { buildUniverse } from '../../src/simulator/universe.js';
 import { freePort } from '../helpers/free-port.js';
 import { waitFor } from '../helpers/wait.js';
 import type { ChildMessage, LoadConfig, LoadReport, ParentMessage } from './load-client.js';
-import type { FanoutOptions } from './fanout.bench.js';
+import type { FanoutOptions, FanoutSide } from './fanout.bench.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 export const MAIN = here('../../src/main.js');
@@ -268,4 +268,37 @@ export function assignments(o: FanoutOptions): { tokens: number[]; subscriptions
     return tokens.slice(start, start + o.perClient);
   });
   return { tokens, subscriptions };
+}
+
+/**
+ * One fan-out measurement from the load generators' reports: delivered ticks/s against what was
+ * offered, the latency histogram's p50/p99/max, and the servers' CPU (also per delivered tick) and RSS.
+ */
+export function summarize(
+  o: FanoutOptions,
+  subscriptions: number[][],
+  reports: LoadReport[],
+  server: { cpu_s: number; rss: number; elapsed_s: number },
+  connected: number,
+): FanoutSide {
+  const hist = new Array<number>(reports[0].histogram.length).fill(0);
+  for (const r of reports) r.histogram.forEach((v, i) => (hist[i] += v));
+  let max = 0;
+  hist.forEach((v, i) => v > 0 && (max = i));
+  const delivered = reports.reduce((n, r) => n + r.delivered, 0);
+  const windowS = reports.reduce((n, r) => Math.max(n, r.window_ms), 0) / 1000;
+  // Each instrument ticks ticksPerSecond / instruments times a second; every subscriber should get each.
+  const offered = (o.ticksPerSecond / o.instruments) * subscriptions.reduce((n, s) => n + s.length, 0);
+  return {
+    delivered_per_s: Math.round(delivered / windowS),
+    offered_per_s: Math.round(offered),
+    p50_ms: percentile(hist, 0.5),
+    p99_ms: percentile(hist, 0.99),
+    max_ms: max,
+    server_cpu_pct: Math.round((server.cpu_s / server.elapsed_s) * 100),
+    server_cpu_us_per_tick: Number(((server.cpu_s * 1e6) / Math.max(1, delivered)).toFixed(2)),
+    server_rss_mb: Math.round(server.rss / 2 ** 20),
+    loadgen_cpu_pct: Math.round(reports.reduce((n, r) => n + r.cpu_ms, 0) / 10 / windowS),
+    clients_connected: connected,
+  };
 }

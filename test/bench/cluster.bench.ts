@@ -14,7 +14,6 @@ import {
   JWT_SECRET,
   LoadGenerators,
   assignments,
-  percentile,
   procStats,
   progress,
   simAccessToken,
@@ -22,6 +21,7 @@ import {
   startGateway,
   startSim,
   stop,
+  summarize,
   type Server,
   type Sim,
 } from './bench-kit.js';
@@ -82,25 +82,8 @@ async function measure(
     const elapsed = (Date.now() - t0) / 1000;
     const cpu = nodes.reduce((sum, n, i) => sum + procStats(n.proc.pid!).cpu_s - cpu0[i], 0);
     const rss = nodes.reduce((sum, n) => sum + procStats(n.proc.pid!).rss, 0);
-    const hist = new Array<number>(reports[0].histogram.length).fill(0);
-    for (const r of reports) r.histogram.forEach((v, i) => (hist[i] += v));
-    let max = 0;
-    hist.forEach((v, i) => v > 0 && (max = i));
-    const delivered = reports.reduce((n, r) => n + r.delivered, 0);
-    const windowS = reports.reduce((n, r) => Math.max(n, r.window_ms), 0) / 1000;
-    const offered = (o.ticksPerSecond / o.instruments) * subscriptions.reduce((n, s) => n + s.length, 0);
-    return {
-      delivered_per_s: Math.round(delivered / windowS),
-      offered_per_s: Math.round(offered),
-      p50_ms: percentile(hist, 0.5),
-      p99_ms: percentile(hist, 0.99),
-      max_ms: max,
-      server_cpu_pct: Math.round((cpu / elapsed) * 100),
-      server_cpu_us_per_tick: Number(((cpu * 1e6) / Math.max(1, delivered)).toFixed(2)),
-      server_rss_mb: Math.round(rss / 2 ** 20),
-      loadgen_cpu_pct: Math.round(reports.reduce((n, r) => n + r.cpu_ms, 0) / 10 / windowS),
-      clients_connected: groups.reduce((n, g) => n + g.connected, 0),
-    };
+    const connected = groups.reduce((n, g) => n + g.connected, 0);
+    return summarize(o, subscriptions, reports, { cpu_s: cpu, rss, elapsed_s: elapsed }, connected);
   } finally {
     await Promise.all(groups.map((g) => g.load.stop()));
   }

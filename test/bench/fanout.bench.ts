@@ -13,7 +13,6 @@ import {
   LoadGenerators,
   MAIN,
   assignments,
-  percentile,
   procStats,
   progress,
   simAccessToken,
@@ -22,6 +21,7 @@ import {
   startReference,
   startSim,
   stop,
+  summarize,
   waitHttp,
   type Server,
   type Sim,
@@ -78,28 +78,13 @@ async function measureFanout(
     const reports = await load.reports();
     const elapsed = (Date.now() - t0) / 1000;
     const after = procStats(server.proc.pid!);
-    const hist = new Array<number>(reports[0].histogram.length).fill(0);
-    for (const r of reports) r.histogram.forEach((v, i) => (hist[i] += v));
-    let max = 0;
-    hist.forEach((v, i) => v > 0 && (max = i));
-    const delivered = reports.reduce((n, r) => n + r.delivered, 0);
-    const windowS = reports.reduce((n, r) => Math.max(n, r.window_ms), 0) / 1000;
-    // Each instrument ticks ticksPerSecond / instruments times a second; every subscriber should get each.
-    const offered = (o.ticksPerSecond / o.instruments) * subscriptions.reduce((n, s) => n + s.length, 0);
-    return {
-      delivered_per_s: Math.round(delivered / windowS),
-      offered_per_s: Math.round(offered),
-      p50_ms: percentile(hist, 0.5),
-      p99_ms: percentile(hist, 0.99),
-      max_ms: max,
-      server_cpu_pct: Math.round(((after.cpu_s - before.cpu_s) / elapsed) * 100),
-      server_cpu_us_per_tick: Number(
-        (((after.cpu_s - before.cpu_s) * 1e6) / Math.max(1, delivered)).toFixed(2),
-      ),
-      server_rss_mb: Math.round(after.rss / 2 ** 20),
-      loadgen_cpu_pct: Math.round(reports.reduce((n, r) => n + r.cpu_ms, 0) / 10 / windowS),
-      clients_connected: connected,
-    };
+    return summarize(
+      o,
+      subscriptions,
+      reports,
+      { cpu_s: after.cpu_s - before.cpu_s, rss: after.rss, elapsed_s: elapsed },
+      connected,
+    );
   } finally {
     await load.stop();
   }
