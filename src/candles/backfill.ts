@@ -99,6 +99,7 @@ export class Backfiller {
     const call = this.queue.then(() =>
       this.fetchMinutes(token, kiteTime(session.open), kiteTime(until - 1000)),
     );
+    // The queue only orders the calls; each call's failure reaches its own caller through `call`.
     this.queue = call.catch(() => undefined);
     try {
       const rows = await call;

@@ -6,6 +6,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { KiteApiService } from '../auth/kite-api.service.js';
+import { UpstreamOwnership } from '../cluster/upstream-ownership.js';
 import { RelayEvents } from '../events/relay-events.js';
 import { InstrumentsService } from '../instruments/instruments.service.js';
 import type { Tick } from '../kite/tick.js';
@@ -32,7 +33,13 @@ export class CandleSources {
     private readonly events: RelayEvents,
     private readonly kite: KiteApiService,
     private readonly redisClients: RedisClients,
+    private readonly ownership: UpstreamOwnership,
   ) {}
+
+  /** Whether this node writes candles to the store: the upstream's holder, or a node on its own. */
+  storesCandles(): boolean {
+    return this.ownership.mayHoldUpstream;
+  }
 
   /** Prefix of the deployment's Redis keys. */
   get keyPrefix(): string {

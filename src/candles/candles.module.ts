@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClusterModule } from '../cluster/cluster.module.js';
 import { InstrumentsModule } from '../instruments/instruments.module.js';
 import { MarketFeedModule } from '../market-feed/market-feed.module.js';
 import { AuthModule, CandleSources } from './candle-sources.js';
@@ -7,7 +8,7 @@ import { CandlesService } from './candles.service.js';
 
 /** One-minute candles of the streamed instruments, `GET /api/candles`. MARKET_CALENDAR comes with the configuration. */
 @Module({
-  imports: [AuthModule, InstrumentsModule, MarketFeedModule],
+  imports: [AuthModule, ClusterModule, InstrumentsModule, MarketFeedModule],
   controllers: [CandlesController],
   providers: [CandleSources, CandlesService],
   exports: [CandlesService],

@@ -31,6 +31,7 @@ function fakeSources(redis?: () => unknown, keyPrefix = 'kr-unit:') {
       return answer(token);
     },
     redis: () => redis?.(),
+    storesCandles: () => true,
   } as unknown as CandleSources;
   return { sources, ticks, status, streamed, calls, answer: (fn: typeof answer) => (answer = fn) };
 }

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { Clock } from '../clock/clock.js';
+import { errorText } from '../common/error-text.js';
 import type { MarketCalendar } from '../market-status/calendar.js';
 import { MARKET_CALENDAR } from '../market-status/market-status.constants.js';
 import { aggregate } from './aggregate.js';
@@ -107,7 +108,7 @@ export class CandlesService implements OnApplicationBootstrap, BeforeApplication
       for (const s of stored) this.builder.restore(s);
       if (stored.length) this.logger.log(`candles: restored ${stored.length} instruments from Redis`);
     } catch (err) {
-      this.logger.warn(`candles: could not read Redis (${(err as Error).message}); building from now on`);
+      this.logger.warn(`candles: could not read Redis (${errorText(err)}); building from now on`);
     }
   }
 
@@ -129,12 +130,13 @@ export class CandlesService implements OnApplicationBootstrap, BeforeApplication
     }
     const changes = this.builder.takeChanges();
     const day = this.session?.date;
-    if (changes.length === 0 || !day) return Promise.resolve();
+    // In a cluster every node builds the same candles from the same frames; the holder stores them.
+    if (changes.length === 0 || !day || !this.sources.storesCandles()) return Promise.resolve();
     this.flushing = this.store
       .save(day, changes)
       .then(() => (this.warnedStore = false))
       .catch((err: unknown) => {
-        if (!this.warnedStore) this.logger.warn(`candles: store write failed: ${(err as Error).message}`);
+        if (!this.warnedStore) this.logger.warn(`candles: store write failed: ${errorText(err)}`);
         this.warnedStore = true;
       })
       .then(() => (this.flushing = undefined));

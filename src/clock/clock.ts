@@ -4,8 +4,10 @@ export interface ClockTimer {
 }
 
 /**
- * The one source of "now" for market status and session expiry. Tests substitute `FakeClock`
- * and move time instead of waiting for it.
+ * The one source of "now" for market and business time: market status, session expiry, candles,
+ * quote ages. Tests substitute `FakeClock` and move time instead of waiting for it; CLOCK_START
+ * shifts it. Transport timing (backoff, watchdog, rate limits, JWT `exp`, lease renewal) uses
+ * `Date.now()` and timers directly: those follow the wall clock whatever the market's time is.
  */
 export abstract class Clock {
   abstract now(): number;

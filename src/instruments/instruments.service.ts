@@ -219,6 +219,7 @@ export class InstrumentsService implements OnModuleInit, OnApplicationBootstrap,
       this.logger.warn(
         `stored instrument master in ${where} is unreadable (${errorText(err)}): discarded; it is fetched again`,
       );
+      // A file that cannot be deleted is read (and discarded) again next time: nothing to add here.
       if (!this.redis.configured) await this.file.discard().catch(() => undefined);
       return undefined;
     }

@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { errorText } from '../common/error-text.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -59,15 +60,13 @@ export function loadCalendar(file: string): MarketCalendar {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(
-      `${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
+    throw new Error(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? errorText(err)})`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file}: is not valid JSON (${(err as Error).message})`);
+    throw new Error(`${file}: is not valid JSON (${errorText(err)})`);
   }
   const result = calendarSchema.validate(json, { abortEarly: false });
   const error = result.error;

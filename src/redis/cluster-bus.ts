@@ -46,7 +46,8 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
     const sub = this.redis.subscriber;
     if (!sub) return;
     sub.on('messageBuffer', this.onBuffer);
-    // Queued until the subscriber is connected, and renewed by ioredis after every reconnect.
+    // Queued until the subscriber is connected, and renewed by ioredis after every reconnect; it only
+    // rejects when the connection is closed for good (shutdown).
     await sub.subscribe(this.framesChannel, this.messagesChannel).catch(() => undefined);
   }
 

@@ -56,6 +56,7 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
     // Neither rejects the boot: a Redis that is down now is retried in the background.
     await Promise.all([
       this.command.connect().catch((err: unknown) => this.markDown(`not reachable at boot: ${String(err)}`)),
+      // The subscriber retries on its own; its failures show on the command connection's state.
       this.subscriber.connect().catch(() => undefined),
     ]);
     await this.check();

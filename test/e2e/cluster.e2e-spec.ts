@@ -121,6 +121,18 @@ describe('cluster of 3 nodes: one upstream for all of them', { timeout: 120_000 
     assert.match(metrics, /kite_relay_node_info\{node_id="node-1",role="follower"\} 1/);
   });
 
+  it('the instrument master is fetched from Kite once, by the holder; the followers resolve symbols from Redis', async () => {
+    const s = c.client(c.nodes[2]);
+    await new Promise<void>((r) => s.once('connect', () => r()));
+    const ack = await s
+      .timeout(10_000)
+      .emitWithAck('subscribe', { instruments: ['NSE:INFY', 'NSE:NIFTY 50'] });
+    assert.equal(ack.ok, true);
+    assert.deepEqual(ack.ok && ack.rejected, []);
+    assert.equal((await c.simStats()).rest_calls['/instruments'], 1);
+    s.disconnect();
+  });
+
   it('per-user limits count the whole cluster: the 21st socket of one user is refused, wherever it connects', async () => {
     const token = c.token('viewer', 'one-desk-user');
     const sockets = c.nodes.flatMap((n, i) =>
