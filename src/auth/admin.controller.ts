@@ -85,8 +85,12 @@ export class AdminController {
     schema: { oneOf: [{ $ref: getSchemaPath(AccessTokenBody) }, { $ref: getSchemaPath(RequestTokenBody) }] },
   })
   @ApiOkResponse({ type: AuthStatusDto, description: 'The new Kite session.' })
-  @ApiError(400, 'Not exactly one token, not a token of that form, or Kite refused it.')
-  @ApiError(415, JSON_ONLY)
+  @ApiError(
+    400,
+    'Not exactly one token, not a token of that form, or Kite refused it.',
+    'send exactly one of access_token or request_token',
+  )
+  @ApiError(415, JSON_ONLY, 'send a JSON body (Content-Type: application/json)')
   @Post('session')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -129,8 +133,12 @@ export class AdminController {
   @ApiOperation({ summary: 'Mint a JWT for a programmatic client' })
   @ApiBody({ type: MintTokenBody })
   @ApiCreatedResponse({ type: MintedTokenDto })
-  @ApiError(400, 'An unknown role, a malformed ttl, or a ttl past 30d or past the asking token.')
-  @ApiError(415, JSON_ONLY)
+  @ApiError(
+    400,
+    'An unknown role, a malformed ttl, or a ttl past 30d or past the asking token.',
+    'ttl must be a duration such as 30m, 12h or 7d',
+  )
+  @ApiError(415, JSON_ONLY, 'send a JSON body (Content-Type: application/json)')
   @Post('tokens')
   @HttpCode(201)
   @Header('Cache-Control', 'no-store')
@@ -178,7 +186,7 @@ export class AdminController {
   @ApiOperation({ summary: 'Revoke a token: refused at once on HTTP, its sockets disconnected' })
   @ApiParam({ name: 'id', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{22}$' } })
   @ApiOkResponse({ type: TokenViewDto, description: 'The revoked entry.' })
-  @ApiError(404, 'No live token has this id.')
+  @ApiError(404, 'No live token has this id.', 'no live token has this id')
   @Delete('tokens/:id')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')

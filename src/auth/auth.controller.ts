@@ -70,7 +70,11 @@ export class AuthController {
   @ApiQuery({ name: 'request_token', type: 'string', required: false })
   @ApiQuery({ name: 'status', type: 'string', required: false, description: '`success` from Kite.' })
   @ApiOkResponse({ description: 'Logged in; the session cookie is set.', content: HTML })
-  @ApiError(400, 'The state is missing or does not match, or Kite returned no request token.')
+  @ApiError(
+    400,
+    'The state is missing or does not match, or Kite returned no request token.',
+    'login state is missing or does not match; start the login again from the dashboard',
+  )
   @ApiResponse({
     status: 403,
     description: 'Kite refused the request token (a page saying why).',

@@ -25,12 +25,14 @@ export class AuthStatusDto implements AuthStatus {
   @ApiPropertyOptional({
     format: 'date-time',
     description: `Only for a valid token or session cookie. ${IST}`,
+    example: '2026-12-01T08:52:10.000+05:30',
   })
   login_time?: string;
 
   @ApiPropertyOptional({
     format: 'date-time',
     description: `When Kite expires the session (about 06:00). ${IST}`,
+    example: '2026-12-02T06:00:00.000+05:30',
   })
   expires_at?: string;
 }
@@ -76,10 +78,17 @@ export class MintTokenBody {
 }
 
 export class MintedTokenDto {
-  @ApiProperty({ description: 'The JWT: shown this once, never stored in clear or listed.' })
+  @ApiProperty({
+    description: 'The JWT: shown this once, never stored in clear or listed.',
+    example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJib3QtMSJ9.c2lnbmF0dXJl',
+  })
   token!: string;
 
-  @ApiProperty({ pattern: '^[A-Za-z0-9_-]{22}$', description: 'The id to revoke it by.' })
+  @ApiProperty({
+    pattern: '^[A-Za-z0-9_-]{22}$',
+    description: 'The id to revoke it by.',
+    example: 'q3nqK4VzeI_SowYCYQ-tCf',
+  })
   id!: string;
 
   @ApiProperty({ enum: ROLES })
@@ -91,12 +100,12 @@ export class MintedTokenDto {
   @ApiProperty({ type: 'integer', description: 'Seconds.', example: 43200 })
   expires_in!: number;
 
-  @ApiProperty({ format: 'date-time', description: IST })
+  @ApiProperty({ format: 'date-time', description: IST, example: '2026-12-01T22:15:02.120+05:30' })
   expires_at!: string;
 }
 
 export class TokenViewDto implements TokenView {
-  @ApiProperty({ pattern: '^[A-Za-z0-9_-]{22}$' })
+  @ApiProperty({ pattern: '^[A-Za-z0-9_-]{22}$', example: 'q3nqK4VzeI_SowYCYQ-tCf' })
   id!: string;
 
   @ApiProperty({ example: 'bot-1' })
@@ -111,10 +120,10 @@ export class TokenViewDto implements TokenView {
   })
   kind!: TokenKind;
 
-  @ApiProperty({ format: 'date-time', description: IST })
+  @ApiProperty({ format: 'date-time', description: IST, example: '2026-12-01T10:15:02.120+05:30' })
   issued_at!: string;
 
-  @ApiProperty({ format: 'date-time', description: IST })
+  @ApiProperty({ format: 'date-time', description: IST, example: '2026-12-01T22:15:02.120+05:30' })
   expires_at!: string;
 
   @ApiProperty({
@@ -122,6 +131,7 @@ export class TokenViewDto implements TokenView {
     format: 'date-time',
     nullable: true,
     description: `The last request or connection made with it. ${IST}`,
+    example: '2026-12-01T10:20:41.502+05:30',
   })
   last_seen!: string | null;
 }

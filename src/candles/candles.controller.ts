@@ -42,7 +42,11 @@ export class CandlesController {
   })
   @ApiQuery({ name: 'interval', enum: Object.keys(INTERVALS), required: false, example: '5m' })
   @ApiOkResponse({ type: CandlesResponseDto })
-  @ApiError(400, 'No instrument, an unknown one, or an interval other than 1m, 5m or 15m.')
+  @ApiError(
+    400,
+    'No instrument, an unknown one, or an interval other than 1m, 5m or 15m.',
+    'interval must be 1m, 5m or 15m',
+  )
   @ApiViewerRateLimit()
   @Get('candles')
   @Roles('viewer')

@@ -25,7 +25,11 @@ export class ClientsController {
   /** Every connected client on every node (through the Redis adapter in a cluster), grouped by node. */
   @ApiOperation({ summary: 'The connected Socket.IO clients of every node' })
   @ApiOkResponse({ type: ClientListDto })
-  @ApiError(503, 'Not every node answered in time (is Redis reachable?).')
+  @ApiError(
+    503,
+    'Not every node answered in time (is Redis reachable?).',
+    'not every node answered in time (is Redis reachable?); try again',
+  )
   @Get()
   async list(): Promise<ClientListDto> {
     let clients: ConnectedClient[];
@@ -45,7 +49,7 @@ export class ClientsController {
   @ApiOperation({ summary: 'Disconnect every socket of a user, on every node' })
   @ApiQuery({ name: 'user', type: 'string', pattern: '^[\\w.@:-]{1,64}$', description: 'A token subject.' })
   @ApiOkResponse({ type: DisconnectedUserDto })
-  @ApiError(400, 'user is missing or not a token subject.')
+  @ApiError(400, 'user is missing or not a token subject.', 'user must be a token subject')
   @Delete()
   @HttpCode(200)
   disconnect(@Query('user') user: unknown): DisconnectedUserDto {

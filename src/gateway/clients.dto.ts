@@ -15,7 +15,11 @@ export class ConnectedClientDto implements ConnectedClient {
   @ApiProperty({ enum: ['viewer', 'admin'] })
   role!: string;
 
-  @ApiProperty({ format: 'date-time', description: 'ISO-8601 in IST (+05:30).' })
+  @ApiProperty({
+    format: 'date-time',
+    description: 'ISO-8601 in IST (+05:30).',
+    example: '2026-12-01T09:10:44.031+05:30',
+  })
   connected_at!: string;
 
   @ApiProperty({ type: 'integer', description: 'Instruments it is subscribed to.' })

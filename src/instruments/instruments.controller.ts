@@ -16,7 +16,7 @@ export class InstrumentsController {
   @ApiOperation({ summary: 'Search the instrument master by symbol or name' })
   @ApiQuery({ name: 'q', type: 'string', minLength: 1, maxLength: 64, example: 'INF' })
   @ApiOkResponse({ type: SearchResultDto })
-  @ApiError(400, 'q is missing, blank or longer than 64 characters.')
+  @ApiError(400, 'q is missing, blank or longer than 64 characters.', 'q must be 1 to 64 characters')
   @ApiViewerRateLimit()
   @Get('instruments')
   @Roles('viewer')

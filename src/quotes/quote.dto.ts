@@ -54,6 +54,7 @@ export class QuoteDto implements Quote {
   @ApiProperty({
     format: 'date-time',
     description: 'When the gateway received this value (IST); never older than CACHE_TTL_MS.',
+    example: '2026-12-01T10:15:02.120+05:30',
   })
   as_of!: string;
 }

@@ -49,11 +49,19 @@ export class QuotesController {
     example: ['NSE:INFY', '408065'],
   })
   @ApiOkResponse({ type: QuotesResponseDto })
-  @ApiError(400, `No instrument, or more than ${MAX_INSTRUMENTS}.`)
+  @ApiError(
+    400,
+    `No instrument, or more than ${MAX_INSTRUMENTS}.`,
+    `give 1 to ${MAX_INSTRUMENTS} instruments as ?i=NSE:INFY&i=408065`,
+  )
   @ApiViewerRateLimit(
     ' Also: more uncached instruments waiting for Kite than MAX_QUEUED_QUOTES_PER_USER allows this user.',
   )
-  @ApiError(503, 'No Kite session (an admin must log in), or Kite did not answer.')
+  @ApiError(
+    503,
+    'No Kite session (an admin must log in), or Kite did not answer.',
+    'no Kite session: an admin must log in first',
+  )
   @Get('quotes')
   @Roles('viewer')
   async get(

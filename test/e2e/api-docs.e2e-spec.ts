@@ -151,13 +151,17 @@ describe('API description: /api/docs-json and /api/docs', () => {
       if (role === 'public') continue;
       const method = key.split(' ')[0];
       const body = method === 'POST' ? '{}' : undefined;
+      const example = (status: number) =>
+        operation(doc, key)!.responses[status].content['application/json'].example as Doc;
       const anonymous = await t.http(concretePath(key), { method, body });
       assert.equal(anonymous.status, 401, key);
       conforms(key, anonymous);
+      assert.deepEqual(anonymous.body, example(401), 'the documented example is the real answer');
       if (role !== 'admin') continue;
       const forbidden = await t.http(concretePath(key), { method, body, token: viewer });
       assert.equal(forbidden.status, 403, key);
       conforms(key, forbidden);
+      assert.deepEqual(forbidden.body, example(403));
     }
   });
 
@@ -258,11 +262,16 @@ describe('API description: /api/docs-json and /api/docs', () => {
         assert.deepEqual(loose.errors(schema, example), [], where);
         checked++;
       }
+      // A media type's example beside its schema (the error answers' messages).
+      if (n.example !== undefined && n.schema) {
+        assert.deepEqual(loose.errors(n.schema, n.example), [], where);
+        checked++;
+      }
       for (const [k, v] of Object.entries(n)) if (k !== 'example') visit(v, `${where}/${k}`);
     };
     visit(doc.paths, '#/paths');
     visit(doc.components.schemas, '#/components/schemas');
-    assert.ok(checked >= 20, `only ${checked} examples checked`);
+    assert.ok(checked >= 60, `only ${checked} examples checked`);
   });
 });
 

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtension, ApiResponse, ApiSecurity } from '@nestjs/swagger';
+import { STATUS_CODES } from 'node:http';
 import type { Role } from '../../auth/auth.constants.js';
 import { ErrorBody, ThrottledBody } from './error-body.js';
 
@@ -32,21 +33,27 @@ export function ApiRole(role: Role): ClassDecorator & MethodDecorator {
     ApiExtension(ROLE_EXTENSION, role),
     ApiSecurity(BEARER_SCHEME),
     ApiSecurity(COOKIE_SCHEME),
-    ApiResponse({
-      status: 401,
-      type: ErrorBody,
-      description: 'No credential, or a forged, expired or revoked one.',
-    }),
-    ApiResponse({ status: 403, type: ErrorBody, description: FORBIDDEN[role] }),
+    ApiError(
+      401,
+      'No credential, or a forged, expired or revoked one.',
+      'a valid token is required (Authorization: Bearer, or log in)',
+    ),
+    ApiError(403, FORBIDDEN[role], `the ${role} role is required`),
   );
 }
 
 /** A route anyone may call, without credentials. */
 export const ApiPublic = (): ClassDecorator & MethodDecorator => ApiExtension(ROLE_EXTENSION, 'public');
 
-/** An error answer with the gateway's `{statusCode, error, message}` body. */
-export const ApiError = (status: number, description: string): ClassDecorator & MethodDecorator =>
-  ApiResponse({ status, type: ErrorBody, description });
+/** An error answer with the gateway's `{statusCode, error, message}` body; `message` is what the app says. */
+export function ApiError(
+  status: number,
+  description: string,
+  message: string,
+): ClassDecorator & MethodDecorator {
+  const example = { statusCode: status, error: STATUS_CODES[status], message };
+  return ApiResponse({ status, type: ErrorBody, description, example });
+}
 
 /** The viewer routes' shared budget (ApiThrottlerGuard); `also` names a route's own reason for a 429. */
 export const ApiViewerRateLimit = (also = ''): ClassDecorator & MethodDecorator =>
@@ -55,6 +62,11 @@ export const ApiViewerRateLimit = (also = ''): ClassDecorator & MethodDecorator 
     type: ErrorBody,
     headers: RETRY_AFTER,
     description: `More than API_RATE_LIMIT_PER_MINUTE requests in the last minute from this user (JWT sub) or this address, counted over every viewer route together.${also}`,
+    example: {
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: 'at most 600 requests a minute per user (API_RATE_LIMIT_PER_MINUTE); retry after 12 s',
+    },
   });
 
 /** The login and admin routes' per-address limit (@nestjs/throttler's own guard and body). */
