@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { AppModule, type AppOptions } from './app.module.js';
 import { RelayIoAdapter } from './gateway/relay-io.adapter.js';
 import { ReadinessService } from './health/readiness.service.js';
+import { setupApiDocs } from './http/api-docs/api-docs.js';
 import { securityHeaders } from './http/security-headers.js';
 import { RedisClients } from './redis/redis-clients.js';
 
@@ -28,6 +29,7 @@ export async function startApp(
   app.use(securityHeaders(options.config));
   app.useWebSocketAdapter(new RelayIoAdapter(app, options.config.corsOrigins, app.get(RedisClients)));
   app.useStaticAssets(DASHBOARD_DIR, { index: 'index.html', maxAge: 0 });
+  setupApiDocs(app);
   limitSlowClients(app.getHttpServer());
   await app.listen(listen.port, listen.host);
   app.get(ReadinessService).markReady();

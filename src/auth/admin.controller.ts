@@ -13,11 +13,31 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiCreatedResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { istIso } from '../clock/ist.js';
+import { ApiAddressRateLimit, ApiError } from '../http/api-docs/api-responses.js';
 import { ROLES, type Role } from './auth.constants.js';
 import { AuthCookies } from './auth-cookies.js';
+import {
+  AccessTokenBody,
+  AuthStatusDto,
+  MintedTokenDto,
+  MintTokenBody,
+  RequestTokenBody,
+  TokenListDto,
+  TokenViewDto,
+} from './auth.dto.js';
 import { durationSeconds } from './expiry.js';
 import { JsonBodyGuard } from './json-body.guard.js';
 import { JwtAuthGuard, Roles, type AuthedRequest } from './jwt-auth.guard.js';
@@ -39,6 +59,11 @@ export interface TokenView {
   last_seen: string | null;
 }
 
+const JSON_ONLY = 'The body is not JSON (Content-Type: application/json).';
+
+@ApiTags('admin')
+@ApiExtraModels(AccessTokenBody, RequestTokenBody)
+@ApiAddressRateLimit()
 @Controller('api/admin')
 @UseGuards(ThrottlerGuard, JwtAuthGuard, JsonBodyGuard)
 @Roles('admin')
@@ -54,6 +79,18 @@ export class AdminController {
    * Installs a Kite session: `{access_token}` obtained elsewhere (checked with Kite's profile), or
    * `{request_token}` from Kite's login redirect (exchanged here with the checksum). Exactly one.
    */
+  @ApiOperation({ summary: 'Install a Kite session from a token obtained elsewhere' })
+  @ApiBody({
+    description: 'Exactly one of `access_token` or `request_token`.',
+    schema: { oneOf: [{ $ref: getSchemaPath(AccessTokenBody) }, { $ref: getSchemaPath(RequestTokenBody) }] },
+  })
+  @ApiOkResponse({ type: AuthStatusDto, description: 'The new Kite session.' })
+  @ApiError(
+    400,
+    'Not exactly one token, not a token of that form, or Kite refused it.',
+    'send exactly one of access_token or request_token',
+  )
+  @ApiError(415, JSON_ONLY, 'send a JSON body (Content-Type: application/json)')
   @Post('session')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -80,6 +117,8 @@ export class AdminController {
   }
 
   /** Logs out of Kite; also ends the dashboard session of a browser that asked with its cookie. */
+  @ApiOperation({ summary: 'Log out of Kite; the feed goes to AUTH_REQUIRED' })
+  @ApiOkResponse({ type: AuthStatusDto, description: 'The state after logout (UNAUTHENTICATED).' })
   @Delete('session')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -91,13 +130,19 @@ export class AdminController {
   }
 
   /** Mints a JWT for a programmatic client; it cannot outlive the token that asks for it. */
+  @ApiOperation({ summary: 'Mint a JWT for a programmatic client' })
+  @ApiBody({ type: MintTokenBody })
+  @ApiCreatedResponse({ type: MintedTokenDto })
+  @ApiError(
+    400,
+    'An unknown role, a malformed ttl, or a ttl past 30d or past the asking token.',
+    'ttl must be a duration such as 30m, 12h or 7d',
+  )
+  @ApiError(415, JSON_ONLY, 'send a JSON body (Content-Type: application/json)')
   @Post('tokens')
   @HttpCode(201)
   @Header('Cache-Control', 'no-store')
-  async mint(
-    @Req() req: AuthedRequest,
-    @Body() body: unknown,
-  ): Promise<{ token: string; id: string; role: Role; sub: string; expires_in: number; expires_at: string }> {
+  async mint(@Req() req: AuthedRequest, @Body() body: unknown): Promise<MintedTokenDto> {
     const { role, ttl, sub } = (body ?? {}) as { role?: unknown; ttl?: unknown; sub?: unknown };
     if (!ROLES.includes(role as Role)) throw new BadRequestException('role must be viewer or admin');
     const ttlText = typeof ttl === 'string' || typeof ttl === 'number' ? String(ttl) : '12h';
@@ -129,13 +174,19 @@ export class AdminController {
   }
 
   /** The live minted tokens (every node's, with Redis). */
+  @ApiOperation({ summary: 'List the live tokens (never the tokens themselves)' })
+  @ApiOkResponse({ type: TokenListDto })
   @Get('tokens')
   @Header('Cache-Control', 'no-store')
-  async list(): Promise<{ tokens: TokenView[] }> {
+  async list(): Promise<TokenListDto> {
     return { tokens: (await this.registry.list()).map(view) };
   }
 
   /** Revokes one token: refused at once on HTTP, its sockets disconnected, on every node. */
+  @ApiOperation({ summary: 'Revoke a token: refused at once on HTTP, its sockets disconnected' })
+  @ApiParam({ name: 'id', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{22}$' } })
+  @ApiOkResponse({ type: TokenViewDto, description: 'The revoked entry.' })
+  @ApiError(404, 'No live token has this id.', 'no live token has this id')
   @Delete('tokens/:id')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')

@@ -1,13 +1,27 @@
 import { BadRequestException, Controller, Get, Header, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppConfigService } from '../config/app-config.service.js';
+import { ApiAddressRateLimit, ApiError, ApiPublic } from '../http/api-docs/api-responses.js';
 import { AuthCookies } from './auth-cookies.js';
+import { AuthStatusDto } from './auth.dto.js';
 import { KiteSessionService, KiteLoginError, type AuthStatus } from './kite-session.service.js';
 import { loginResultPage } from './login-page.js';
 import { TokenService } from './token.service.js';
 
+const HTML = { 'text/html': { schema: { type: 'string' } } };
+
+@ApiTags('auth')
+@ApiPublic()
 @Controller('api/auth')
 export class AuthController {
   constructor(
@@ -18,6 +32,8 @@ export class AuthController {
   ) {}
 
   /** The Kite session: in full for a valid viewer or admin token, the state alone for anyone else. */
+  @ApiOperation({ summary: 'The Kite session (who is logged in only for a valid credential)' })
+  @ApiOkResponse({ type: AuthStatusDto })
   @Get('status')
   @Header('Cache-Control', 'no-store')
   status(@Req() req: Request): AuthStatus {
@@ -25,6 +41,12 @@ export class AuthController {
   }
 
   /** Starts the Kite login: a random `state` bound to a short-lived httpOnly cookie, then Kite's login page. */
+  @ApiOperation({ summary: "Start the Kite login (a browser's popup or page)" })
+  @ApiFoundResponse({
+    description: "To Kite's login page, with a `state` nonce bound to a short-lived httpOnly cookie.",
+    headers: { Location: { schema: { type: 'string', format: 'uri' } } },
+  })
+  @ApiAddressRateLimit()
   @Get('kite/login')
   @UseGuards(ThrottlerGuard)
   login(@Res() res: Response): void {
@@ -39,6 +61,26 @@ export class AuthController {
   }
 
   /** Kite's redirect: checks `state`, exchanges the request token, sets the dashboard session cookie. */
+  @ApiOperation({
+    summary: "Kite's redirect after the login",
+    description:
+      'Checks `state`, exchanges the request token, sets the dashboard session cookie (an admin JWT) and answers a page that tells `window.opener` and closes.',
+  })
+  @ApiQuery({ name: 'state', type: 'string', description: 'The nonce /api/auth/kite/login sent.' })
+  @ApiQuery({ name: 'request_token', type: 'string', required: false })
+  @ApiQuery({ name: 'status', type: 'string', required: false, description: '`success` from Kite.' })
+  @ApiOkResponse({ description: 'Logged in; the session cookie is set.', content: HTML })
+  @ApiError(
+    400,
+    'The state is missing or does not match, or Kite returned no request token.',
+    'login state is missing or does not match; start the login again from the dashboard',
+  )
+  @ApiResponse({
+    status: 403,
+    description: 'Kite refused the request token (a page saying why).',
+    content: HTML,
+  })
+  @ApiAddressRateLimit()
   @Get('kite/callback')
   @UseGuards(ThrottlerGuard)
   async callback(

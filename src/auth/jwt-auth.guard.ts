@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   ForbiddenException,
   Injectable,
   SetMetadata,
@@ -9,13 +10,14 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { AppConfigService } from '../config/app-config.service.js';
+import { ApiRole } from '../http/api-docs/api-responses.js';
 import type { Role } from './auth.constants.js';
 import { fromAllowedOrigin, UNSAFE_METHODS } from './same-origin.js';
 import { TokenService, grants, type Principal } from './token.service.js';
 
-const ROLE_KEY = 'kite-relay:role';
-/** The role a route needs (`viewer` or `admin`). */
-export const Roles = (role: Role) => SetMetadata(ROLE_KEY, role);
+export const ROLE_KEY = 'kite-relay:role';
+/** The role a route needs (`viewer` or `admin`); the API description shows the same one. */
+export const Roles = (role: Role) => applyDecorators(SetMetadata(ROLE_KEY, role), ApiRole(role));
 
 /** What the guard leaves on an authenticated request. */
 export type AuthedRequest = IncomingMessage & { principal?: Principal; authVia?: 'bearer' | 'cookie' };

@@ -1,8 +1,10 @@
 import { Controller, Get, Req, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { IncomingMessage } from 'node:http';
 import { AuthHealthIndicator } from '../auth/auth.health.js';
 import { TokenService } from '../auth/token.service.js';
+import { ApiPublic } from '../http/api-docs/api-responses.js';
 import { CacheHealthIndicator } from '../cache/cache.health.js';
 import { ClusterHealthIndicator } from '../cluster/cluster.health.js';
 import { MarketFeedHealthIndicator } from '../market-feed/market-feed.health.js';
@@ -10,6 +12,8 @@ import { MarketStatusHealthIndicator } from '../market-status/market-status.heal
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ReadinessService } from './readiness.service.js';
 
+@ApiTags('health')
+@ApiPublic()
 @Controller('health')
 export class HealthController {
   constructor(
@@ -31,6 +35,7 @@ export class HealthController {
   }
 
   /** Liveness: 200 while the event loop answers. */
+  @ApiOperation({ summary: 'Liveness: 200 while the event loop answers' })
   @Get('live')
   @HealthCheck()
   live() {
@@ -40,6 +45,10 @@ export class HealthController {
   }
 
   /** Readiness: bootstrap finished, not draining, cache store usable. Kite login is reported, not gating. */
+  @ApiOperation({
+    summary: 'Readiness: bootstrap finished, not draining, cache store usable',
+    description: 'The Kite login is reported in `details`, never gating.',
+  })
   @Get('ready')
   @HealthCheck()
   async ready(@Req() req: IncomingMessage) {
@@ -55,6 +64,11 @@ export class HealthController {
   }
 
   /** The full component report. */
+  @ApiOperation({
+    summary: 'The full component report',
+    description:
+      'Auth, feed, upstream connections, last tick age, clients, cache mode, market status, cluster.',
+  })
   @Get()
   @HealthCheck()
   async full(@Req() req: IncomingMessage) {

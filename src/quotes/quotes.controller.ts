@@ -10,6 +10,7 @@ import {
   ServiceUnavailableException,
   UseGuards,
 } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { JwtAuthGuard, Roles } from '../auth/jwt-auth.guard.js';
 import { NoSessionError } from '../auth/kite-api.service.js';
@@ -18,9 +19,13 @@ import { InstrumentsService } from '../instruments/instruments.service.js';
 import type { Principal } from '../auth/token.service.js';
 import { QuoteQueueFullError, QuotesService, type Quote } from './quotes.service.js';
 import { ApiThrottlerGuard } from '../api-limits/api-throttler.guard.js';
+import { ApiError, ApiViewerRateLimit } from '../http/api-docs/api-responses.js';
+import { QuoteDto, QuotesResponseDto } from './quote.dto.js';
 
 const MAX_INSTRUMENTS = 500;
 
+@ApiTags('market data')
+@ApiExtraModels(QuoteDto)
 @Controller('api')
 @UseGuards(JwtAuthGuard, ApiThrottlerGuard)
 export class QuotesController {
@@ -30,13 +35,40 @@ export class QuotesController {
   ) {}
 
   /** `GET /api/quotes?i=NSE:INFY&i=408065`: fresh from the cache, else from Kite; each with `as_of`. */
+  @ApiOperation({
+    summary: 'Latest quote per instrument',
+    description:
+      "Fresh from the cache, else read through Kite's quote API (one shared request at most once a second).",
+  })
+  @ApiQuery({
+    name: 'i',
+    type: [String],
+    style: 'form',
+    explode: true,
+    description: `1 to ${MAX_INSTRUMENTS} instruments, the parameter repeated: \`EXCHANGE:SYMBOL\` or an instrument token.`,
+    example: ['NSE:INFY', '408065'],
+  })
+  @ApiOkResponse({ type: QuotesResponseDto })
+  @ApiError(
+    400,
+    `No instrument, or more than ${MAX_INSTRUMENTS}.`,
+    `give 1 to ${MAX_INSTRUMENTS} instruments as ?i=NSE:INFY&i=408065`,
+  )
+  @ApiViewerRateLimit(
+    ' Also: more uncached instruments waiting for Kite than MAX_QUEUED_QUOTES_PER_USER allows this user.',
+  )
+  @ApiError(
+    503,
+    'No Kite session (an admin must log in), or Kite did not answer.',
+    'no Kite session: an admin must log in first',
+  )
   @Get('quotes')
   @Roles('viewer')
   async get(
     @Query('i') i: unknown,
     @Req() req: Request & { principal?: Principal },
     @Res({ passthrough: true }) res: Response,
-  ): Promise<{ data: Record<string, Quote>; missing: string[] }> {
+  ): Promise<QuotesResponseDto> {
     const inputs = (Array.isArray(i) ? i : i === undefined ? [] : [i]) as unknown[];
     if (
       inputs.length === 0 ||

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -84,12 +84,16 @@ describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
 
   it('`npm run token` mints JWTs the running app accepts, with the role asked for, and refuses bad input', async () => {
     const cli = fileURLToPath(new URL('../../src/auth/token-cli.js', import.meta.url));
+    // Not spawnSync: blocking this process (the app's too) past its 5 s keep-alive made the next
+    // request reuse a socket the server closes at once (ECONNRESET on a busy machine).
     const run = (args: string[], env: Record<string, string> = { JWT_SECRET: TEST_JWT_SECRET }) =>
-      spawnSync(process.execPath, [cli, ...args], {
-        env: { PATH: process.env.PATH, NODE_ENV: 'development', ...env },
-        encoding: 'utf8',
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const options = { env: { PATH: process.env.PATH, NODE_ENV: 'development', ...env } };
+        execFile(process.execPath, [cli, ...args], options, (err, stdout, stderr) => {
+          resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
+        });
       });
-    const viewer = run(['--role', 'viewer', '--ttl', '10m']);
+    const viewer = await run(['--role', 'viewer', '--ttl', '10m']);
     assert.equal(viewer.status, 0, viewer.stderr);
     const viewerToken = viewer.stdout.trim();
     // The id (for revocation) and expiry on stderr; the token alone on stdout.
@@ -101,23 +105,23 @@ describe('auth: Kite login flow, session lifecycle, JWT clients', () => {
     assert.equal((await t.http('/api/market/status', { token: viewerToken })).status, 200);
     const asViewer = await t.post('/api/admin/tokens', { role: 'viewer' }, viewerToken);
     assert.equal(asViewer.status, 403);
-    const admin = run(['--role', 'admin']);
+    const admin = await run(['--role', 'admin']);
     assert.equal(admin.status, 0, admin.stderr);
     const minted = await t.post('/api/admin/tokens', { role: 'viewer' }, admin.stdout.trim());
     assert.equal(minted.status, 201);
     const s = t.client({ token: viewerToken });
     await t.connected(s);
 
-    const otherSecret = run([], { JWT_SECRET: 'another-secret-0123456789abcdef0123456789' });
+    const otherSecret = await run([], { JWT_SECRET: 'another-secret-0123456789abcdef0123456789' });
     assert.equal((await t.http('/api/market/status', { token: otherSecret.stdout.trim() })).status, 401);
-    const noSecret = run([], {});
+    const noSecret = await run([], {});
     assert.equal(noSecret.status, 78);
     assert.match(noSecret.stderr, /JWT_SECRET is not set/);
     assert.equal(noSecret.stdout, '');
-    const badRole = run(['--role', 'root']);
+    const badRole = await run(['--role', 'root']);
     assert.equal(badRole.status, 64);
     assert.match(badRole.stderr, /--role must be viewer or admin/);
-    const badTtl = run(['--ttl', 'forever']);
+    const badTtl = await run(['--ttl', 'forever']);
     assert.equal(badTtl.status, 64);
     assert.match(badTtl.stderr, /--ttl must be a positive duration/);
   });
