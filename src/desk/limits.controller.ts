@@ -1,0 +1,46 @@
+import { Controller, Get, UseGuards } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import { JwtAuthGuard, Roles } from '../auth/jwt-auth.guard.js';
+import { CacheService } from '../cache/cache.service.js';
+import { AppConfigService } from '../config/app-config.service.js';
+
+/** The limits in force, keyed by their variable's name in lower case, and the cache's store right now. */
+export interface LimitsView {
+  limits: {
+    max_connections_per_user: number;
+    max_instruments_per_user: number;
+    max_subscriptions_per_client: number;
+    max_queued_quotes_per_user: number;
+    api_rate_limit_per_minute: number;
+    max_unauthenticated_per_address: number;
+  };
+  cache: { mode: 'redis' | 'memory' | 'memory fallback'; ttl_ms: number };
+}
+
+@Controller('api/admin/limits')
+@UseGuards(ThrottlerGuard, JwtAuthGuard)
+@Roles('admin')
+export class LimitsController {
+  constructor(
+    private readonly config: AppConfigService,
+    private readonly cache: CacheService,
+  ) {}
+
+  /** The configured per-user and per-client caps, and the cache mode (as /health reports it). */
+  @Get()
+  limits(): LimitsView {
+    const c = this.config.values;
+    const mode = this.cache.mode;
+    return {
+      limits: {
+        max_connections_per_user: c.maxConnectionsPerUser,
+        max_instruments_per_user: c.maxInstrumentsPerUser,
+        max_subscriptions_per_client: c.maxSubscriptionsPerClient,
+        max_queued_quotes_per_user: c.maxQueuedQuotesPerUser,
+        api_rate_limit_per_minute: c.apiRateLimitPerMinute,
+        max_unauthenticated_per_address: c.maxUnauthenticatedPerAddress,
+      },
+      cache: { mode: mode === 'fallback' ? 'memory fallback' : mode, ttl_ms: c.cacheTtlMs },
+    };
+  }
+}
