@@ -17,11 +17,11 @@ export class AuthController {
     private readonly config: AppConfigService,
   ) {}
 
-  /** The Kite session: in full for a valid viewer or admin token, the state alone for anyone else. */
+  /** The Kite session: in full for an admin token; the state alone for anyone else (viewers included). */
   @Get('status')
   @Header('Cache-Control', 'no-store')
   status(@Req() req: Request): AuthStatus {
-    return this.auth.status(this.tokens.principalOf(req) !== undefined);
+    return this.auth.status(this.tokens.principalOf(req)?.role === 'admin');
   }
 
   /** Starts the Kite login: a random `state` bound to a short-lived httpOnly cookie, then Kite's login page. */
