@@ -492,3 +492,29 @@ describe('invites in Redis: a dump holds no usable code; while Redis is down, 50
     }
   });
 });
+
+describe('invites when PUBLIC_URL is https', () => {
+  it('the link is on PUBLIC_URL and the viewer cookie follows the admin’s rules: __Host-, Secure, HttpOnly, Path=/', async () => {
+    const t = await TestApp.start({ redis: false, env: { PUBLIC_URL: 'https://desk.example:8443' } });
+    try {
+      const made = (await t.post('/api/admin/invites', { name: 'Remote' }, t.token('admin'))).body;
+      assert.match(made.url, /^https:\/\/desk\.example:8443\/invite#code=[\w-]{22}\.[\w-]{43}$/);
+      const open = (origin: string) =>
+        t.http('/api/auth/invite', {
+          method: 'POST',
+          headers: { origin },
+          body: JSON.stringify({ code: codeOf(made.url) }),
+        });
+      assert.equal((await open(t.url)).status, 403, 'only PUBLIC_URL’s origin (or CORS_ORIGINS)');
+      const r = await open('https://desk.example:8443');
+      assert.equal(r.status, 200, r.text);
+      const set = r.headers.getSetCookie().find((c) => c.startsWith('__Host-kr_session='))!;
+      assert.match(set, /; Path=\/;.*; HttpOnly; Secure; SameSite=Lax$/);
+      assert.doesNotMatch(set, /Domain=/i);
+      const cookie = set.split(';')[0];
+      assert.equal((await t.http('/api/auth/me', { headers: { cookie } })).body.role, 'viewer');
+    } finally {
+      await t.close();
+    }
+  });
+});
