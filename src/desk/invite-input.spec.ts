@@ -30,13 +30,19 @@ describe('invite requests', () => {
     bad(null, /name must be/);
   });
 
+  it('without a ttl: 12h, or what the caller’s token has left if less', () => {
+    assert.equal(parseInviteRequest({ name: 'a' }, NOW / 1000 + 43199, NOW).seconds, 43199);
+    assert.equal(parseInviteRequest({ name: 'a' }, NOW / 1000 + 600, NOW).seconds, 600);
+    assert.throws(() => parseInviteRequest({ name: 'a' }, NOW / 1000, NOW), /expires now; log in again/);
+  });
+
   it('never outlives the caller’s token, to the second', () => {
     assert.equal(parseInviteRequest({ name: 'a', ttl: '86400' }, EXP, NOW).seconds, 86400);
     assert.throws(
       () => parseInviteRequest({ name: 'a', ttl: '86401' }, EXP, NOW),
       /would outlive the token that creates the invite \(it expires in 86400s\)/,
     );
-    assert.throws(() => parseInviteRequest({ name: 'a', ttl: '1' }, NOW / 1000 - 5, NOW), /expires in 0s/);
+    assert.throws(() => parseInviteRequest({ name: 'a', ttl: '1' }, NOW / 1000 - 5, NOW), /expires now/);
   });
 
   it('subjects: a readable slug of the name, made unique by the invite id, always a valid user name', () => {

@@ -15,8 +15,10 @@ export interface InviteRequest {
 }
 
 /**
- * Validates `{name, ttl, from?}` with the tokens API's ttl rules: default 12h, 1s to 30d, and never
- * past `callerExp` (the asking token's expiry, epoch seconds; compared with the wall clock like a JWT).
+ * Validates `{name, ttl, from?}` with the tokens API's ttl rules: 1s to 30d, and never past
+ * `callerExp` (the asking token's expiry, epoch seconds; compared with the wall clock like a JWT).
+ * Without a ttl: 12h, or what the asking token has left if that is less (a fresh dashboard login
+ * has JWT_TTL, 12h by default, so a default of exactly 12h would always be a second too long).
  */
 export function parseInviteRequest(body: unknown, callerExp: number, nowMs = Date.now()): InviteRequest {
   const { name, ttl, from } = (body ?? {}) as { name?: unknown; ttl?: unknown; from?: unknown };
@@ -35,6 +37,7 @@ export function parseInviteRequest(body: unknown, callerExp: number, nowMs = Dat
   if (ttl !== undefined && typeof ttl !== 'string' && typeof ttl !== 'number') {
     throw new BadRequestException('ttl must be a duration such as 30m, 12h or 7d');
   }
+  const left = callerExp - Math.floor(nowMs / 1000);
   let seconds: number;
   try {
     seconds = durationSeconds(ttl === undefined ? DEFAULT_TTL : String(ttl));
@@ -42,7 +45,8 @@ export function parseInviteRequest(body: unknown, callerExp: number, nowMs = Dat
     throw new BadRequestException('ttl must be a duration such as 30m, 12h or 7d');
   }
   if (seconds < 1 || seconds > MAX_TTL_S) throw new BadRequestException('ttl must be between 1s and 30d');
-  const left = callerExp - Math.floor(nowMs / 1000);
+  if (left < 1) throw new BadRequestException('the token that creates the invite expires now; log in again');
+  if (ttl === undefined) seconds = Math.min(seconds, left);
   if (seconds > left) {
     throw new BadRequestException(
       `ttl of ${seconds}s would outlive the token that creates the invite (it expires in ${Math.max(0, left)}s); ask for at most that`,

@@ -218,6 +218,7 @@ describe('the desk in a real browser: the admin panel and invite links (Debian c
       assert.match(await again.locator('#invite-message').innerText(), /Ask Ravi for a new link\./);
       assert.equal(again.url(), `${t.url}/invite`);
       assert.equal(await again.locator('#invite-home').isVisible(), false, 'this browser has no access');
+      await again.screenshot({ path: join(ARTIFACTS, 'invite-refused.png') });
 
       // A token created and revoked in the panel, checked against the API.
       await page.fill('#token-sub', 'panel-bot');
@@ -254,6 +255,15 @@ describe('the desk in a real browser: the admin panel and invite links (Debian c
       assert.ok(!((await api('/api/admin/invites')).invites as any[]).some((i) => i.id === invite.id));
       await viewer.goBack();
       assert.ok(!viewer.url().includes('code='), 'no history entry holds the code');
+
+      // Light when the system asks for it, like the rest of the page.
+      const panelBackground = () =>
+        page.evaluate(() => getComputedStyle(document.getElementById('admin-session')!).backgroundColor);
+      assert.equal(await panelBackground(), 'rgb(23, 26, 33)');
+      await page.emulateMedia({ colorScheme: 'light' });
+      assert.equal(await panelBackground(), 'rgb(255, 255, 255)');
+      await page.locator('#admin').screenshot({ path: join(ARTIFACTS, 'admin-panel-light.png') });
+      await page.emulateMedia({ colorScheme: 'dark' });
 
       // Phones: nothing wider than 360 px, the panel included.
       for (const p of [page, viewer]) {

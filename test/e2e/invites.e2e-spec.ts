@@ -518,3 +518,58 @@ describe('invites when PUBLIC_URL is https', () => {
     }
   });
 });
+
+describe('invites across two nodes on one Redis', () => {
+  it('a code opens once across the nodes; a revocation on one drops the viewer’s socket on the other within 2 s', async () => {
+    const a = await TestApp.start({ env: { NODE_ID: 'desk-a' } });
+    const b = await TestApp.start({
+      env: { NODE_ID: 'desk-b' },
+      sim: a.sim,
+      cacheKeyPrefix: a.cacheKeyPrefix,
+    });
+    try {
+      const admin = a.token('admin', '1d');
+      const open = (node: TestApp, url: string) =>
+        node.http('/api/auth/invite', {
+          method: 'POST',
+          headers: { origin: node.url },
+          body: JSON.stringify({ code: codeOf(url) }),
+        });
+      for (let round = 0; round < 3; round++) {
+        const made = (await a.post('/api/admin/invites', { name: `Both ${round}` }, admin)).body;
+        const answers = await Promise.all([
+          open(a, made.url),
+          open(b, made.url),
+          open(a, made.url),
+          open(b, made.url),
+        ]);
+        assert.equal(
+          answers.filter((r) => r.status === 200).length,
+          1,
+          answers.map((r) => r.status).join(','),
+        );
+      }
+      const made = (await a.post('/api/admin/invites', { name: 'On B' }, admin)).body;
+      const opened = await open(b, made.url);
+      assert.equal(opened.status, 200);
+      const cookie = cookieOf(opened.headers)!.split(';')[0];
+      const s = b.client({ cookie });
+      await b.connected(s);
+      const listed = (await a.http('/api/admin/invites', { token: admin })).body.invites as any[];
+      assert.equal(listed.find((i) => i.id === made.id).state, 'used', 'node A sees the use on B');
+      let at = 0;
+      const gone = new Promise<number>((resolve) => s.once('disconnect', () => resolve(Date.now() - at)));
+      at = Date.now();
+      assert.equal(
+        (await a.http(`/api/admin/invites/${made.id}`, { method: 'DELETE', token: admin })).status,
+        200,
+      );
+      const ms = await gone;
+      assert.ok(ms < 2000, `dropped on the other node ${ms} ms after the revocation`);
+      assert.equal((await b.http('/api/market/status', { headers: { cookie } })).status, 401);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+});

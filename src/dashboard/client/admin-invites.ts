@@ -56,6 +56,7 @@ export function startInvites(onChange: () => Promise<void>): void {
         ...(from ? { from } : {}),
       });
       showCopyField('invite', made.url);
+      $('invite-expiry').textContent = `Expires ${made.expires_at.slice(0, 16).replace('T', ' ')} IST.`;
       name.value = '';
       await onChange();
     });

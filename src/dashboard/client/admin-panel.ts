@@ -51,6 +51,7 @@ function hide(): void {
   $('clients-nodes').replaceChildren();
   for (const id of ['invite-result', 'token-result']) $(id).hidden = true;
   for (const id of ['invite-value', 'token-value']) $<HTMLInputElement>(id).value = '';
+  $('invite-expiry').textContent = '';
 }
 
 /** Shows the admin panel while the dashboard's own token is an admin's, and only then. */
