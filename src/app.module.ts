@@ -3,6 +3,7 @@ import type { DestinationStream } from 'pino';
 import { ApiLimitsModule } from './api-limits/api-limits.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CandlesModule } from './candles/candles.module.js';
+import { DeskModule } from './desk/desk.module.js';
 import type { Clock } from './clock/clock.js';
 import { ClockModule } from './clock/clock.module.js';
 import type { AppConfig } from './config/app-config.js';
@@ -54,6 +55,7 @@ export class AppModule {
         MarketFeedModule,
         CandlesModule,
         GatewayModule,
+        DeskModule,
         HealthModule,
       ],
     };

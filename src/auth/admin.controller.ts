@@ -23,7 +23,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { AddressThrottlerGuard } from './address-throttler.guard.js';
 import type { Response } from 'express';
 import { istIso } from '../clock/ist.js';
 import { ApiAddressRateLimit, ApiError } from '../http/api-docs/api-responses.js';
@@ -65,7 +65,7 @@ const JSON_ONLY = 'The body is not JSON (Content-Type: application/json).';
 @ApiExtraModels(AccessTokenBody, RequestTokenBody)
 @ApiAddressRateLimit()
 @Controller('api/admin')
-@UseGuards(ThrottlerGuard, JwtAuthGuard, JsonBodyGuard)
+@UseGuards(AddressThrottlerGuard, JwtAuthGuard, JsonBodyGuard)
 @Roles('admin')
 export class AdminController {
   constructor(

@@ -7,7 +7,7 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { AddressThrottlerGuard } from './address-throttler.guard.js';
 import type { Request, Response } from 'express';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppConfigService } from '../config/app-config.service.js';
@@ -31,13 +31,13 @@ export class AuthController {
     private readonly config: AppConfigService,
   ) {}
 
-  /** The Kite session: in full for a valid viewer or admin token, the state alone for anyone else. */
-  @ApiOperation({ summary: 'The Kite session (who is logged in only for a valid credential)' })
+  /** The Kite session: in full for an admin token; the state alone for anyone else (viewers included). */
+  @ApiOperation({ summary: 'The Kite session (who is logged in only for an admin token)' })
   @ApiOkResponse({ type: AuthStatusDto })
   @Get('status')
   @Header('Cache-Control', 'no-store')
   status(@Req() req: Request): AuthStatus {
-    return this.auth.status(this.tokens.principalOf(req) !== undefined);
+    return this.auth.status(this.tokens.principalOf(req)?.role === 'admin');
   }
 
   /** Starts the Kite login: a random `state` bound to a short-lived httpOnly cookie, then Kite's login page. */
@@ -48,7 +48,7 @@ export class AuthController {
   })
   @ApiAddressRateLimit()
   @Get('kite/login')
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(AddressThrottlerGuard)
   login(@Res() res: Response): void {
     const state = randomBytes(16).toString('base64url');
     this.cookies.setState(res, state);
@@ -82,7 +82,7 @@ export class AuthController {
   })
   @ApiAddressRateLimit()
   @Get('kite/callback')
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(AddressThrottlerGuard)
   async callback(
     @Req() req: Request,
     @Res() res: Response,

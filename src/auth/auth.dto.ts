@@ -6,25 +6,25 @@ import type { AuthState, AuthStatus } from './kite-session.js';
 import type { TokenKind } from './token-registry.js';
 
 const AUTH_STATES: AuthState[] = ['UNAUTHENTICATED', 'AUTHENTICATED', 'EXPIRED'];
-const TOKEN_KINDS: TokenKind[] = ['api', 'login', 'cli'];
+const TOKEN_KINDS: TokenKind[] = ['api', 'login', 'cli', 'invite'];
 const IST = 'ISO-8601 in IST (+05:30).';
 
 export class AuthStatusDto implements AuthStatus {
   @ApiProperty({ enum: AUTH_STATES, example: 'AUTHENTICATED' })
   state!: AuthState;
 
-  @ApiPropertyOptional({ description: 'Only for a valid token or session cookie.', example: 'AB1234' })
+  @ApiPropertyOptional({ description: 'Only for an admin token or session cookie.', example: 'AB1234' })
   user_id?: string;
 
   @ApiPropertyOptional({
-    description: 'Only for a valid token or session cookie.',
+    description: 'Only for an admin token or session cookie.',
     example: 'Simulated Trader',
   })
   user_name?: string;
 
   @ApiPropertyOptional({
     format: 'date-time',
-    description: `Only for a valid token or session cookie. ${IST}`,
+    description: `Only for an admin token or session cookie. ${IST}`,
     example: '2026-12-01T08:52:10.000+05:30',
   })
   login_time?: string;
@@ -139,4 +139,15 @@ export class TokenViewDto implements TokenView {
 export class TokenListDto {
   @ApiProperty({ type: [TokenViewDto] })
   tokens!: TokenViewDto[];
+}
+
+export class MeDto {
+  @ApiProperty({ example: 'invite:priya.b9GIQb' })
+  sub!: string;
+
+  @ApiProperty({ enum: ROLES, example: 'viewer' })
+  role!: Role;
+
+  @ApiProperty({ format: 'date-time', description: IST })
+  expires_at!: string;
 }

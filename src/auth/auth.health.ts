@@ -10,7 +10,7 @@ export class AuthHealthIndicator {
     private readonly indicator: HealthIndicatorService,
   ) {}
 
-  /** `full`: the caller holds a valid token; anyone else learns the state, not who is logged in. */
+  /** `full`: the caller holds a valid admin token; anyone else learns the state, not who is logged in. */
   check(full = false) {
     const s = this.auth.status(full);
     return this.indicator.check('auth').up({ state: s.state, user_id: s.user_id, expires_at: s.expires_at });

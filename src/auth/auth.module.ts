@@ -12,6 +12,7 @@ import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { KiteApiService } from './kite-api.service.js';
 import { KiteCalls } from './kite-calls.js';
 import { KiteSessionService } from './kite-session.service.js';
+import { MeController } from './me.controller.js';
 import { SessionMetrics } from './session-metrics.js';
 import { SessionPersistence } from './session-persistence.js';
 import { TokenRegistry } from './token-registry.js';
@@ -28,7 +29,7 @@ import { jwtOptions, TokenService } from './token.service.js';
     // Login and admin endpoints: 30 requests a minute per address.
     ThrottlerModule.forRoot([{ ttl: 60_000, limit: 30 }]),
   ],
-  controllers: [AuthController, AdminController],
+  controllers: [AuthController, AdminController, MeController],
   providers: [
     KiteSessionService,
     SessionPersistence,
@@ -46,6 +47,7 @@ import { jwtOptions, TokenService } from './token.service.js';
     KiteSessionService,
     TokenService,
     TokenRegistry,
+    AuthCookies,
     JwtAuthGuard,
     KiteApiService,
     AuthHealthIndicator,

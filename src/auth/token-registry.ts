@@ -6,8 +6,8 @@ import { RedisClients } from '../redis/redis-clients.js';
 import { TokenStore } from '../redis/token.store.js';
 import { ROLES, type Role } from './auth.constants.js';
 
-/** How a token came to be: `POST /api/admin/tokens`, the dashboard login, or `npm run token`. */
-export type TokenKind = 'api' | 'login' | 'cli';
+/** How a token came to be: `POST /api/admin/tokens`, the dashboard login, `npm run token`, or an invite link. */
+export type TokenKind = 'api' | 'login' | 'cli' | 'invite';
 
 /** A minted token as the registry knows it (never the token itself). Times are epoch ms. */
 export interface TokenEntry {
@@ -158,7 +158,8 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
     return entry;
   }
 
-  private async find(id: string): Promise<TokenEntry | undefined> {
+  /** The entry of a token id (live or not), from Redis when it answers, else this node's. */
+  async find(id: string): Promise<TokenEntry | undefined> {
     if (!this.redis.up) return this.local.get(id);
     try {
       const text = await this.store.read(id);
@@ -222,7 +223,7 @@ function parseEntry(id: string, text: string): TokenEntry | undefined {
     };
     if (typeof v.sub !== 'string' || !ROLES.includes(v.role as Role)) return undefined;
     if (typeof v.iat !== 'number' || typeof v.exp !== 'number') return undefined;
-    const kind = (['api', 'login', 'cli'] as const).find((k) => k === v.kind) ?? 'api';
+    const kind = (['api', 'login', 'cli', 'invite'] as const).find((k) => k === v.kind) ?? 'api';
     return { id, sub: v.sub, role: v.role as Role, kind, issuedAt: v.iat, expiresAt: v.exp };
   } catch {
     return undefined;

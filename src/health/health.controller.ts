@@ -29,9 +29,9 @@ export class HealthController {
     private readonly tokens: TokenService,
   ) {}
 
-  /** Who is logged in to Kite is shown to holders of a valid token only. */
+  /** Who is logged in to Kite is shown to holders of a valid admin token only (never to a viewer). */
   private authCheck(req: IncomingMessage) {
-    return this.auth.check(this.tokens.principalOf(req) !== undefined);
+    return this.auth.check(this.tokens.principalOf(req)?.role === 'admin');
   }
 
   /** Liveness: 200 while the event loop answers. */

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ClusterBus } from './cluster-bus.js';
 import { InstrumentStore } from './instrument.store.js';
+import { InviteStore } from './invite.store.js';
 import { LeaseRepository } from './lease.repository.js';
 import { NodeRecordStore } from './node-record.store.js';
 import { QuoteStore } from './quote.store.js';
@@ -15,6 +16,7 @@ const STORES = [
   SessionStore,
   InstrumentStore,
   TokenStore,
+  InviteStore,
   LeaseRepository,
   NodeRecordStore,
   ClusterBus,

@@ -142,17 +142,19 @@ describe('security: headers, cross-origin changes, body types, anonymous status'
     assert.equal(minted.headers.get('cache-control'), 'no-store');
   });
 
-  it('anonymous /api/auth/status, /health and /health/ready give the state, not who is logged in', async () => {
+  it('anonymous and viewer /api/auth/status, /health and /health/ready give the state, not who is logged in', async () => {
     const viewer = t.token('viewer');
     for (const path of ['/api/auth/status', '/health', '/health/ready']) {
-      const anon = await t.http(path);
-      assert.equal(anon.status, 200, path);
-      assert.match(anon.text, /AUTHENTICATED/, path);
-      for (const who of ['SIM001', 'Simulated Trader', 'user_id', 'user_name', 'login_time']) {
-        assert.ok(!anon.text.includes(who), `${path} tells ${who} anonymously`);
+      for (const token of [undefined, viewer]) {
+        const r = await t.http(path, { token });
+        assert.equal(r.status, 200, path);
+        assert.match(r.text, /AUTHENTICATED/, path);
+        for (const who of ['SIM001', 'Simulated Trader', 'user_id', 'user_name', 'login_time']) {
+          assert.ok(!r.text.includes(who), `${path} tells ${who} ${token ? 'to a viewer' : 'anonymously'}`);
+        }
       }
-      const full = await t.http(path, { token: viewer });
-      assert.ok(full.text.includes('SIM001'), `${path} with a token`);
+      const full = await t.http(path, { token: t.token('admin') });
+      assert.ok(full.text.includes('SIM001'), `${path} with an admin token`);
     }
     const status = await t.http('/api/auth/status');
     assert.deepEqual(Object.keys(status.body).sort(), ['expires_at', 'state']);

@@ -8,6 +8,7 @@ import type {
 import type { Tick } from '../../kite/tick.js';
 import type { MarketStatus } from '../../market-status/market-status.js';
 import { $ } from './dom.js';
+import { refreshMe } from './me.js';
 import { store } from './state.js';
 
 /** Socket.IO's client, the one the gateway serves at /socket.io/socket.io.min.js. */
@@ -26,9 +27,12 @@ export interface ConnectionHandlers {
 let socket: MarketSocket | undefined;
 let handlers: ConnectionHandlers | undefined;
 
-/** Shows the login prompt with `message`, or hides it. */
+const isViewer = () => store.get().me?.role === 'viewer';
+
+/** Shows the login prompt with `message`, or hides it. A viewer (invited) gets no login button. */
 export function showLogin(message: string | undefined): void {
   $('login').hidden = message === undefined;
+  $('login-button').hidden = isViewer();
   if (message) $('login-message').textContent = message;
 }
 
@@ -82,9 +86,15 @@ export function connect(): void {
     }
   });
   s.on('disconnect', (reason) => {
-    // The server ends a session whose dashboard login expired.
+    // The server ends a session whose token expired or was revoked.
     if (reason === 'io server disconnect') {
-      showLogin('Your dashboard session has ended: log in with Kite again.');
+      $('feed').textContent = 'not connected';
+      showLogin(
+        isViewer()
+          ? 'Your access to this dashboard has ended (revoked or expired): ask the desk admin for a new invite link.'
+          : 'Your dashboard session has ended: log in with Kite again.',
+      );
+      void refreshMe();
     }
   });
   s.on('ticks', (ticks) => {
@@ -95,7 +105,11 @@ export function connect(): void {
   s.on('feed_status', (f) => {
     store.set({ feed: f });
     if (f.state === 'AUTH_REQUIRED') {
-      showLogin('The Kite session has expired or nobody is logged in: log in with Kite again.');
+      showLogin(
+        isViewer()
+          ? 'The Kite session has expired or nobody is logged in: prices resume when the desk admin logs in with Kite again.'
+          : 'The Kite session has expired or nobody is logged in: log in with Kite again.',
+      );
       void refreshAuth();
     } else if (s.connected) {
       showLogin(undefined);
@@ -113,7 +127,8 @@ async function refreshMarket(): Promise<void> {
   if (res.ok) handlers?.onMarketStatus((await res.json()) as MarketStatus);
 }
 
-function login(): void {
+/** Opens the Kite login in a popup (the prompt's button and the admin panel's). */
+export function login(): void {
   const popup = window.open('/api/auth/kite/login', 'kite-login', 'popup,width=520,height=680');
   if (!popup) window.location.assign('/api/auth/kite/login'); // popups blocked: full-page flow
 }
@@ -127,11 +142,13 @@ export function startConnection(h: ConnectionHandlers): void {
     if (e.data.ok) {
       showLogin(undefined);
       void refreshAuth();
+      void refreshMe();
       connect();
     } else {
       showLogin(e.data.message ?? 'The Kite login failed.');
     }
   });
   void refreshAuth();
-  connect();
+  // The role first, so that the first prompt already suits a viewer.
+  void refreshMe().finally(connect);
 }

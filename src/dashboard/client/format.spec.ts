@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  ago,
   duration,
   istClock,
   istDayTime,
@@ -12,6 +13,7 @@ import {
   statusLabel,
   tickAge,
   tickTime,
+  until,
 } from './format.js';
 
 describe('dashboard formatters', () => {
@@ -71,5 +73,18 @@ describe('dashboard formatters', () => {
     const nine15 = Date.parse('2026-12-01T03:45:00Z') / 1000;
     assert.equal(istHourMinute(nine15), '09:15');
     assert.equal(istDayTime(nine15), '1 Dec 09:15');
+  });
+
+  it('expiry countdowns and last-seen ages for the admin panel', () => {
+    const now = Date.parse('2026-12-01T04:00:00Z');
+    assert.equal(until('2026-12-01T21:30:00+05:30', now), 'in 12:00:00');
+    assert.equal(until('2026-12-03T09:30:01+05:30', now), 'in 2d 00:00:01');
+    assert.equal(until('2026-12-01T09:30:00+05:30', now), 'ended');
+    assert.equal(ago(null, now), 'never');
+    assert.equal(ago('2026-12-01T09:29:48+05:30', now), '12 s ago');
+    assert.equal(ago('2026-12-01T09:30:05+05:30', now), '0 s ago', 'a clock a little ahead is not negative');
+    assert.equal(ago('2026-12-01T09:27:00+05:30', now), '3 min ago');
+    assert.equal(ago('2026-12-01T07:00:00+05:30', now), '2 h ago');
+    assert.equal(ago('2026-11-27T09:30:00+05:30', now), '4 d ago');
   });
 });

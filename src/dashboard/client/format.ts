@@ -81,3 +81,19 @@ export function istHourMinute(seconds: number): string {
 export function istDayTime(seconds: number): string {
   return `${IST_DAY.format(new Date(seconds * 1000))} ${istHourMinute(seconds)}`;
 }
+
+/** How long until an ISO instant, as a countdown (`in 11:59:58`), or `ended` once it has passed. */
+export function until(iso: string, nowMs: number): string {
+  const left = Date.parse(iso) - nowMs;
+  return left > 0 ? `in ${duration(left)}` : 'ended';
+}
+
+/** How long ago an ISO instant was (`12 s ago`, `3 min ago`, `2 h ago`, `4 d ago`); `never` for null. */
+export function ago(iso: string | null, nowMs: number): string {
+  if (iso === null) return 'never';
+  const s = Math.max(0, Math.floor((nowMs - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86400)} d ago`;
+}

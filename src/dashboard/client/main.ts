@@ -2,6 +2,7 @@
  * The dashboard served at `/`: browser ES modules compiled by the project's tsc and copied to
  * dashboard/public/js/. They import the server's types only, so no bundler is needed.
  */
+import { startAdminPanel } from './admin-panel.js';
 import { onChartTicks, startChart } from './chart.js';
 import { startConnection } from './connection.js';
 import { startSearch } from './search.js';
@@ -13,6 +14,7 @@ startStatus();
 startWatchlist();
 startChart();
 startSearch(addInstrument);
+startAdminPanel();
 startConnection({
   onConnect: resubscribe,
   onTicks: (ticks) => {

@@ -28,8 +28,17 @@ export function createStore<S extends object>(initial: S): Store<S> {
   };
 }
 
+/** Who the dashboard's own token says it is (`GET /api/auth/me`). */
+export interface Me {
+  sub: string;
+  role: 'viewer' | 'admin';
+  expires_at: string;
+}
+
 /** What the dashboard knows beyond its watchlist rows. */
 export interface DashboardState {
+  /** Undefined without a valid dashboard session. */
+  me?: Me;
   market?: MarketStatus;
   feed?: FeedStatus;
   /** Server time − local time, from the last market status or heartbeat. */

@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiExtension, ApiResponse, ApiSecurity } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import type { Role } from '../../auth/auth.constants.js';
-import { ErrorBody, ThrottledBody } from './error-body.js';
+import { ErrorBody } from './error-body.js';
 
 /** Names of the two security schemes of the document (see api-document.ts). */
 export const BEARER_SCHEME = 'bearer';
@@ -69,11 +69,17 @@ export const ApiViewerRateLimit = (also = ''): ClassDecorator & MethodDecorator 
     },
   });
 
-/** The login and admin routes' per-address limit (@nestjs/throttler's own guard and body). */
+/** The login and admin routes' per-address limit (AddressThrottlerGuard). */
 export const ApiAddressRateLimit = (): ClassDecorator & MethodDecorator =>
   ApiResponse({
     status: 429,
-    type: ThrottledBody,
+    type: ErrorBody,
     headers: RETRY_AFTER,
     description: 'More than 30 requests in a minute from this address on the login and admin routes.',
+    example: {
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message:
+        'at most 30 requests a minute from one address on the login and admin routes; retry after 41 s',
+    },
   });

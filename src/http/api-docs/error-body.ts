@@ -14,15 +14,3 @@ export class ErrorBody {
   })
   message!: string;
 }
-
-/**
- * The 429 of the login and admin routes, written by @nestjs/throttler's own guard: it carries no
- * `error` field (unlike every other error of the gateway).
- */
-export class ThrottledBody {
-  @ApiProperty({ type: 'integer', enum: [429], example: 429 })
-  statusCode!: number;
-
-  @ApiProperty({ example: 'ThrottlerException: Too Many Requests' })
-  message!: string;
-}

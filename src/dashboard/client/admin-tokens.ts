@@ -1,0 +1,64 @@
+import { api, attempt } from './admin-api.js';
+import { actionButton, fillTable } from './admin-table.js';
+import { showCopyField, wireCopyField } from './copy-field.js';
+import { $ } from './dom.js';
+import { ago, until } from './format.js';
+
+/** `GET /api/admin/tokens` entries. */
+interface TokenView {
+  id: string;
+  sub: string;
+  role: string;
+  kind: string;
+  expires_at: string;
+  last_seen: string | null;
+}
+
+const errorBox = () => $('access-error');
+
+/** Lists the live tokens: name, role, kind, expiry, last seen; each with Revoke. */
+export async function loadTokens(onChange: () => Promise<void>): Promise<void> {
+  const { tokens } = await api<{ tokens: TokenView[] }>('GET', '/api/admin/tokens');
+  const now = Date.now();
+  fillTable(
+    $<HTMLTableElement>('tokens-table').tBodies[0],
+    tokens.map((t) => ({
+      id: t.id,
+      cells: [
+        t.sub,
+        t.role,
+        t.kind,
+        until(t.expires_at, now),
+        ago(t.last_seen, now),
+        actionButton('Revoke', 'revoke', () =>
+          attempt(errorBox(), async () => {
+            await api('DELETE', `/api/admin/tokens/${encodeURIComponent(t.id)}`);
+            await onChange();
+          }),
+        ),
+      ],
+    })),
+    $('tokens-empty'),
+  );
+}
+
+/** Wires the token form: `POST /api/admin/tokens`, then the token (shown once) in a copy field. */
+export function startTokens(onChange: () => Promise<void>): void {
+  wireCopyField('token');
+  $('token-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const sub = $<HTMLInputElement>('token-sub');
+    const ttl = $<HTMLInputElement>('token-ttl').value.trim();
+    const role = $<HTMLSelectElement>('token-role').value;
+    void attempt(errorBox(), async () => {
+      const made = await api<{ token: string }>('POST', '/api/admin/tokens', {
+        role,
+        ...(ttl ? { ttl } : {}),
+        ...(sub.value.trim() ? { sub: sub.value.trim() } : {}),
+      });
+      showCopyField('token', made.token);
+      sub.value = '';
+      await onChange();
+    });
+  });
+}
