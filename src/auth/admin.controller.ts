@@ -38,15 +38,13 @@ import {
   TokenListDto,
   TokenViewDto,
 } from './auth.dto.js';
-import { durationSeconds } from './expiry.js';
+import { tokenTtlSeconds } from './token-ttl.js';
 import { JsonBodyGuard } from './json-body.guard.js';
 import { JwtAuthGuard, Roles, type AuthedRequest } from './jwt-auth.guard.js';
 import { KiteSessionService, KiteLoginError, type AuthStatus } from './kite-session.service.js';
 import type { TokenEntry } from './token-registry.js';
 import { TokenRegistry } from './token-registry.js';
 import { TOKEN_ID, TokenService } from './token.service.js';
-
-const MAX_TTL_S = 30 * 86400;
 
 /** A registry entry as the API shows it: never the token. */
 export interface TokenView {
@@ -145,21 +143,7 @@ export class AdminController {
   async mint(@Req() req: AuthedRequest, @Body() body: unknown): Promise<MintedTokenDto> {
     const { role, ttl, sub } = (body ?? {}) as { role?: unknown; ttl?: unknown; sub?: unknown };
     if (!ROLES.includes(role as Role)) throw new BadRequestException('role must be viewer or admin');
-    const ttlText = typeof ttl === 'string' || typeof ttl === 'number' ? String(ttl) : '12h';
-    let seconds: number;
-    try {
-      seconds = durationSeconds(ttlText);
-    } catch {
-      throw new BadRequestException('ttl must be a duration such as 30m, 12h or 7d');
-    }
-    if (seconds < 1 || seconds > MAX_TTL_S) throw new BadRequestException('ttl must be between 1s and 30d');
-    // Wall-clock seconds, like the JWT's own exp.
-    const left = req.principal!.exp - Math.floor(Date.now() / 1000);
-    if (seconds > left) {
-      throw new BadRequestException(
-        `ttl of ${seconds}s would outlive the token that mints it (it expires in ${Math.max(0, left)}s); ask for at most that`,
-      );
-    }
+    const seconds = tokenTtlSeconds(ttl, req.principal!.exp, 'the token');
     const name = typeof sub === 'string' && /^[\w.@-]{1,64}$/.test(sub) ? sub : `client-${role as string}`;
     const minted = this.tokens.mint(name, role as Role, `${seconds}s`, 'api');
     await minted.stored;

@@ -1,8 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
-import { durationSeconds } from '../auth/expiry.js';
+import { tokenTtlSeconds } from '../auth/token-ttl.js';
 
-const MAX_TTL_S = 30 * 86400;
-const DEFAULT_TTL = '12h';
 /** A person's name as people write it: 1–64 characters, no control or format characters. */
 const NAME = /^[^\p{C}]{1,64}$/u;
 
@@ -14,12 +12,7 @@ export interface InviteRequest {
   from?: string;
 }
 
-/**
- * Validates `{name, ttl, from?}` with the tokens API's ttl rules: 1s to 30d, and never past
- * `callerExp` (the asking token's expiry, epoch seconds; compared with the wall clock like a JWT).
- * Without a ttl: 12h, or what the asking token has left if that is less (a fresh dashboard login
- * has JWT_TTL, 12h by default, so a default of exactly 12h would always be a second too long).
- */
+/** Validates `{name, ttl, from?}`; the ttl by the tokens API's rules (tokenTtlSeconds). */
 export function parseInviteRequest(body: unknown, callerExp: number, nowMs = Date.now()): InviteRequest {
   const { name, ttl, from } = (body ?? {}) as { name?: unknown; ttl?: unknown; from?: unknown };
   const clean = (v: unknown) => (typeof v === 'string' ? v.trim() : undefined);
@@ -34,24 +27,7 @@ export function parseInviteRequest(body: unknown, callerExp: number, nowMs = Dat
       throw new BadRequestException('from must be 1 to 64 characters (whom the invitee should ask)');
     }
   }
-  if (ttl !== undefined && typeof ttl !== 'string' && typeof ttl !== 'number') {
-    throw new BadRequestException('ttl must be a duration such as 30m, 12h or 7d');
-  }
-  const left = callerExp - Math.floor(nowMs / 1000);
-  let seconds: number;
-  try {
-    seconds = durationSeconds(ttl === undefined ? DEFAULT_TTL : String(ttl));
-  } catch {
-    throw new BadRequestException('ttl must be a duration such as 30m, 12h or 7d');
-  }
-  if (seconds < 1 || seconds > MAX_TTL_S) throw new BadRequestException('ttl must be between 1s and 30d');
-  if (left < 1) throw new BadRequestException('the token that creates the invite expires now; log in again');
-  if (ttl === undefined) seconds = Math.min(seconds, left);
-  if (seconds > left) {
-    throw new BadRequestException(
-      `ttl of ${seconds}s would outlive the token that creates the invite (it expires in ${Math.max(0, left)}s); ask for at most that`,
-    );
-  }
+  const seconds = tokenTtlSeconds(ttl, callerExp, 'the invite', nowMs);
   return { name: who, seconds, from: asker };
 }
 
