@@ -140,8 +140,9 @@ describe('API description: /api/docs-json and /api/docs', () => {
         if (Number(status) >= 400 && ref) {
           // Every error answer is the gateway's error body (some add fields, e.g. an invite's reason).
           const props = doc.components.schemas[ref.split('/').pop()!].properties as Doc;
-          for (const field of ['statusCode', 'message'])
-            {assert.ok(props[field], `${r.key} ${status}: ${field}`);}
+          for (const field of ['statusCode', 'message']) {
+            assert.ok(props[field], `${r.key} ${status}: ${field}`);
+          }
           assert.ok(props.error, `${r.key} ${status}: error`);
         }
       }
