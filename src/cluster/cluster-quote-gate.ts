@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { errorText } from '../common/error-text.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { QUOTE_CALL_GAP_MS } from '../quotes/quote-rate-gate.js';
 import { QuoteStore } from '../redis/quote.store.js';
@@ -15,6 +16,8 @@ const CALL_GAP_MS = QUOTE_CALL_GAP_MS;
 @Injectable()
 export class ClusterQuoteGate {
   private nextLocal = 0;
+  /** Paced by the cluster's slot in Redis last time (or never paced yet, in a cluster). */
+  private shared = true;
   private readonly nodeId: string;
 
   constructor(
@@ -27,13 +30,17 @@ export class ClusterQuoteGate {
 
   async wait(): Promise<void> {
     for (;;) {
-      if (!this.redis.up) return this.waitLocally();
+      if (!this.redis.up) return this.waitLocally(this.redis.configured);
       let wait: number;
       try {
         wait = await this.store.takeCallSlot(this.nodeId, CALL_GAP_MS);
-      } catch {
-        return this.waitLocally();
+      } catch (err) {
+        // A slow or lost answer (1 s command timeout under load): the slot may now be this node's or
+        // another's. Count Redis as down until a PING answers, as the cache does, and pace locally.
+        this.redis.reportFailure(`quote call slot: ${errorText(err)}`);
+        return this.waitLocally(true);
       }
+      this.shared = true;
       if (wait <= 0) {
         this.nextLocal = Date.now() + CALL_GAP_MS;
         return;
@@ -42,9 +49,15 @@ export class ClusterQuoteGate {
     }
   }
 
-  private async waitLocally(): Promise<void> {
+  /**
+   * One call a gap on this node. Leaving the shared slot in a cluster, the first call also waits a
+   * whole gap: another node may have called just now, or may hold the slot this node's lost answer took.
+   */
+  private async waitLocally(cluster: boolean): Promise<void> {
     // Transport pacing, not market time: wall-clock milliseconds.
     const now = Date.now();
+    if (cluster && this.shared) this.nextLocal = Math.max(this.nextLocal, now + CALL_GAP_MS);
+    this.shared = false;
     const at = Math.max(now, this.nextLocal);
     this.nextLocal = at + CALL_GAP_MS;
     if (at > now) await sleep(at - now);
