@@ -215,7 +215,7 @@ export class MarketGateway
   /**
    * The last fresh tick of each newly subscribed instrument, in one `ticks` event: this node's own
    * last tick, read in the turn of the join, so the live flow never repeats it; the cache only for
-   * an instrument this node has not ticked yet, and then only if no live tick came meanwhile.
+   * an instrument this node has no fresh tick of, and then only if no live tick came meanwhile.
    */
   private async snapshot(socket: MarketSocket, tokens: number[], mode: TickMode): Promise<void> {
     const ttl = this.config.values.cacheTtlMs;
@@ -236,8 +236,7 @@ export class MarketGateway
         const q = quotes.get(t);
         if (!q || this.feed.ticks.latest(t) !== before.get(t) || this.fanout?.queued(t, mode)) continue;
         // Another node cached it; if this node's copy of the frame is still on its way, it is not delivered twice.
-        this.feed.ticks.seed(q.tick, q.as_of);
-        ticks.push(q.tick);
+        if (this.feed.ticks.seed(q.tick, q.as_of)) ticks.push(q.tick);
       }
     }
     const out = ticks.filter((t) => MODE_RANK[t.mode] >= MODE_RANK[mode]).map((t) => projectTick(t, mode));

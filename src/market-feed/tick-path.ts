@@ -54,8 +54,8 @@ export class TickPath {
     return this.repeats.latest(token);
   }
 
-  /** A tick a client got from the shared cache before this node ticked the instrument (RepeatFilter.seed). */
-  seed(tick: Tick, at: number): void {
-    this.repeats.seed(tick, at);
+  /** A tick a client gets from the shared cache, newer than this node's (RepeatFilter.seed); false: do not serve it. */
+  seed(tick: Tick, at: number): boolean {
+    return this.repeats.seed(tick, at);
   }
 }

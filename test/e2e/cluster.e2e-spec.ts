@@ -48,23 +48,32 @@ for (const n of [1, 3]) {
         const wanted = POOL.slice((i * 3) % 56, ((i * 3) % 56) + 5);
         probes.push({ probe: new TickProbe(c.client(c.nodes[i % n])), wanted: new Set(wanted) });
       }
-      await Promise.all(probes.map((p) => subscribed(p.probe.socket, [...p.wanted])));
-      await waitFor(() => probes.every((p) => p.probe.ticks.length > 0), 'every client ticking', 20_000, 100);
-      await sleep(1500);
-      const stats = await c.simStats();
-      ctx.diagnostic(`ticks per client: min ${Math.min(...probes.map((p) => p.probe.ticks.length))}`);
-      assert.equal(stats.ws_connections_open, 1);
-      assert.equal(stats.ws_connections_peak, 1);
-      assert.equal(stats.subscribed_instruments, 60);
-      for (const { probe, wanted } of probes) {
-        assert.deepEqual(
-          [...probe.tokens()].filter((t) => !wanted.has(t)),
-          [],
-          'only what it subscribed',
+      try {
+        await Promise.all(probes.map((p) => subscribed(p.probe.socket, [...p.wanted])));
+        await waitFor(
+          () => probes.every((p) => p.probe.ticks.length > 0),
+          'every client ticking',
+          20_000,
+          100,
         );
-        assert.deepEqual(probe.duplicates, [], 'no tick twice');
+        await sleep(1500);
+        const stats = await c.simStats();
+        ctx.diagnostic(`ticks per client: min ${Math.min(...probes.map((p) => p.probe.ticks.length))}`);
+        assert.equal(stats.ws_connections_open, 1);
+        assert.equal(stats.ws_connections_peak, 1);
+        assert.equal(stats.subscribed_instruments, 60);
+        for (const { probe, wanted } of probes) {
+          assert.deepEqual(
+            [...probe.tokens()].filter((t) => !wanted.has(t)),
+            [],
+            'only what it subscribed',
+          );
+          assert.deepEqual(probe.duplicates, [], 'no tick twice');
+        }
+      } finally {
+        // Also when an assertion fails: the next test counts what is subscribed upstream.
+        for (const { probe } of probes) probe.socket.disconnect();
       }
-      for (const { probe } of probes) probe.socket.disconnect();
       await waitFor(
         async () => (await c.simStats()).subscribed_instruments === 0,
         'released upstream',
