@@ -1,8 +1,9 @@
-import { HttpException, HttpStatus, Inject, Injectable, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerStorage } from '@nestjs/throttler';
 import type { Response } from 'express';
 import type { Principal } from '../auth/token.service.js';
+import { tooManyRequests } from '../common/too-many-requests.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { API_THROTTLER_STORAGE } from './api-limits.constants.js';
 
@@ -42,16 +43,11 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
     context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    const retryAfter = Math.max(1, detail.timeToBlockExpire);
-    context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfter));
     const who = detail.key.startsWith('api:user:') ? 'user' : 'address';
-    throw new HttpException(
-      {
-        statusCode: HttpStatus.TOO_MANY_REQUESTS,
-        error: 'Too Many Requests',
-        message: `at most ${detail.limit} requests a minute per ${who} (API_RATE_LIMIT_PER_MINUTE); retry after ${retryAfter} s`,
-      },
-      HttpStatus.TOO_MANY_REQUESTS,
+    throw tooManyRequests(
+      context.switchToHttp().getResponse<Response>(),
+      detail.timeToBlockExpire,
+      `at most ${detail.limit} requests a minute per ${who} (API_RATE_LIMIT_PER_MINUTE)`,
     );
   }
 }

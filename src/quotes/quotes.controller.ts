@@ -2,8 +2,6 @@ import {
   BadRequestException,
   Controller,
   Get,
-  HttpException,
-  HttpStatus,
   Query,
   Req,
   Res,
@@ -17,6 +15,7 @@ import { NoSessionError } from '../auth/kite-api.service.js';
 import { isTokenException } from '../kite/kite-rest.js';
 import { InstrumentsService } from '../instruments/instruments.service.js';
 import type { Principal } from '../auth/token.service.js';
+import { tooManyRequests } from '../common/too-many-requests.js';
 import { QuoteQueueFullError, QuotesService, type Quote } from './quotes.service.js';
 import { ApiThrottlerGuard } from '../api-limits/api-throttler.guard.js';
 import { ApiError, ApiViewerRateLimit } from '../http/api-docs/api-responses.js';
@@ -85,15 +84,7 @@ export class QuotesController {
       quotes = await this.quotes.get(tokens, req.principal?.sub ?? '');
     } catch (err) {
       if (err instanceof QuoteQueueFullError) {
-        res.setHeader('Retry-After', String(err.retryAfterS));
-        throw new HttpException(
-          {
-            statusCode: HttpStatus.TOO_MANY_REQUESTS,
-            error: 'Too Many Requests',
-            message: `${err.message} (MAX_QUEUED_QUOTES_PER_USER); retry after ${err.retryAfterS} s`,
-          },
-          HttpStatus.TOO_MANY_REQUESTS,
-        );
+        throw tooManyRequests(res, err.retryAfterS, `${err.message} (MAX_QUEUED_QUOTES_PER_USER)`);
       }
       if (err instanceof NoSessionError) {
         throw new ServiceUnavailableException('no Kite session: an admin must log in first');
