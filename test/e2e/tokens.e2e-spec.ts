@@ -290,6 +290,7 @@ describe('tokens: parents, cascade, own subs, scopes (Redis)', () => {
   let root: string;
   before(async () => {
     t = await TestApp.start();
+    await t.login();
     root = t.token('admin', '1h');
   });
   after(async () => {
@@ -349,5 +350,42 @@ describe('tokens: parents, cascade, own subs, scopes (Redis)', () => {
     const bad = await t.post('/api/admin/tokens', { role: 'viewer', scopes: ['trades'] }, root);
     assert.equal(bad.status, 400);
     assert.match(bad.body.message, /unknown scope/);
+  });
+  it('narrower limits: refused past max_connections, max_instruments and exchanges; another token unaffected', async () => {
+    const narrow = await t.post(
+      '/api/admin/tokens',
+      { role: 'viewer', max_connections: 1, max_instruments: 1, exchanges: ['NSE'] },
+      root,
+    );
+    assert.equal(narrow.status, 201, narrow.text);
+    assert.deepEqual(narrow.body.limits, { max_connections: 1, max_instruments: 1, exchanges: ['NSE'] });
+    const wide = (await t.post('/api/admin/tokens', { role: 'viewer' }, root)).body;
+    // The other token first, once the master is loaded: it is not bound by the narrow token's limits.
+    const b1 = t.client({ token: wide.token });
+    const b2 = t.client({ token: wide.token });
+    await Promise.all([t.connected(b1), t.connected(b2)]);
+    await waitFor(
+      async () => {
+        const ok = await b1.emitWithAck('subscribe', { instruments: ['NSE:INFY', 'CDS:USDINR26DECFUT'] });
+        return ok.ok && ok.subscribed.length === 2;
+      },
+      'the wide token subscribed to two instruments of two exchanges',
+      10_000,
+      300,
+    );
+    const a = t.client({ token: narrow.body.token });
+    await t.connected(a);
+    await assert.rejects(t.connected(t.client({ token: narrow.body.token })), /too_many_connections/);
+    const cds = await a.emitWithAck('subscribe', { instruments: ['CDS:USDINR26DECFUT'] });
+    assert.equal(cds.ok && cds.rejected[0]?.reason, 'exchange_not_allowed', JSON.stringify(cds));
+    const one = await a.emitWithAck('subscribe', { instruments: ['NSE:INFY'] });
+    assert.equal(one.ok && one.subscribed.length, 1, JSON.stringify(one));
+    const two = await a.emitWithAck('subscribe', { instruments: ['NSE:TCS'] });
+    assert.equal(!two.ok && two.error.code, 'user_limit', JSON.stringify(two));
+    assert.equal(b2.connected, true, 'the other token keeps its sockets');
+    const wider = await t.post('/api/admin/tokens', { role: 'viewer', max_connections: 100_000 }, root);
+    assert.equal(wider.status, 400);
+    const typo = await t.post('/api/admin/tokens', { role: 'viewer', max_connection: 1 }, root);
+    assert.equal(typo.status, 400);
   });
 });
