@@ -27,7 +27,7 @@ import { AddressThrottlerGuard } from './address-throttler.guard.js';
 import type { Response } from 'express';
 import { istIso } from '../clock/ist.js';
 import { ApiAddressRateLimit, ApiError } from '../http/api-docs/api-responses.js';
-import { ROLES, type Role } from './auth.constants.js';
+import type { Role } from './auth.constants.js';
 import { AuthCookies } from './auth-cookies.js';
 import {
   AccessTokenBody,
@@ -38,7 +38,11 @@ import {
   TokenListDto,
   TokenViewDto,
 } from './auth.dto.js';
+import { mintRequest } from './mint-request.js';
+import type { TokenLimits } from './token-limits.js';
+import type { Scope } from './token-scopes.js';
 import { tokenTtlSeconds } from './token-ttl.js';
+import { AppConfigService } from '../config/app-config.service.js';
 import { JsonBodyGuard } from './json-body.guard.js';
 import { JwtAuthGuard, Roles, type AuthedRequest } from './jwt-auth.guard.js';
 import { KiteSessionService, KiteLoginError, type AuthStatus } from './kite-session.service.js';
@@ -52,6 +56,10 @@ export interface TokenView {
   sub: string;
   role: Role;
   kind: TokenEntry['kind'];
+  /** The id of the token that minted it; revoking that one revokes this one. */
+  parent: string | null;
+  scopes: Scope[];
+  limits: TokenLimits | null;
   issued_at: string;
   expires_at: string;
   last_seen: string | null;
@@ -71,6 +79,7 @@ export class AdminController {
     private readonly tokens: TokenService,
     private readonly registry: TokenRegistry,
     private readonly cookies: AuthCookies,
+    private readonly config: AppConfigService,
   ) {}
 
   /**
@@ -123,7 +132,10 @@ export class AdminController {
   async logout(@Req() req: AuthedRequest, @Res({ passthrough: true }) res: Response): Promise<AuthStatus> {
     await this.auth.logout();
     this.cookies.clearSession(res);
-    if (req.authVia === 'cookie' && req.principal?.jti) await this.registry.revoke(req.principal.jti);
+    if (req.authVia === 'cookie' && req.principal?.jti) {
+      // A logout ends this session only: the tokens it minted live on until revoked or expired.
+      await this.registry.revoke(req.principal.jti, { cascade: false });
+    }
     return this.auth.status();
   }
 
@@ -133,7 +145,7 @@ export class AdminController {
   @ApiCreatedResponse({ type: MintedTokenDto })
   @ApiError(
     400,
-    'An unknown role, a malformed ttl, or a ttl past 30d or past the asking token.',
+    'An unknown role or scope, a malformed ttl or sub, a sub that is refused, limits wider than the defaults, or a ttl past 30d or past the asking token.',
     'ttl must be a duration such as 30m, 12h or 7d',
   )
   @ApiError(415, JSON_ONLY, 'send a JSON body (Content-Type: application/json)')
@@ -141,17 +153,22 @@ export class AdminController {
   @HttpCode(201)
   @Header('Cache-Control', 'no-store')
   async mint(@Req() req: AuthedRequest, @Body() body: unknown): Promise<MintedTokenDto> {
-    const { role, ttl, sub } = (body ?? {}) as { role?: unknown; ttl?: unknown; sub?: unknown };
-    if (!ROLES.includes(role as Role)) throw new BadRequestException('role must be viewer or admin');
-    const seconds = tokenTtlSeconds(ttl, req.principal!.exp, 'the token');
-    const name = typeof sub === 'string' && /^[\w.@-]{1,64}$/.test(sub) ? sub : `client-${role as string}`;
-    const minted = this.tokens.mint(name, role as Role, `${seconds}s`, 'api');
+    const ask = mintRequest(body, this.config.values, this.auth.status().user_id);
+    const seconds = tokenTtlSeconds(ask.ttl, req.principal!.exp, 'the token');
+    const minted = this.tokens.mint(ask.sub, ask.role, `${seconds}s`, 'api', {
+      parent: req.principal!.jti,
+      scopes: ask.scopes,
+      limits: ask.limits,
+    });
     await minted.stored;
     return {
       token: minted.token,
       id: minted.id,
-      role: role as Role,
-      sub: name,
+      role: ask.role,
+      sub: minted.sub,
+      scopes: ask.scopes,
+      limits: ask.limits ?? null,
+      parent: req.principal!.jti ?? null,
       expires_in: minted.expiresIn,
       expires_at: istIso(minted.expiresAt),
     };
@@ -187,6 +204,9 @@ function view(e: TokenEntry): TokenView {
     sub: e.sub,
     role: e.role,
     kind: e.kind,
+    parent: e.parent ?? null,
+    scopes: e.scopes ?? [],
+    limits: e.limits ?? null,
     issued_at: istIso(e.issuedAt),
     expires_at: istIso(e.expiresAt),
     last_seen: e.lastSeen === undefined ? null : istIso(e.lastSeen),

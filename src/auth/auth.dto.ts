@@ -4,6 +4,8 @@ import { ROLES, type Role } from './auth.constants.js';
 import type { TokenView } from './admin.controller.js';
 import type { AuthState, AuthStatus } from './kite-session.js';
 import type { TokenKind } from './token-registry.js';
+import { EXCHANGES } from './token-limits.js';
+import { SCOPES, type Scope } from './token-scopes.js';
 
 const AUTH_STATES: AuthState[] = ['UNAUTHENTICATED', 'AUTHENTICATED', 'EXPIRED'];
 const TOKEN_KINDS: TokenKind[] = ['api', 'login', 'cli', 'invite'];
@@ -71,10 +73,54 @@ export class MintTokenBody {
 
   @ApiPropertyOptional({
     pattern: '^[\\w.@-]{1,64}$',
-    description: 'The subject (user) of the token; `client-<role>` when absent or not of this form.',
+    description:
+      'The subject (user) of the token, for the per-user limits. Absent: a sub of its own (`client-<role>-<8 characters of its id>`). Refused (400): another form, the `invite:` prefix, or a Kite user id allowed to log in.',
     example: 'bot-1',
   })
   sub?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    enum: SCOPES,
+    description: '`orders`: the viewer receives order updates (admin tokens always do).',
+    example: ['orders'],
+  })
+  scopes?: Scope[];
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    description: 'At most this many sockets for this token (never more than MAX_CONNECTIONS_PER_USER).',
+    example: 2,
+  })
+  max_connections?: number;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    description: 'At most this many distinct instruments (never more than MAX_INSTRUMENTS_PER_USER).',
+    example: 50,
+  })
+  max_instruments?: number;
+
+  @ApiPropertyOptional({
+    type: [String],
+    enum: EXCHANGES,
+    description: 'Only instruments of these exchanges; others are refused with `exchange_not_allowed`.',
+    example: ['NSE'],
+  })
+  exchanges?: string[];
+}
+
+export class TokenLimitsDto {
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, example: 2 })
+  max_connections?: number;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, example: 50 })
+  max_instruments?: number;
+
+  @ApiPropertyOptional({ type: [String], enum: EXCHANGES, example: ['NSE'] })
+  exchanges?: string[];
 }
 
 export class MintedTokenDto {
@@ -96,6 +142,20 @@ export class MintedTokenDto {
 
   @ApiProperty({ example: 'bot-1' })
   sub!: string;
+
+  @ApiProperty({ type: [String], enum: SCOPES, example: [] })
+  scopes!: Scope[];
+
+  @ApiProperty({ type: TokenLimitsDto, nullable: true, description: 'Null: the per-user defaults.' })
+  limits!: TokenLimitsDto | null;
+
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: 'The id of the token that minted it.',
+    example: 'Zq3nqK4VzeI_SowYCYQ-tC',
+  })
+  parent!: string | null;
 
   @ApiProperty({ type: 'integer', description: 'Seconds.', example: 43200 })
   expires_in!: number;
@@ -119,6 +179,21 @@ export class TokenViewDto implements TokenView {
     description: '`api`: POST /api/admin/tokens; `login`: a dashboard session; `cli`: npm run token.',
   })
   kind!: TokenKind;
+
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description:
+      'The id of the token that minted it (null: a login or `npm run token`); revoking it revokes this one.',
+    example: 'Zq3nqK4VzeI_SowYCYQ-tC',
+  })
+  parent!: string | null;
+
+  @ApiProperty({ type: [String], enum: SCOPES, example: ['orders'] })
+  scopes!: Scope[];
+
+  @ApiProperty({ type: TokenLimitsDto, nullable: true, description: 'Null: the per-user defaults.' })
+  limits!: TokenLimitsDto | null;
 
   @ApiProperty({ format: 'date-time', description: IST, example: '2026-12-01T10:15:02.120+05:30' })
   issued_at!: string;

@@ -1,6 +1,8 @@
 import type { JwtModuleOptions, JwtService } from '@nestjs/jwt';
 import { createSecretKey, randomBytes } from 'node:crypto';
 import type { Role } from './auth.constants.js';
+import type { TokenLimits } from './token-limits.js';
+import type { Scope } from './token-scopes.js';
 
 // What a client JWT says and how it is signed; shared by TokenService, `npm run token` and the
 // bench, and kept free of the application's services so that the CLI starts quickly.
@@ -23,6 +25,14 @@ export function newTokenId(): string {
 /** The shape of a token id, checked before an id from a URL is looked up. */
 export const TOKEN_ID = /^[A-Za-z0-9_-]{22}$/;
 
+/** The optional claims of a minted token; each is left out of the JWT when absent or empty. */
+export interface ExtraClaims {
+  /** The id of the token that minted this one (revoking it revokes this one). */
+  parent?: string;
+  scopes?: readonly Scope[];
+  limits?: TokenLimits;
+}
+
 /** Signs a client JWT: the one place its claims are written. Every token carries an id (`jti`). */
 export function signClientToken(
   jwt: JwtService,
@@ -30,6 +40,11 @@ export function signClientToken(
   role: Role,
   expiresIn: number,
   jti = newTokenId(),
+  extra: ExtraClaims = {},
 ): string {
-  return jwt.sign({ sub, role }, { expiresIn, jwtid: jti });
+  const claims: Record<string, unknown> = { sub, role };
+  if (extra.parent) claims.parent = extra.parent;
+  if (extra.scopes && extra.scopes.length > 0) claims.scopes = [...extra.scopes];
+  if (extra.limits) claims.limits = extra.limits;
+  return jwt.sign(claims, { expiresIn, jwtid: jti });
 }

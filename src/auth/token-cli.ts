@@ -5,8 +5,10 @@ import { ROLES, type Role } from './auth.constants.js';
 import { durationSeconds } from './expiry.js';
 import { istIso } from '../clock/ist.js';
 import { jwtOptions, newTokenId, signClientToken } from './jwt-claims.js';
+import { parseScopes } from './token-scopes.js';
+import { ownSub, subProblem } from './token-sub.js';
 
-// `npm run token -- --role viewer --ttl 12h`: a JWT for a programmatic client, signed with JWT_SECRET.
+// `npm run token -- --role viewer --ttl 12h [--sub bot-1] [--scope orders]...`: a JWT for a programmatic client, signed with JWT_SECRET.
 // The token goes to stdout; its id (for DELETE /api/admin/tokens/{id}) and expiry to stderr. The CLI
 // has no Redis, so the gateway's registry learns of the token when it is first used.
 const args = process.argv.slice(2);
@@ -38,9 +40,20 @@ if (seconds <= 0) {
   process.stderr.write(`--ttl must be a positive duration such as 30m, 12h or 7d (got "${ttl}")\n`);
   process.exit(64);
 }
+const sub = flag('sub');
+const subError = sub === undefined ? undefined : subProblem(sub, loaded.config.allowedKiteUserIds);
+if (subError) {
+  process.stderr.write(`--sub: ${subError}\n`);
+  process.exit(64);
+}
+const scopes = parseScopes(args.flatMap((a, i) => (a === '--scope' ? [args[i + 1]] : [])));
+if (typeof scopes === 'string') {
+  process.stderr.write(`--scope: ${scopes}\n`);
+  process.exit(64);
+}
 const jwt = new JwtService(jwtOptions(loaded.config.jwtSecret));
 const id = newTokenId();
-const token = signClientToken(jwt, flag('sub') ?? `cli-${role}`, role, seconds, id);
+const token = signClientToken(jwt, sub ?? ownSub('cli', role, id), role, seconds, id, { scopes });
 const { exp } = jwt.decode<{ exp: number }>(token);
 process.stdout.write(`${token}\n`);
 process.stderr.write(`id=${id} expires=${istIso(exp * 1000)}\n`);

@@ -4,30 +4,9 @@ import { AppConfigService } from '../config/app-config.service.js';
 import { RelayEvents } from '../events/relay-events.js';
 import { RedisClients } from '../redis/redis-clients.js';
 import { TokenStore } from '../redis/token.store.js';
-import { ROLES, type Role } from './auth.constants.js';
+import { parseEntry, stored, type SeenToken, type TokenEntry } from './token-entry.js';
 
-/** How a token came to be: `POST /api/admin/tokens`, the dashboard login, `npm run token`, or an invite link. */
-export type TokenKind = 'api' | 'login' | 'cli' | 'invite';
-
-/** A minted token as the registry knows it (never the token itself). Times are epoch ms. */
-export interface TokenEntry {
-  id: string;
-  sub: string;
-  role: Role;
-  kind: TokenKind;
-  issuedAt: number;
-  expiresAt: number;
-  lastSeen?: number;
-}
-
-/** What a token says about itself when it is used (the verified claims). */
-export interface SeenToken {
-  jti?: string;
-  sub: string;
-  role: Role;
-  iat?: number;
-  exp: number;
-}
+export type { SeenToken, TokenEntry, TokenKind } from './token-entry.js';
 
 /** A use is written at most this often per token. */
 const SEEN_EVERY_MS = 60_000;
@@ -107,6 +86,9 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
       kind: 'cli',
       issuedAt: (t.iat ?? t.exp) * 1000,
       expiresAt: t.exp * 1000,
+      parent: t.parent,
+      scopes: t.scopes,
+      limits: t.limits,
     };
     if (!this.redis.configured) {
       this.local.set(id, { ...entry, lastSeen: now });
@@ -135,8 +117,29 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
       .sort((a, b) => a.expiresAt - b.expiresAt);
   }
 
-  /** Revokes a live token everywhere; undefined when no live token has this id. */
-  async revoke(id: string): Promise<TokenEntry | undefined> {
+  /**
+   * Revokes a live token everywhere, and every live token minted under it (transitively);
+   * undefined when no live token has this id. Unused invites follow through 'token.revoked'.
+   * `cascade: false` revokes this one alone (a dashboard logout keeps the bots it minted).
+   */
+  async revoke(id: string, { cascade = true } = {}): Promise<TokenEntry | undefined> {
+    const entry = await this.revokeOne(id, cascade);
+    if (!entry || !cascade) return entry;
+    const children = new Map<string, string[]>();
+    for (const e of await this.list()) {
+      if (e.parent) children.set(e.parent, [...(children.get(e.parent) ?? []), e.id]);
+    }
+    const queue = [...(children.get(id) ?? [])];
+    let cascaded = 0;
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      if (await this.revokeOne(next)) cascaded++;
+      queue.push(...(children.get(next) ?? []));
+    }
+    if (cascaded > 0) this.logger.log(`token ${id}: ${cascaded} token(s) minted under it revoked with it`);
+    return entry;
+  }
+
+  private async revokeOne(id: string, cascade = true): Promise<TokenEntry | undefined> {
     const entry = await this.find(id);
     if (!entry || entry.expiresAt <= Date.now() || this.revoked.has(id)) return undefined;
     // The event reaches this node's listeners at once (refusal, socket disconnects), then the cluster.
@@ -144,6 +147,7 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
       origin: this.nodeId,
       id,
       exp: Math.ceil(entry.expiresAt / 1000),
+      ...(cascade ? {} : { cascade: false }),
     });
     this.local.delete(id);
     if (this.redis.up) {
@@ -192,10 +196,12 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
   private async syncRevocations(): Promise<void> {
     try {
       const now = Date.now();
-      for (const [id, exp] of this.revoked) if (exp > now) await this.store.revoke(id, exp);
-      // The key expires with the token in Redis; here its expiry is unknown, so it is kept.
-      for (const id of await this.store.revokedIds()) {
-        if (!this.revoked.has(id)) this.revoked.set(id, Number.POSITIVE_INFINITY);
+      // Only a known, future expiry is written back; a key without a TTL stays as it is in Redis.
+      for (const [id, exp] of this.revoked) {
+        if (Number.isFinite(exp) && exp > now) await this.store.revoke(id, exp);
+      }
+      for (const [id, exp] of await this.store.revocations(now)) {
+        if (!this.revoked.has(id)) this.revoked.set(id, exp);
       }
     } catch (err) {
       this.logger.warn(`could not load token revocations from Redis: ${errorText(err)}`);
@@ -204,28 +210,5 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
 
   private forgetExpired<V>(map: Map<string, V>, now: number, exp: (v: V) => number): void {
     for (const [k, v] of map) if (exp(v) <= now) map.delete(k);
-  }
-}
-
-/** The stored form of an entry: its claims and kind, without the id (the field name) or uses. */
-function stored(e: TokenEntry): string {
-  return JSON.stringify({ sub: e.sub, role: e.role, kind: e.kind, iat: e.issuedAt, exp: e.expiresAt });
-}
-
-function parseEntry(id: string, text: string): TokenEntry | undefined {
-  try {
-    const v = JSON.parse(text) as {
-      sub?: unknown;
-      role?: unknown;
-      kind?: unknown;
-      iat?: unknown;
-      exp?: unknown;
-    };
-    if (typeof v.sub !== 'string' || !ROLES.includes(v.role as Role)) return undefined;
-    if (typeof v.iat !== 'number' || typeof v.exp !== 'number') return undefined;
-    const kind = (['api', 'login', 'cli', 'invite'] as const).find((k) => k === v.kind) ?? 'api';
-    return { id, sub: v.sub, role: v.role as Role, kind, issuedAt: v.iat, expiresAt: v.exp };
-  } catch {
-    return undefined;
   }
 }

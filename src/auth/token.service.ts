@@ -5,8 +5,11 @@ import { AppConfigService } from '../config/app-config.service.js';
 import { ROLES, type Role } from './auth.constants.js';
 import { AuthCookies } from './auth-cookies.js';
 import { durationSeconds } from './expiry.js';
-import { newTokenId, signClientToken, TOKEN_ID } from './jwt-claims.js';
+import { newTokenId, signClientToken, TOKEN_ID, type ExtraClaims } from './jwt-claims.js';
+import { limitsClaim, type TokenLimits } from './token-limits.js';
 import { TokenRegistry, type TokenKind } from './token-registry.js';
+import { scopesClaim, type Scope } from './token-scopes.js';
+import { ownSub } from './token-sub.js';
 
 export interface Principal {
   sub: string;
@@ -20,12 +23,18 @@ export interface Principal {
    * it returns has it; optional only for principals built by hand (unit fixtures).
    */
   jti?: string;
+  /** The id of the token that minted this one. */
+  parent?: string;
+  scopes?: Scope[];
+  /** Narrower limits than the per-user defaults (see token-limits.ts). */
+  limits?: TokenLimits;
 }
 
 /** A freshly minted token; `stored` settles once the registry has it (never rejects). */
 export interface MintedToken {
   token: string;
   id: string;
+  sub: string;
   expiresIn: number;
   /** Epoch ms. */
   expiresAt: number;
@@ -44,21 +53,40 @@ export class TokenService {
     private readonly cookies: AuthCookies,
   ) {}
 
-  mint(sub: string, role: Role, ttl = this.config.values.jwtTtl, kind: TokenKind = 'api'): MintedToken {
+  /**
+   * Mints a token. With a `parent`, it is revoked with its parent; one minted after its parent was
+   * revoked (a race with the revocation) is revoked once it is stored.
+   */
+  mint(
+    sub: string | undefined,
+    role: Role,
+    ttl = this.config.values.jwtTtl,
+    kind: TokenKind = 'api',
+    extra: ExtraClaims = {},
+  ): MintedToken {
     const expiresIn = durationSeconds(ttl);
     const id = newTokenId();
-    const token = signClientToken(this.jwt, sub, role, expiresIn, id);
+    sub ??= ownSub('client', role, id);
+    const token = signClientToken(this.jwt, sub, role, expiresIn, id, extra);
     // The claims as signed, so that the registry's times are the token's own.
     const { iat, exp } = this.jwt.decode<{ iat: number; exp: number }>(token);
-    const stored = this.registry.record({
-      id,
-      sub,
-      role,
-      kind,
-      issuedAt: iat * 1000,
-      expiresAt: exp * 1000,
-    });
-    return { token, id, expiresIn, expiresAt: exp * 1000, stored };
+    const parent = extra.parent;
+    const stored = this.registry
+      .record({
+        id,
+        sub,
+        role,
+        kind,
+        issuedAt: iat * 1000,
+        expiresAt: exp * 1000,
+        parent,
+        scopes: extra.scopes?.length ? [...extra.scopes] : undefined,
+        limits: extra.limits,
+      })
+      .then(async () => {
+        if (parent && this.registry.isRevoked(parent)) await this.registry.revoke(id);
+      });
+    return { token, id, sub, expiresIn, expiresAt: exp * 1000, stored };
   }
 
   /**
@@ -74,6 +102,9 @@ export class TokenService {
         exp?: unknown;
         iat?: unknown;
         jti?: unknown;
+        parent?: unknown;
+        scopes?: unknown;
+        limits?: unknown;
       }>(token, { algorithms: ['HS256'] });
       if (typeof p.sub !== 'string' || !ROLES.includes(p.role as Role) || typeof p.exp !== 'number') {
         return undefined;
@@ -81,8 +112,16 @@ export class TokenService {
       if (typeof p.jti !== 'string' || !TOKEN_ID.test(p.jti) || this.registry.isRevoked(p.jti)) {
         return undefined;
       }
+      const parent = typeof p.parent === 'string' && TOKEN_ID.test(p.parent) ? p.parent : undefined;
+      const limits = limitsClaim(p.limits);
+      if (limits === false) return undefined;
       const iat = typeof p.iat === 'number' ? p.iat : undefined;
-      return { sub: p.sub, role: p.role as Role, exp: p.exp, iat, jti: p.jti };
+      const principal: Principal = { sub: p.sub, role: p.role as Role, exp: p.exp, iat, jti: p.jti };
+      if (parent) principal.parent = parent;
+      const scopes = scopesClaim(p.scopes);
+      if (scopes) principal.scopes = scopes;
+      if (limits) principal.limits = limits;
+      return principal;
     } catch {
       return undefined;
     }

@@ -1,4 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { errorText } from '../common/error-text.js';
+import { RelayEvents } from '../events/relay-events.js';
 import { istIso } from '../clock/ist.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import type { Principal } from '../auth/token.service.js';
@@ -41,10 +43,11 @@ export type Redemption =
  * in the whole cluster), else in this node's memory.
  */
 @Injectable()
-export class InviteService {
+export class InviteService implements OnModuleDestroy {
   private readonly logger = new Logger(InviteService.name);
   private readonly backend: InviteBackend;
   private readonly publicUrl: string;
+  private readonly off: () => void;
 
   constructor(
     config: AppConfigService,
@@ -52,9 +55,22 @@ export class InviteService {
     store: InviteStore,
     private readonly tokens: TokenService,
     private readonly registry: TokenRegistry,
+    events: RelayEvents,
   ) {
     this.publicUrl = config.values.publicUrl;
     this.backend = redis.configured ? new RedisInvites(store, redis) : new MemoryInvites();
+    const nodeId = config.values.nodeId;
+    // The node that revokes a token revokes the unused invites it created (one node: no repeats).
+    this.off = events.on('token.revoked', ({ origin, id, cascade }) => {
+      if (origin !== nodeId || cascade === false) return;
+      this.revokeCreatedBy(id).catch((err: unknown) =>
+        this.logger.warn(`invites created by token ${id} not revoked yet: ${errorText(err)}`),
+      );
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.off();
   }
 
   /** Creates an invite; its link (with the code in the fragment) is returned once, here. */
@@ -71,6 +87,7 @@ export class InviteService {
       name: req.name,
       sub: inviteSub(req.name, id),
       createdBy: creator.sub,
+      parent: creator.jti,
       ask: req.from ?? (await this.askable(creator)),
       createdAt: now,
       expiresAt,
@@ -123,6 +140,7 @@ export class InviteService {
     if (!invite || !sameHash(invite.hash, parsed.hash)) return { ok: false, reason: 'unknown' };
     const refuse = (reason: RefusalReason): Redemption => ({ ok: false, reason, ask: invite.ask });
     if (invite.revokedAt !== undefined) return refuse('revoked');
+    if (invite.parent && this.registry.isRevoked(invite.parent)) return refuse('revoked');
     if (!invite.live) return refuse('used');
     if (invite.expiresAt <= Date.now()) return refuse('expired');
     const spent = await this.backend.consume(parsed.id, parsed.hash);
@@ -133,7 +151,7 @@ export class InviteService {
     // The token ends with the invite (whole seconds, never past it).
     const seconds = Math.floor((invite.expiresAt - Date.now()) / 1000);
     if (seconds < 1) return refuse('expired');
-    const token = this.tokens.mint(invite.sub, 'viewer', `${seconds}s`, 'invite');
+    const token = this.tokens.mint(invite.sub, 'viewer', `${seconds}s`, 'invite', { parent: invite.parent });
     await token.stored;
     // Written before the revocation is read: a concurrent revoke either sees this token or is seen here.
     if (await this.backend.markUsed(invite.id, token.id, Date.now())) {
@@ -142,6 +160,14 @@ export class InviteService {
     }
     this.logger.log(`invite ${invite.id} for ${invite.sub} used: token ${token.id}`);
     return { ok: true, invite, token };
+  }
+
+  /** Revokes the unused invites that the token `tokenId` created (a revocation's cascade). */
+  private async revokeCreatedBy(tokenId: string): Promise<void> {
+    const now = Date.now();
+    for (const i of await this.backend.list(now)) {
+      if (i.parent === tokenId && i.live && i.revokedAt === undefined) await this.revoke(i.id);
+    }
   }
 
   /**

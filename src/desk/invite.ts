@@ -7,6 +7,8 @@ export interface Invite {
   sub: string;
   /** The subject of the admin token that created it. */
   createdBy: string;
+  /** The id of the token that created it: revoking that one revokes the invite while unused. */
+  parent?: string;
   /** Whom the invitee is told to ask for a new link (never a Kite user id). */
   ask?: string;
   createdAt: number;

@@ -8,6 +8,7 @@ interface StoredRecord {
   name: string;
   sub: string;
   by: string;
+  par?: string;
   ask?: string;
   iat: number;
   exp: number;
@@ -29,6 +30,7 @@ export class RedisInvites implements InviteBackend {
       name: i.name,
       sub: i.sub,
       by: i.createdBy,
+      par: i.parent,
       ask: i.ask,
       iat: i.createdAt,
       exp: i.expiresAt,
@@ -89,6 +91,7 @@ function parse(id: string, f: Record<string, string> | undefined): Invite | unde
       name: r.name,
       sub: r.sub,
       createdBy: r.by,
+      parent: typeof r.par === 'string' ? r.par : undefined,
       ask: typeof r.ask === 'string' ? r.ask : undefined,
       createdAt: r.iat,
       expiresAt: r.exp,

@@ -43,8 +43,9 @@ export interface RelayEventMap {
   /**
    * An admin revoked a minted token: every node refuses it from now on and disconnects its sockets.
    * `id` is the token's jti (not a secret); `exp` its expiry in epoch seconds (the JWT's `exp`).
+   * `cascade: false`: this token alone (a logout), not the unused invites it created.
    */
-  'token.revoked': { origin: string; id: string; exp: number };
+  'token.revoked': { origin: string; id: string; exp: number; cascade?: boolean };
   /** The shared Redis answers again (true) or stopped answering (false). */
   'redis.availability': { up: boolean };
   /**

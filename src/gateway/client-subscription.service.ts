@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { exchangeRefusal } from '../auth/token-limits.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { InstrumentsService } from '../instruments/instruments.service.js';
 import type { TickMode } from '../kite/kite.constants.js';
@@ -59,7 +60,9 @@ export class ClientSubscriptionService {
     const wanted = new Map<number, { symbol?: string; input: string | number }>();
     for (const input of v.instruments) {
       const r = this.instruments.resolve(input);
+      const refusal = r.ok ? exchangeRefusal(state.principal.limits, r.symbol) : undefined;
       if (!r.ok) rejected.push({ instrument: input, reason: r.reason });
+      else if (refusal) rejected.push({ instrument: input, reason: refusal });
       else if (!wanted.has(r.token)) wanted.set(r.token, { symbol: r.symbol, input });
     }
     const added = [...wanted.keys()].filter((t) => !state.subs.has(t)).length;
@@ -73,13 +76,13 @@ export class ClientSubscriptionService {
     }
     // Reserved before the feed is asked, so that a user's concurrent subscribes cannot pass the cap together.
     const fresh = [...wanted.keys()].filter((t) => !state.subs.has(t));
-    const reservation = this.limits.reserve(client, state.principal.sub, fresh);
+    const reservation = this.limits.reserve(client, state.principal.sub, fresh, state.principal.limits);
     if (!reservation.ok) {
       this.rejectedTotal.inc({ reason: 'user_limit' }, reservation.adding);
       return none(
         ackError(
           'user_limit',
-          `at most ${reservation.max} distinct instruments per user over all its connections (MAX_INSTRUMENTS_PER_USER); ` +
+          `at most ${reservation.max} distinct instruments per user over all its connections (MAX_INSTRUMENTS_PER_USER, or the token's max_instruments); ` +
             `this user holds ${reservation.held} and the request adds ${reservation.adding}; unsubscribe some first`,
         ),
       );

@@ -91,7 +91,7 @@ export class MarketGateway
         this.m.refused.inc({ reason: 'unauthorized' });
         return next(new Error('unauthorized'));
       }
-      if (!this.limits.connect(socket.id, principal.sub)) {
+      if (!this.limits.connect(socket.id, principal.sub, principal.limits)) {
         this.m.refused.inc({ reason: 'too_many_connections' });
         return next(new Error('too_many_connections'));
       }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { effectiveLimits, type TokenLimits } from '../auth/token-limits.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { RelayEvents } from '../events/relay-events.js';
 import { CLUSTER_USAGE, type ClusterUsage, type UserUsage } from './cluster-usage.js';
@@ -50,9 +51,9 @@ export class UserLimitsService implements OnApplicationShutdown {
   }
 
   /** A socket of `sub` asks to connect: counted and true while the user is under its cap, else false. */
-  connect(client: string, sub: string): boolean {
+  connect(client: string, sub: string, limits?: TokenLimits): boolean {
     const held = (this.users.get(sub)?.connections ?? 0) + this.cluster.elsewhere(sub).connections;
-    if (held >= this.maxConnections) return false;
+    if (held >= this.caps(limits).maxConnections) return false;
     const c = this.client(client, sub);
     if (!c.connected) {
       c.connected = true;
@@ -66,16 +67,15 @@ export class UserLimitsService implements OnApplicationShutdown {
    * Reserves `tokens` for one client before the feed is asked for them, so that concurrent
    * subscribes of one user cannot pass the cap together. All or nothing.
    */
-  reserve(client: string, sub: string, tokens: readonly number[]): Reservation {
+  reserve(client: string, sub: string, tokens: readonly number[], limits?: TokenLimits): Reservation {
+    const max = this.caps(limits).maxInstruments;
     const user = this.users.get(sub);
     const refs = user?.refs ?? new Map<number, number>();
     const elsewhere = this.cluster.elsewhere(sub).instruments;
     let held = refs.size;
     for (const t of elsewhere) if (!refs.has(t)) held++;
     const adding = new Set(tokens.filter((t) => !refs.has(t) && !elsewhere.has(t))).size;
-    if (adding > 0 && held + adding > this.maxInstruments) {
-      return { ok: false, held, adding, max: this.maxInstruments };
-    }
+    if (adding > 0 && held + adding > max) return { ok: false, held, adding, max };
     const c = this.client(client, sub);
     const u = this.user(sub);
     let grew = false;
@@ -129,6 +129,14 @@ export class UserLimitsService implements OnApplicationShutdown {
       out.set(sub, { connections: u.connections, instruments: new Set(u.refs.keys()) });
     }
     return out;
+  }
+
+  /** The per-user defaults, narrowed by the token's own limits (token-limits.ts). */
+  private caps(limits?: TokenLimits) {
+    return effectiveLimits(limits, {
+      maxConnections: this.maxConnections,
+      maxInstruments: this.maxInstruments,
+    });
   }
 
   private client(id: string, sub: string): Client {

@@ -49,7 +49,10 @@ for (const redis of [true, false]) {
         'expires_at',
         'expires_in',
         'id',
+        'limits',
+        'parent',
         'role',
+        'scopes',
         'sub',
         'token',
       ]);
@@ -76,7 +79,10 @@ for (const redis of [true, false]) {
         'issued_at',
         'kind',
         'last_seen',
+        'limits',
+        'parent',
         'role',
+        'scopes',
         'sub',
       ]);
       assert.deepEqual(
@@ -276,5 +282,110 @@ describe('tokens: revocations are kept in Redis until the token expires', () => 
       await a.close();
       await server.close();
     }
+  });
+});
+
+describe('tokens: parents, cascade, own subs, scopes (Redis)', () => {
+  let t: TestApp;
+  let root: string;
+  before(async () => {
+    t = await TestApp.start();
+    await t.login();
+    root = t.token('admin', '1h');
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('revoking a token revokes what it minted, transitively, and its unused invites; others untouched', async () => {
+    const parent = (await t.post('/api/admin/tokens', { role: 'admin', ttl: '30m' }, root)).body;
+    const child = (await t.post('/api/admin/tokens', { role: 'admin', ttl: '20m' }, parent.token)).body;
+    const grandchild = (await t.post('/api/admin/tokens', { role: 'viewer', ttl: '10m' }, child.token)).body;
+    const bystander = (await t.post('/api/admin/tokens', { role: 'viewer', ttl: '10m' }, root)).body;
+    assert.equal(child.parent, parent.id);
+    const invite = await t.post('/api/admin/invites', { name: 'Priya', ttl: '10m' }, child.token);
+    assert.equal(invite.status, 201, invite.text);
+    const listed = (await t.http('/api/admin/tokens', { token: root })).body.tokens as any[];
+    assert.equal(listed.find((e) => e.id === grandchild.id)?.parent, child.id);
+    const s = t.client({ token: grandchild.token });
+    await t.connected(s);
+    const gone = new Promise<void>((r) => s.once('disconnect', () => r()));
+    const at = Date.now();
+    assert.equal(
+      (await t.http(`/api/admin/tokens/${parent.id}`, { method: 'DELETE', token: root })).status,
+      200,
+    );
+    await gone;
+    assert.ok(Date.now() - at < 2000);
+    for (const tok of [parent.token, child.token, grandchild.token]) {
+      assert.equal((await t.http('/api/market/status', { token: tok })).status, 401);
+    }
+    assert.equal((await t.http('/api/market/status', { token: bystander.token })).status, 200);
+    const code = new URL(invite.body.url).hash.slice('#code='.length);
+    const redeem = await t.http('/api/auth/invite', {
+      method: 'POST',
+      body: JSON.stringify({ code }),
+      headers: { origin: t.url },
+    });
+    assert.equal(redeem.status, 410, redeem.text);
+    assert.match(redeem.text, /revoked/);
+  });
+
+  it('each token without a sub gets its own; a sub naming an invite or a bad form is refused', async () => {
+    const a = (await t.post('/api/admin/tokens', { role: 'viewer' }, root)).body;
+    const b = (await t.post('/api/admin/tokens', { role: 'viewer' }, root)).body;
+    assert.match(a.sub, /^client-viewer-[\w-]{8}$/);
+    assert.notEqual(a.sub, b.sub);
+    for (const sub of ['invite:x.abcdef', 'has space', '']) {
+      assert.equal((await t.post('/api/admin/tokens', { role: 'viewer', sub }, root)).status, 400);
+    }
+  });
+
+  it('scopes: only known ones, signed as the scopes claim and listed', async () => {
+    const r = await t.post('/api/admin/tokens', { role: 'viewer', scopes: ['orders'] }, root);
+    assert.equal(r.status, 201, r.text);
+    assert.deepEqual(claims(r.body.token).scopes, ['orders']);
+    const listed = (await t.http('/api/admin/tokens', { token: root })).body.tokens as any[];
+    assert.deepEqual(listed.find((e) => e.id === r.body.id)?.scopes, ['orders']);
+    const bad = await t.post('/api/admin/tokens', { role: 'viewer', scopes: ['trades'] }, root);
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.message, /unknown scope/);
+  });
+  it('narrower limits: refused past max_connections, max_instruments and exchanges; another token unaffected', async () => {
+    const narrow = await t.post(
+      '/api/admin/tokens',
+      { role: 'viewer', max_connections: 1, max_instruments: 1, exchanges: ['NSE'] },
+      root,
+    );
+    assert.equal(narrow.status, 201, narrow.text);
+    assert.deepEqual(narrow.body.limits, { max_connections: 1, max_instruments: 1, exchanges: ['NSE'] });
+    const wide = (await t.post('/api/admin/tokens', { role: 'viewer' }, root)).body;
+    // The other token first, once the master is loaded: it is not bound by the narrow token's limits.
+    const b1 = t.client({ token: wide.token });
+    const b2 = t.client({ token: wide.token });
+    await Promise.all([t.connected(b1), t.connected(b2)]);
+    await waitFor(
+      async () => {
+        const ok = await b1.emitWithAck('subscribe', { instruments: ['NSE:INFY', 'CDS:USDINR26DECFUT'] });
+        return ok.ok && ok.subscribed.length === 2;
+      },
+      'the wide token subscribed to two instruments of two exchanges',
+      10_000,
+      300,
+    );
+    const a = t.client({ token: narrow.body.token });
+    await t.connected(a);
+    await assert.rejects(t.connected(t.client({ token: narrow.body.token })), /too_many_connections/);
+    const cds = await a.emitWithAck('subscribe', { instruments: ['CDS:USDINR26DECFUT'] });
+    assert.equal(cds.ok && cds.rejected[0]?.reason, 'exchange_not_allowed', JSON.stringify(cds));
+    const one = await a.emitWithAck('subscribe', { instruments: ['NSE:INFY'] });
+    assert.equal(one.ok && one.subscribed.length, 1, JSON.stringify(one));
+    const two = await a.emitWithAck('subscribe', { instruments: ['NSE:TCS'] });
+    assert.equal(!two.ok && two.error.code, 'user_limit', JSON.stringify(two));
+    assert.equal(b2.connected, true, 'the other token keeps its sockets');
+    const wider = await t.post('/api/admin/tokens', { role: 'viewer', max_connections: 100_000 }, root);
+    assert.equal(wider.status, 400);
+    const typo = await t.post('/api/admin/tokens', { role: 'viewer', max_connection: 1 }, root);
+    assert.equal(typo.status, 400);
   });
 });

@@ -10,16 +10,38 @@ interface TokenView {
   sub: string;
   role: string;
   kind: string;
+  parent: string | null;
+  scopes: string[];
+  limits: { max_connections?: number; max_instruments?: number; exchanges?: string[] } | null;
   expires_at: string;
   last_seen: string | null;
 }
 
+/** The minting token by its name when it is listed, else by the start of its id. */
+function mintedBy(t: TokenView, byId: Map<string, TokenView>): string {
+  if (!t.parent) return '—';
+  return byId.get(t.parent)?.sub ?? `${t.parent.slice(0, 8)}…`;
+}
+
+/** Scopes and narrower limits in a few words: `orders · 2 sockets · 50 instruments · NSE`. */
+function access(t: TokenView): string {
+  const l = t.limits ?? {};
+  const parts = [
+    ...t.scopes,
+    ...(l.max_connections ? [`${l.max_connections} sockets`] : []),
+    ...(l.max_instruments ? [`${l.max_instruments} instruments`] : []),
+    ...(l.exchanges ? [l.exchanges.join(', ')] : []),
+  ];
+  return parts.length > 0 ? parts.join(' · ') : 'default';
+}
+
 const errorBox = () => $('access-error');
 
-/** Lists the live tokens: name, role, kind, expiry, last seen; each with Revoke. */
+/** Lists the live tokens: name, role, kind, minting token, access, expiry, last seen; each with Revoke. */
 export async function loadTokens(onChange: () => Promise<void>): Promise<void> {
   const { tokens } = await api<{ tokens: TokenView[] }>('GET', '/api/admin/tokens');
   const now = Date.now();
+  const byId = new Map(tokens.map((t) => [t.id, t]));
   fillTable(
     $<HTMLTableElement>('tokens-table').tBodies[0],
     tokens.map((t) => ({
@@ -28,6 +50,8 @@ export async function loadTokens(onChange: () => Promise<void>): Promise<void> {
         t.sub,
         t.role,
         t.kind,
+        mintedBy(t, byId),
+        access(t),
         until(t.expires_at, now),
         ago(t.last_seen, now),
         actionButton('Revoke', 'revoke', () =>
