@@ -2,11 +2,11 @@
  * What the benchmarks share: real processes (the simulator, the built app, the reference server,
  * load generators in their own processes), their CPU and RSS from /proc, and the latency histogram.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildUniverse } from '../../src/simulator/universe.js';
 import { freePort } from '../helpers/free-port.js';
 import { waitFor } from '../helpers/wait.js';
@@ -107,16 +107,35 @@ export interface Server {
   url: string;
 }
 
-/** The built app against the simulator; `env` adds to (or overrides) its environment (a cluster node's). */
+export interface StartOptions {
+  /** a V8 CPU profile (node --cpu-prof) written here */
+  cpuProfDir?: string;
+  /** added to (or overriding) the server's environment (a cluster node's) */
+  env?: Record<string, string>;
+  /** preload heap-probe.ts, with an IPC channel to ask it (the memory bench) */
+  probe?: boolean;
+}
+
+const PROBE = here('./heap-probe.js');
+
+/** node's arguments and the stdio for a server started with `opts`. */
+function launch(opts: StartOptions): { args: string[]; stdio: StdioOptions } {
+  const args = [
+    ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : []),
+    ...(opts.probe ? ['--expose-gc', '--import', pathToFileURL(PROBE).href] : []),
+  ];
+  return { args, stdio: ['ignore', 'ignore', 'inherit', ...(opts.probe ? ['ipc' as const] : [])] };
+}
+
+/** The built app against the simulator. */
 export async function startGateway(
   sim: Sim,
   accessToken: string | undefined,
-  cpuProfDir?: string,
-  env: Record<string, string> = {},
+  opts: StartOptions = {},
 ): Promise<Server> {
   const port = await freePort();
-  const prof = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-  const proc = spawn(process.execPath, [...prof, MAIN], {
+  const { args, stdio } = launch(opts);
+  const proc = spawn(process.execPath, [...args, MAIN], {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'development',
@@ -137,18 +156,24 @@ export async function startGateway(
       MAX_INSTRUMENTS_PER_USER: '9000',
       MAX_UNAUTHENTICATED_PER_ADDRESS: '100000',
       API_RATE_LIMIT_PER_MINUTE: '100000',
-      ...env,
+      ...opts.env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio,
   });
   const url = `http://127.0.0.1:${port}`;
   await waitHttp(`${url}/health`, (b) => b.includes('"LIVE"'));
   return { proc, url };
 }
 
-export async function startReference(sim: Sim, accessToken: string, tokens: number[]): Promise<Server> {
+export async function startReference(
+  sim: Sim,
+  accessToken: string,
+  tokens: number[],
+  opts: StartOptions = {},
+): Promise<Server> {
   const port = await freePort();
-  const proc = spawn(process.execPath, [REFERENCE], {
+  const { args, stdio } = launch(opts);
+  const proc = spawn(process.execPath, [...args, REFERENCE], {
     env: {
       PATH: process.env.PATH,
       PORT: String(port),
@@ -157,7 +182,7 @@ export async function startReference(sim: Sim, accessToken: string, tokens: numb
       KT_ROOT: sim.wsRoot,
       KT_TOKENS: JSON.stringify(tokens),
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio,
   });
   const url = `http://127.0.0.1:${port}`;
   await waitHttp(`${url}/ready`, () => true);
@@ -278,7 +303,7 @@ export function summarize(
   o: FanoutOptions,
   subscriptions: number[][],
   reports: LoadReport[],
-  server: { cpu_s: number; rss: number; elapsed_s: number },
+  server: { cpu_s: number; rss: number; elapsed_s: number; others_cpu_pct: number },
   connected: number,
 ): FanoutSide {
   const hist = new Array<number>(reports[0].histogram.length).fill(0);
@@ -299,6 +324,7 @@ export function summarize(
     server_cpu_us_per_tick: Number(((server.cpu_s * 1e6) / Math.max(1, delivered)).toFixed(2)),
     server_rss_mb: Math.round(server.rss / 2 ** 20),
     loadgen_cpu_pct: Math.round(reports.reduce((n, r) => n + r.cpu_ms, 0) / 10 / windowS),
+    others_cpu_pct: server.others_cpu_pct,
     clients_connected: connected,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Cluster: the same clients and rate on 1 node and on 3 nodes (one Redis, one upstream), every
  * process real. Latency is the simulator's send stamp to the client's receipt, so on 3 nodes the
- * Redis hop from the holder to the followers is in it. Then the fail-over gap: the holder SIGKILLed,
+ * Redis hop from the holder to the followers is in it. The 1-node and 3-node runs alternate, so that
+ * a change in the machine's load lands on both. Then the fail-over gap: the holder SIGKILLed,
  * time until clients on the surviving nodes get ticks again (median of several kills).
  */
 import { JwtService } from '@nestjs/jwt';
@@ -10,6 +11,7 @@ import { jwtOptions, signClientToken } from '../../src/auth/token.service.js';
 import { MARKET_NAMESPACE } from '../../src/gateway/market-events.js';
 import { RedisServer } from '../helpers/redis-server.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { meterLoad } from './machine-load.js';
 import {
   JWT_SECRET,
   LoadGenerators,
@@ -28,11 +30,13 @@ import {
 import type { FanoutOptions, FanoutSide } from './fanout.bench.js';
 import type { LoadReport } from './load-client.js';
 
-export interface ClusterResult {
-  one: FanoutSide;
-  three: FanoutSide;
+export interface ClusterRuns {
+  /** one entry per run, the 1-node run i measured right before the 3-node run i */
+  one: FanoutSide[];
+  three: FanoutSide[];
   upstream_connections_peak: number;
-  failover_gap_ms: { median: number; runs: number[] };
+  /** one entry per SIGKILL of the holder */
+  failover_gap_ms: number[];
 }
 
 const SESSION_KEY = 'bench-session-key-0123456789abcdef0123456789';
@@ -43,11 +47,13 @@ async function startNodes(sim: Sim, redis: RedisServer, n: number, prefix: strin
   for (let i = 0; i < n; i++) {
     // The first node installs the Kite token; the others restore the session from Redis.
     nodes.push(
-      await startGateway(sim, i === 0 ? accessToken : undefined, undefined, {
-        REDIS_URL: `redis://127.0.0.1:${redis.port}`,
-        NODE_ID: `${prefix}-${i}`,
-        SESSION_ENCRYPTION_KEY: SESSION_KEY,
-        LOG_LEVEL: 'error',
+      await startGateway(sim, i === 0 ? accessToken : undefined, {
+        env: {
+          REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+          NODE_ID: `${prefix}-${i}`,
+          SESSION_ENCRYPTION_KEY: SESSION_KEY,
+          LOG_LEVEL: 'error',
+        },
       }),
     );
   }
@@ -75,6 +81,7 @@ async function measure(
   try {
     await sleep(o.warmupS * 1000);
     const cpu0 = nodes.map((n) => procStats(n.proc.pid!).cpu_s);
+    const machine = meterLoad();
     const t0 = Date.now();
     for (const g of groups) g.load.openWindow();
     await sleep(o.windowS * 1000);
@@ -83,7 +90,14 @@ async function measure(
     const cpu = nodes.reduce((sum, n, i) => sum + procStats(n.proc.pid!).cpu_s - cpu0[i], 0);
     const rss = nodes.reduce((sum, n) => sum + procStats(n.proc.pid!).rss, 0);
     const connected = groups.reduce((n, g) => n + g.connected, 0);
-    return summarize(o, subscriptions, reports, { cpu_s: cpu, rss, elapsed_s: elapsed }, connected);
+    const others_cpu_pct = machine().others_cpu_pct;
+    return summarize(
+      o,
+      subscriptions,
+      reports,
+      { cpu_s: cpu, rss, elapsed_s: elapsed, others_cpu_pct },
+      connected,
+    );
   } finally {
     await Promise.all(groups.map((g) => g.load.stop()));
   }
@@ -129,14 +143,17 @@ async function failoverGap(
   }
 }
 
-export async function benchCluster(o: FanoutOptions, kills: number): Promise<ClusterResult> {
+/** 1 node and 3 nodes under the same load, interleaved (1, 3, 1, 3…); then `kills` fail-overs. */
+export async function benchCluster(o: FanoutOptions, repeat: number, kills: number): Promise<ClusterRuns> {
   const { tokens, subscriptions } = assignments(o);
   const token = signClientToken(new JwtService(jwtOptions(JWT_SECRET)), 'bench', 'viewer', 3600);
   const redis = await RedisServer.start();
   const sim = await startSim(o.ticksPerSecond);
+  const out: ClusterRuns = { one: [], three: [], upstream_connections_peak: 0, failover_gap_ms: [] };
   try {
     const side = async (n: number): Promise<FanoutSide> => {
       await redis.client.flushall();
+      await fetch(`${sim.apiRoot}/__sim/reset`, { method: 'POST' });
       const nodes = await startNodes(sim, redis, n, `bench${n}`);
       try {
         return await measure(o, nodes, token, subscriptions);
@@ -144,23 +161,19 @@ export async function benchCluster(o: FanoutOptions, kills: number): Promise<Clu
         await Promise.all(nodes.map((s) => stop(s.proc)));
       }
     };
-    const one = await side(1);
-    await fetch(`${sim.apiRoot}/__sim/reset`, { method: 'POST' });
-    const three = await side(3);
-    const peak = (await simStats(sim)).ws_connections_peak as number;
-    const runs: number[] = [];
+    for (let i = 0; i < repeat; i++) {
+      progress(`cluster: run ${i + 1} of ${repeat}`);
+      out.one.push(await side(1));
+      out.three.push(await side(3));
+      const peak = (await simStats(sim)).ws_connections_peak as number;
+      out.upstream_connections_peak = Math.max(out.upstream_connections_peak, peak);
+    }
     for (let k = 0; k < kills; k++) {
       await redis.client.flushall();
-      runs.push(await failoverGap(sim, redis, token, tokens, k));
-      progress(`fail-over ${k + 1}: ${runs.at(-1)} ms`);
+      out.failover_gap_ms.push(await failoverGap(sim, redis, token, tokens, k));
+      progress(`fail-over ${k + 1}: ${out.failover_gap_ms.at(-1)} ms`);
     }
-    const sorted = [...runs].sort((a, b) => a - b);
-    return {
-      one,
-      three,
-      upstream_connections_peak: peak,
-      failover_gap_ms: { median: sorted[Math.floor(sorted.length / 2)], runs },
-    };
+    return out;
   } finally {
     await stop(sim.proc);
     await redis.close();

@@ -1,5 +1,5 @@
 /**
- * Fan-out, upstream connections, memory per client and time to ready (issue: benchmarks).
+ * Fan-out, upstream connections and time to ready (issue: benchmarks); memory per client is memory.bench.ts.
  * Every process is real: the simulator, kite-relay (the built app, `node .build/src/main.js`),
  * the reference server, and the load generators, each in its own process.
  */
@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { jwtOptions, signClientToken } from '../../src/auth/token.service.js';
 import { freePort } from '../helpers/free-port.js';
 import { sleep } from '../helpers/wait.js';
+import { meterLoad } from './machine-load.js';
 import {
   JWT_SECRET,
   LoadGenerators,
@@ -50,6 +51,8 @@ export interface FanoutSide {
   server_cpu_us_per_tick: number;
   server_rss_mb: number;
   loadgen_cpu_pct: number;
+  /** CPU of processes outside the bench during the window (% of a core): how busy the machine was */
+  others_cpu_pct: number;
   clients_connected: number;
 }
 
@@ -72,17 +75,19 @@ async function measureFanout(
   try {
     await sleep(o.warmupS * 1000);
     const before = procStats(server.proc.pid!);
+    const machine = meterLoad();
     const t0 = Date.now();
     load.openWindow();
     await sleep(o.windowS * 1000);
     const reports = await load.reports();
     const elapsed = (Date.now() - t0) / 1000;
     const after = procStats(server.proc.pid!);
+    const others = machine().others_cpu_pct;
     return summarize(
       o,
       subscriptions,
       reports,
-      { cpu_s: after.cpu_s - before.cpu_s, rss: after.rss, elapsed_s: elapsed },
+      { cpu_s: after.cpu_s - before.cpu_s, rss: after.rss, elapsed_s: elapsed, others_cpu_pct: others },
       connected,
     );
   } finally {
@@ -90,130 +95,82 @@ async function measureFanout(
   }
 }
 
-async function memoryPerClient(
-  server: Server,
-  kind: 'relay' | 'reference',
-  token: string | undefined,
-  clients: number,
-  procs: number,
-): Promise<number> {
-  // RSS moves with the collector's timing: the least of several samples is the steadier figure.
-  const settledRss = async () => {
-    let least = Infinity;
-    for (let i = 0; i < 8; i++) {
-      await sleep(250);
-      least = Math.min(least, procStats(server.proc.pid!).rss);
-    }
-    return least;
-  };
-  await sleep(1000);
-  const before = await settledRss();
-  progress(`${kind} memory: connecting ${clients} idle clients`);
-  const { load, connected } = await LoadGenerators.start(
-    procs,
-    { url: server.url, kind, token },
-    Array.from({ length: clients }, () => []),
-  );
-  try {
-    await sleep(1000);
-    const after = await settledRss();
-    return Math.round((after - before) / connected);
-  } finally {
-    await load.stop();
-  }
-}
-
-export interface FanoutResult {
+export interface FanoutRuns {
   options: FanoutOptions;
-  relay: FanoutSide;
-  reference: FanoutSide;
+  /** one entry per run, relay run i measured right before reference run i */
+  relay: FanoutSide[];
+  reference: FanoutSide[];
   upstream_connections_peak: number;
   reference_upstream_connections_peak: number;
-  memory_per_client: { clients: number; bytes: number; reference_bytes: number };
-}
-
-interface SideResult {
-  fanout: FanoutSide;
-  upstreamPeak: number;
-  memoryPerClient: number;
 }
 
 /**
- * One side of the comparison: a server under the fan-out load (the simulator's stats reset first,
- * so the upstream peak is this side's own), then a fresh one for memory per idle client.
- * `start(loaded)` starts the server; `loaded` is false for the idle memory run.
+ * One loaded run of one side: a fresh server under the fan-out load, the simulator's stats reset
+ * first so that the upstream peak is this run's own.
  */
-async function runSide(
+async function loadedRun(
   o: FanoutOptions,
   sim: Sim,
   kind: 'relay' | 'reference',
-  start: (loaded: boolean) => Promise<Server>,
+  start: () => Promise<Server>,
   token: string | undefined,
   subscriptions: number[][],
-  memoryClients: number,
-): Promise<SideResult> {
+): Promise<{ side: FanoutSide; peak: number }> {
   await fetch(`${sim.apiRoot}/__sim/reset`, { method: 'POST' });
-  const server = await start(true);
-  let fanout: FanoutSide;
-  let upstreamPeak: number;
+  const server = await start();
   try {
-    fanout = await measureFanout(o, server, kind, token, subscriptions);
-    upstreamPeak = (await simStats(sim)).ws_connections_peak as number;
+    const side = await measureFanout(o, server, kind, token, subscriptions);
+    return { side, peak: (await simStats(sim)).ws_connections_peak as number };
   } finally {
     await stop(server.proc);
   }
-  const idle = await start(false);
-  try {
-    return {
-      fanout,
-      upstreamPeak,
-      memoryPerClient: await memoryPerClient(idle, kind, token, memoryClients, o.loadProcesses),
-    };
-  } finally {
-    await stop(idle.proc);
-  }
 }
 
-export async function benchFanout(o: FanoutOptions, memoryClients: number): Promise<FanoutResult> {
+/** kite-relay and the bare Socket.IO reference (same upstream, same load), interleaved: A, B, A, B… */
+export async function benchFanout(o: FanoutOptions, repeat: number): Promise<FanoutRuns> {
   const { tokens, subscriptions } = assignments(o);
   const jwt = signClientToken(new JwtService(jwtOptions(JWT_SECRET)), 'bench', 'viewer', 3600);
   const sim = await startSim(o.ticksPerSecond);
+  const out: FanoutRuns = {
+    options: o,
+    relay: [],
+    reference: [],
+    upstream_connections_peak: 0,
+    reference_upstream_connections_peak: 0,
+  };
   try {
-    const relay = await runSide(
-      o,
-      sim,
-      'relay',
-      async (loaded) => startGateway(sim, await simAccessToken(sim), loaded ? o.cpuProfDir : undefined),
-      jwt,
-      subscriptions,
-      memoryClients,
-    );
-    // the bare Socket.IO reference, same upstream, same load
-    const reference = await runSide(
-      o,
-      sim,
-      'reference',
-      async (loaded) => startReference(sim, await simAccessToken(sim), loaded ? tokens : []),
-      undefined,
-      subscriptions,
-      memoryClients,
-    );
-    return {
-      options: o,
-      relay: relay.fanout,
-      reference: reference.fanout,
-      upstream_connections_peak: relay.upstreamPeak,
-      reference_upstream_connections_peak: reference.upstreamPeak,
-      memory_per_client: {
-        clients: memoryClients,
-        bytes: relay.memoryPerClient,
-        reference_bytes: reference.memoryPerClient,
-      },
-    };
+    for (let i = 0; i < repeat; i++) {
+      progress(`fan-out: run ${i + 1} of ${repeat}`);
+      const relay = await loadedRun(
+        o,
+        sim,
+        'relay',
+        async () => startGateway(sim, await simAccessToken(sim), { cpuProfDir: o.cpuProfDir }),
+        jwt,
+        subscriptions,
+      );
+      out.relay.push(relay.side);
+      out.upstream_connections_peak = Math.max(out.upstream_connections_peak, relay.peak);
+      const reference = await loadedRun(
+        o,
+        sim,
+        'reference',
+        async () => startReference(sim, await simAccessToken(sim), tokens),
+        undefined,
+        subscriptions,
+      );
+      out.reference.push(reference.side);
+      out.reference_upstream_connections_peak = Math.max(
+        out.reference_upstream_connections_peak,
+        reference.peak,
+      );
+    }
+    return out;
   } finally {
     await stop(sim.proc);
   }
 }
+
 /** From process start to `/health/ready` 200 in simulator mode; the median of `runs`. */
 export async function benchTimeToReady(runs: number): Promise<{ median_ms: number; runs_ms: number[] }> {
   const times: number[] = [];

@@ -1,43 +1,73 @@
 import { writeFileSync } from 'node:fs';
+import { cliFlag } from '../../src/cli-flags.js';
 import { benchCandles } from './candles.bench.js';
 import { benchCluster } from './cluster.bench.js';
-import { benchDecode } from './decode.bench.js';
-import { cliFlag } from '../../src/cli-flags.js';
+import { benchDecode, type DecodeResult } from './decode.bench.js';
 import { benchFanout, benchTimeToReady, type FanoutOptions, type FanoutSide } from './fanout.bench.js';
+import { meterLoad, type MachineLoad } from './machine-load.js';
+import { benchMemory } from './memory.bench.js';
+import { Table, fmt, foldRuns, foldSeries, machineLines, plain, prefixed, ratios, times } from './report.js';
+import { cell, spread } from './stats.js';
 
-// `npm run bench [-- --quick] [-- --json FILE] [-- --clients N] [-- --rate N] [-- --only decode|fanout|cluster|candles|ready]
-// [-- --cpu-prof]` (the fan-out gateway's V8 profile in test-artifacts/profiles):
-// one table, each figure beside the reference measured in the same run, and its ratio.
+// `npm run bench [-- --quick] [-- --repeat N] [-- --json FILE] [-- --clients N] [-- --rate N]
+// [-- --only decode|fanout|memory|cluster|candles|ready] [-- --memory-clients N]
+// [-- --heap-snapshots DIR] [-- --cpu-prof]` (the fan-out gateway's V8 profile in test-artifacts/profiles).
+// Every figure is measured `--repeat` times (default 3), kite-relay and its reference interleaved
+// (A, B, A, B…); the table shows the median and the min–max range, the machine's load under it.
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const opt = (name: string) => cliFlag(args, name);
 const only = opt('only');
 const want = (part: string) => !only || only === part;
 const jsonAt = opt('json');
+const repeat = Math.max(1, Math.floor(Number(opt('repeat') ?? 3)) || 1);
 
-const rows: string[][] = [];
-const fmt = (n: number) => n.toLocaleString('en-US');
-const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '—');
-const out: Record<string, unknown> = {};
+const table = new Table();
+const out: Record<string, unknown> = { repeat };
+const whole = meterLoad();
+const parts: Record<string, MachineLoad> = {};
+const windows: number[] = [];
+async function part<T>(name: string, run: () => Promise<T> | T): Promise<T> {
+  const stop = meterLoad();
+  try {
+    return await run();
+  } finally {
+    parts[name] = stop();
+  }
+}
+const pick = <T, K extends keyof T>(runs: readonly T[], k: K) => runs.map((r) => r[k] as number);
 
 if (want('decode')) {
   const seconds = quick ? 0.5 : 2;
-  const decode = {
-    full: benchDecode('full', seconds),
-    quote: benchDecode('quote', seconds),
-    ltp: benchDecode('ltp', seconds),
-  };
-  out.decode = decode;
-  for (const [mode, r] of Object.entries(decode)) {
-    rows.push([
-      `decode ${mode} (packets/s)`,
-      fmt(r.packets_per_s),
-      fmt(r.reference_packets_per_s),
-      `${r.ratio.toFixed(1)}×`,
-    ]);
+  const modes = ['full', 'quote', 'ltp'] as const;
+  const runs = await part('decode', () => {
+    const r = { full: [] as DecodeResult[], quote: [] as DecodeResult[], ltp: [] as DecodeResult[] };
+    for (let i = 0; i < repeat; i++) for (const m of modes) r[m].push(benchDecode(m, seconds));
+    return r;
+  });
+  out.decode = Object.fromEntries(modes.map((m) => [m, foldRuns(runs[m])]));
+  for (const m of modes) {
+    const r = runs[m];
+    const ours = pick(r, 'packets_per_s');
+    table.figure(`decode ${m} (packets/s)`, ours, pick(r, 'reference_packets_per_s'), fmt, pick(r, 'ratio'));
   }
-  rows.push(['', '', '(KiteTicker.parseBinary)', '']);
+  table.heading('', '', '(KiteTicker.parseBinary)');
 }
+
+// [label, figure, ratio direction]: 'up' when more is better (kite-relay ÷ reference),
+// 'down' when less is better (reference ÷ kite-relay), none when the figure is context.
+const FIGURES: [string, keyof FanoutSide, ('up' | 'down')?][] = [
+  ['offered ticks/s', 'offered_per_s'],
+  ['delivered ticks/s', 'delivered_per_s', 'up'],
+  ['latency p50 (ms)', 'p50_ms'],
+  ['latency p99 (ms)', 'p99_ms', 'down'],
+  ['latency max (ms)', 'max_ms'],
+  ['server CPU (% of a core)', 'server_cpu_pct'],
+  ['server CPU per delivered tick (µs)', 'server_cpu_us_per_tick', 'down'],
+  ['server RSS (MiB)', 'server_rss_mb'],
+  ['load generators CPU (% of a core)', 'loadgen_cpu_pct'],
+  ["other processes' CPU in the window (% of a core)", 'others_cpu_pct'],
+];
 
 if (want('fanout')) {
   const o: FanoutOptions = {
@@ -50,55 +80,67 @@ if (want('fanout')) {
     windowS: quick ? 4 : 10,
     cpuProfDir: args.includes('--cpu-prof') ? 'test-artifacts/profiles' : undefined,
   };
-  const memoryClients = Number(opt('memory-clients') ?? (quick ? 500 : 2000));
-  const f = await benchFanout(o, memoryClients);
-  const r = f.relay;
-  const ref = f.reference;
+  const f = await part('fanout', () => benchFanout(o, repeat));
+  const series: Record<string, number[]> = {};
+  table.heading(
+    `fan-out ${o.ticksPerSecond} ticks/s, ${o.instruments} instr → ${o.clients} clients × ${o.perClient}`,
+    'kite-relay',
+    'bare Socket.IO',
+  );
+  for (const [label, key, better] of FIGURES) {
+    const a = pick(f.relay, key);
+    const b = pick(f.reference, key);
+    const q = better === 'up' ? ratios(a, b) : better === 'down' ? ratios(b, a) : undefined;
+    if (q) series[key] = q;
+    table.figure(`  ${label}`, a, b, key.endsWith('_per_s') ? fmt : plain, q);
+  }
+  table.figure(
+    'upstream connections (peak)',
+    [f.upstream_connections_peak],
+    [f.reference_upstream_connections_peak],
+    String,
+  );
+  windows.push(...pick(f.relay, 'others_cpu_pct'), ...pick(f.reference, 'others_cpu_pct'));
   out.fanout = {
-    ...r,
-    ...Object.fromEntries(Object.entries(ref).map(([k, v]) => [`reference_${k}`, v])),
+    ...foldRuns(f.relay),
+    ...prefixed('reference_', foldRuns(f.reference)),
+    ratios: foldSeries(series),
+    runs: { relay: f.relay, reference: f.reference },
     options: o,
   };
   out.upstream_connections_peak = f.upstream_connections_peak;
   out.reference_upstream_connections_peak = f.reference_upstream_connections_peak;
-  out.memory_per_client = f.memory_per_client;
-  rows.push([
-    `fan-out ${o.ticksPerSecond} ticks/s, ${o.instruments} instr → ${o.clients} clients × ${o.perClient}`,
-    'kite-relay',
-    'bare Socket.IO',
-    '',
-  ]);
-  // [label, figure, ratio direction]: 'up' when more is better (kite-relay ÷ reference),
-  // 'down' when less is better (reference ÷ kite-relay), none when the figure is context.
-  const figures: [string, keyof FanoutSide, ('up' | 'down')?][] = [
-    ['offered ticks/s', 'offered_per_s'],
-    ['delivered ticks/s', 'delivered_per_s', 'up'],
-    ['latency p50 (ms)', 'p50_ms'],
-    ['latency p99 (ms)', 'p99_ms', 'down'],
-    ['latency max (ms)', 'max_ms'],
-    ['server CPU (% of a core)', 'server_cpu_pct'],
-    ['server CPU per delivered tick (µs)', 'server_cpu_us_per_tick', 'down'],
-    ['server RSS (MiB)', 'server_rss_mb'],
-    ['load generators CPU (% of a core)', 'loadgen_cpu_pct'],
-  ];
-  for (const [label, key, better] of figures) {
-    const shown = key.endsWith('_per_s') ? fmt : String;
-    const q = better === 'up' ? ratio(r[key], ref[key]) : better === 'down' ? ratio(ref[key], r[key]) : '';
-    rows.push([`  ${label}`, shown(r[key]), shown(ref[key]), q]);
-  }
-  rows.push([
-    'upstream connections (peak)',
-    String(f.upstream_connections_peak),
-    String(f.reference_upstream_connections_peak),
-    '',
-  ]);
-  const m = f.memory_per_client;
-  rows.push([
-    `memory per idle client at ${fmt(m.clients)} (bytes)`,
-    fmt(m.bytes),
-    fmt(m.reference_bytes),
-    ratio(m.bytes, m.reference_bytes),
-  ]);
+}
+
+if (want('memory')) {
+  const clients = Number(opt('memory-clients') ?? (quick ? 500 : 2000));
+  const m = await part('memory', () => benchMemory(clients, 2, repeat, opt('heap-snapshots')));
+  const shape = (s: (typeof m.relay)[number]) => ({
+    bytes: s.rss_bytes,
+    heap_bytes: s.heap_bytes,
+    external_bytes: s.external_bytes,
+  });
+  const rss = [pick(m.relay, 'rss_bytes'), pick(m.reference, 'rss_bytes')];
+  const heap = [pick(m.relay, 'heap_bytes'), pick(m.reference, 'heap_bytes')];
+  const ext = [pick(m.relay, 'external_bytes'), pick(m.reference, 'external_bytes')];
+  const heapAdded = heap[0].map((x, i) => x - heap[1][i]);
+  table.heading(`memory per idle client at ${fmt(clients)} (bytes)`, 'kite-relay', 'bare Socket.IO');
+  table.figure('  RSS', rss[0], rss[1], fmt, ratios(rss[0], rss[1]));
+  table.figure('  V8 heap (after a full GC)', heap[0], heap[1], fmt, ratios(heap[0], heap[1]));
+  table.figure('  outside the heap (external)', ext[0], ext[1], fmt);
+  table.figure('  V8 heap kite-relay adds', heapAdded, [], fmt);
+  out.memory_per_client = {
+    clients,
+    ...foldRuns(m.relay.map(shape), 0),
+    ...prefixed('reference_', foldRuns(m.reference.map(shape), 0)),
+    ...foldSeries({
+      ratio: ratios(rss[0], rss[1]),
+      heap_ratio: ratios(heap[0], heap[1]),
+      heap_added_bytes: heapAdded,
+    }),
+    runs: { relay: m.relay, reference: m.reference },
+    ...(m.snapshots.length ? { snapshots: m.snapshots } : {}),
+  };
 }
 
 if (want('cluster')) {
@@ -111,52 +153,69 @@ if (want('cluster')) {
     warmupS: quick ? 2 : 3,
     windowS: quick ? 4 : 10,
   };
-  const c = await benchCluster(o, quick ? 1 : 3);
-  out.cluster = { ...c, options: o };
-  rows.push([
+  const c = await part('cluster', () => benchCluster(o, repeat, quick ? 1 : 3));
+  const cpuRatio = ratios(pick(c.three, 'server_cpu_us_per_tick'), pick(c.one, 'server_cpu_us_per_tick'));
+  const p99Added = pick(c.three, 'p99_ms').map((x, i) => x - c.one[i].p99_ms);
+  table.heading(
     `cluster: ${o.ticksPerSecond} ticks/s, ${o.clients} clients × ${o.perClient}`,
     '3 nodes',
     '1 node',
-    '',
-  ]);
-  const figures: [string, keyof FanoutSide][] = [
-    ['delivered ticks/s', 'delivered_per_s'],
-    ['latency p50 (ms)', 'p50_ms'],
-    ['latency p99 (ms)', 'p99_ms'],
-    ['latency max (ms)', 'max_ms'],
-    ['CPU of all nodes (% of a core)', 'server_cpu_pct'],
-    ['CPU per delivered tick (µs)', 'server_cpu_us_per_tick'],
-    ['RSS of all nodes (MiB)', 'server_rss_mb'],
-  ];
-  for (const [label, key] of figures) rows.push([`  ${label}`, fmt(c.three[key]), fmt(c.one[key]), '']);
-  rows.push(['  upstream connections (peak)', String(c.upstream_connections_peak), '', '']);
-  rows.push([
-    `  fail-over gap, holder SIGKILLed (ms, median of ${c.failover_gap_ms.runs.length})`,
-    fmt(c.failover_gap_ms.median),
-    c.failover_gap_ms.runs.join(' / '),
-    '',
-  ]);
+  );
+  for (const [label, key] of FIGURES.filter(([, k]) => k !== 'offered_per_s' && k !== 'loadgen_cpu_pct')) {
+    const q = key === 'server_cpu_us_per_tick' ? cpuRatio : undefined;
+    const shown = key.endsWith('_per_s') ? fmt : plain;
+    const name = label.replace('server ', 'all nodes: ');
+    table.figure(`  ${name}`, pick(c.three, key), pick(c.one, key), shown, q);
+  }
+  table.heading('  latency p99 added by the Redis hop (ms)', cell(p99Added, plain));
+  table.figure('  upstream connections (peak)', [c.upstream_connections_peak], [], String);
+  table.figure(
+    `  fail-over gap, holder SIGKILLed (ms, ${c.failover_gap_ms.length} kills)`,
+    c.failover_gap_ms,
+    [],
+    fmt,
+  );
+  windows.push(...pick(c.one, 'others_cpu_pct'), ...pick(c.three, 'others_cpu_pct'));
+  const gap = spread(c.failover_gap_ms);
+  out.cluster = {
+    one: foldRuns(c.one),
+    three: foldRuns(c.three),
+    ratios: foldSeries({ server_cpu_us_per_tick: cpuRatio }),
+    ...foldSeries({ p99_added_ms: p99Added }),
+    upstream_connections_peak: c.upstream_connections_peak,
+    failover_gap_ms: { median: gap.median, range: [gap.min, gap.max], runs: c.failover_gap_ms },
+    runs: { one: c.one, three: c.three },
+    options: o,
+  };
 }
 
 if (want('candles')) {
-  const c = benchCandles();
-  out.candles = c;
-  rows.push(['candle building (ns per tick)', c.ns_per_tick.toFixed(1), '', '']);
-  rows.push(['candles: memory per instrument, a full day (bytes)', fmt(c.bytes_per_instrument), '', '']);
+  const runs = await part('candles', () => Array.from({ length: repeat }, () => benchCandles()));
+  out.candles = foldRuns(runs, 1);
+  table.figure('candle building (ns per tick)', pick(runs, 'ns_per_tick'), [], (n) => n.toFixed(1));
+  table.figure(
+    'candles: memory per instrument, a full day (bytes)',
+    pick(runs, 'bytes_per_instrument'),
+    [],
+    fmt,
+  );
 }
 
 if (want('ready')) {
-  const ready = await benchTimeToReady(quick ? 3 : 5);
+  const ready = await part('ready', () => benchTimeToReady(quick ? 3 : 5));
   out.time_to_ready_ms = ready.median_ms;
+  out.time_to_ready_ms_range = [Math.min(...ready.runs_ms), Math.max(...ready.runs_ms)];
   out.time_to_ready_runs_ms = ready.runs_ms;
-  rows.push(['time to ready, simulator mode (ms, median)', fmt(ready.median_ms), '', '']);
+  table.figure('time to ready, simulator mode (ms)', ready.runs_ms, [], fmt);
 }
 
-const table = [['figure', 'kite-relay', 'reference', 'ratio'], ...rows];
-const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
-for (const row of table) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join('  '));
+const load = whole();
+out.machine = { ...load, parts, windows_others_cpu_pct: windows };
+table.print();
 console.log(
-  'ratios: decode and delivered = kite-relay ÷ reference; latency and CPU per tick = reference ÷ kite-relay ' +
-    '(higher is better for kite-relay); memory = kite-relay ÷ reference (target ≤ 1.2).',
+  `each figure: the median of ${repeat} run(s) (min–max). Ratios, run by run: decode and delivered = ` +
+    'kite-relay ÷ reference; latency and CPU per tick = reference ÷ kite-relay (higher is better for ' +
+    `kite-relay); memory = kite-relay ÷ reference (goal ≤ 1.0); cluster CPU per tick = 3 ÷ 1 (goal ≤ ${times(1.3)}).`,
 );
+for (const line of machineLines(load, parts, windows)) console.log(line);
 if (jsonAt) writeFileSync(jsonAt, JSON.stringify(out, null, 2));
