@@ -1,6 +1,6 @@
 import type { MetricsService } from '../metrics/metrics.service.js';
 
-/** The feed's metrics (names as README "Monitoring" lists them). */
+/** The feed's metrics (names as docs/operations.md "Metrics" lists them). */
 export function feedMetrics(metrics: MetricsService) {
   return {
     connections: metrics.gauge('upstream_connections', 'Open upstream Kite ticker connections'),

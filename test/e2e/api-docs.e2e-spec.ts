@@ -170,7 +170,7 @@ describe('API description: /api/docs-json and /api/docs', () => {
     }
   });
 
-  it('real answers match their documented schemas, field for field (the README examples among them)', async () => {
+  it('real answers match their documented schemas, field for field (the docs examples among them)', async () => {
     const cookie = await t.login();
     const admin = t.token('admin');
     const viewer = t.token('viewer');
@@ -226,20 +226,20 @@ describe('API description: /api/docs-json and /api/docs', () => {
     assert.equal((await check('GET /api/auth/kite/callback', '/api/auth/kite/callback')).status, 400);
   });
 
-  it("the README's HTTP rows are operations of the document, and their query and body examples fit its schemas", () => {
+  it("the docs' HTTP rows are operations of the document, and their query and body examples fit its schemas", () => {
     const rows = readmeHttpRows();
-    assert.ok(rows.length >= 10, `README rows found: ${rows.length}`);
+    assert.ok(rows.length >= 10, `docs/http-api.md rows found: ${rows.length}`);
     const loose = new SchemaCheck(doc, false);
     for (const row of rows) {
       const key = opKey(row.method, row.path);
       if (isDocsRoute(key)) continue;
       const op = operation(doc, key);
-      assert.ok(op, `README shows ${key}, which the document lacks`);
+      assert.ok(op, `docs/http-api.md shows ${key}, which the document lacks`);
       for (const name of new Set(row.query.keys())) {
         const param: Doc | undefined = (op.parameters as Doc[]).find(
           (p) => p.in === 'query' && p.name === name,
         );
-        assert.ok(param, `${key}: README's ?${name}= is not a documented parameter`);
+        assert.ok(param, `${key}: docs/http-api.md's ?${name}= is not a documented parameter`);
         const values = row.query.getAll(name);
         const value: unknown = param.schema.type === 'array' ? values : values[0];
         assert.deepEqual(loose.errors(param.schema, value), [], `${key} ?${name}=`);
@@ -251,7 +251,7 @@ describe('API description: /api/docs-json and /api/docs', () => {
         Object.keys(doc.components.schemas[String(s.$ref).split('/').pop()!].properties as Doc),
       );
       for (const field of row.body.map((f) => f.replace(/\?$/, ''))) {
-        assert.ok(names.includes(field), `${key}: README's {${field}} is not documented`);
+        assert.ok(names.includes(field), `${key}: docs/http-api.md's {${field}} is not documented`);
       }
     }
   });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_KEYS } from '../../src/config/config.schema.js';
+import { docSection } from '../helpers/docs.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const read = (p: string) => readFileSync(join(root, p), 'utf8');
@@ -118,9 +119,8 @@ describe('deployment files', () => {
     assert.equal(redis.ports, undefined);
   });
 
-  it("the README's configuration table lists exactly the schema variables", () => {
-    const readme = read('README.md');
-    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## HTTP'));
+  it('the configuration table of docs/configuration.md lists exactly the schema variables', () => {
+    const table = docSection('docs/configuration.md', '## Variables');
     const named = new Set([...table.matchAll(/`([A-Z][A-Z_]+)`/g)].map((m) => m[1]));
     assert.deepEqual(
       [...named].filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k)),

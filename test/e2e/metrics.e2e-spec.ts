@@ -2,14 +2,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { docSection } from '../helpers/docs.js';
 import { TestApp } from '../helpers/test-app.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
-/** Every metric name the README's Monitoring table lists (`a`, `b` in a cell are two names). */
+/** Every metric name the metrics table of docs/operations.md lists (`a`, `b` in a cell are two names). */
 function documentedMetrics(): string[] {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const table = readme.slice(readme.indexOf('## Monitoring'), readme.indexOf('**Run it:**'));
+  const table = docSection('docs/operations.md', '### Metrics');
   const names = new Set<string>();
   for (const line of table.split('\n').filter((l) => l.startsWith('| `'))) {
     const first = line.split('|')[1];
@@ -28,7 +28,7 @@ function queriedMetrics(): string[] {
   ];
 }
 
-describe('metrics: what the README, the alerts and the board name is what the app exports', () => {
+describe('metrics: what the docs, the alerts and the board name is what the app exports', () => {
   let t: TestApp;
   let exported: Set<string>;
   let counters: string[];
@@ -42,9 +42,9 @@ describe('metrics: what the README, the alerts and the board name is what the ap
     await t?.close();
   });
 
-  it('every metric of the README table is exported, with the kite_relay_ prefix', () => {
+  it('every metric of the docs table is exported, with the kite_relay_ prefix', () => {
     const documented = documentedMetrics();
-    assert.ok(documented.length > 25, `read ${documented.length} names from the README`);
+    assert.ok(documented.length > 25, `read ${documented.length} names from docs/operations.md`);
     assert.deepEqual(
       documented.filter((n) => !exported.has(n)),
       [],

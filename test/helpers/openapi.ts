@@ -4,9 +4,8 @@ import { MetadataScanner, ModulesContainer } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { readFileSync } from 'node:fs';
 import { METHODS } from 'node:http';
-import { join } from 'node:path';
+import { docSection } from './docs.js';
 
 /** `GET /api/admin/tokens/{id}`: a route as OpenAPI writes it. */
 export const opKey = (method: string, path: string) =>
@@ -107,16 +106,14 @@ export class SchemaCheck {
   }
 }
 
-/** The first cell of each row of the README's "## HTTP" table: `METHOD /path?query` and `{body}`. */
+/** The first cell of each row of the routes table in docs/http-api.md: `METHOD /path?query` and `{body}`. */
 export function readmeHttpRows(): {
   method: string;
   path: string;
   query: URLSearchParams;
   body?: string[];
 }[] {
-  const readme = readFileSync(join(import.meta.dirname, '..', '..', '..', 'README.md'), 'utf8');
-  const start = readme.indexOf('\n## HTTP\n');
-  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const section = docSection('docs/http-api.md', '## Routes');
   const rows = [];
   for (const line of section.split('\n').filter((l) => l.startsWith('| `'))) {
     const cell = line.split('|')[1];

@@ -1,15 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { docSection } from './docs.js';
 import ts from 'typescript';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
-/** The ```ts block after "Example client" in README.md, exactly as a reader copies it. */
+/** The ```ts block of "## Example client" in docs/socket-protocol.md, exactly as a reader copies it. */
 export function readmeExampleCode(): string {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('Example client')));
-  if (!block) throw new Error('README.md has no ```ts block after "Example client"');
+  const block = /```ts\n([\s\S]*?)```/.exec(docSection('docs/socket-protocol.md', '## Example client'));
+  if (!block) throw new Error('docs/socket-protocol.md has no ```ts block under "## Example client"');
   return block[1];
 }
 

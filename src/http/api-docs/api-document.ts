@@ -23,7 +23,7 @@ session cookie the Kite login sets. Every operation names the role it needs in \
 \`{statusCode, error, message}\`; 401 without a valid credential, 403 with the wrong role. Past a rate limit
 the answer is 429 with \`Retry-After\` (seconds).
 
-Ticks stream over Socket.IO (namespace \`/market\`), which OpenAPI does not describe: see the README and
+Ticks stream over Socket.IO (namespace \`/market\`), which OpenAPI does not describe: see docs/socket-protocol.md and
 \`src/gateway/market-events.ts\`.`;
 
 /**
