@@ -5,6 +5,7 @@ import { ClusterHealthIndicator } from './cluster.health.js';
 import { ClusterEventsBridge } from './cluster-events.bridge.js';
 import { ClusterQuoteGate } from './cluster-quote-gate.js';
 import { ClusterUsageView } from './cluster-usage.view.js';
+import { TICK_SOURCE } from '../market-feed/tick-source.js';
 import { FrameRelay } from './frame-relay.js';
 import { ClusterMembership } from './membership.js';
 import { UpstreamOwnership } from './upstream-ownership.js';
@@ -19,6 +20,7 @@ import { UpstreamOwnership } from './upstream-ownership.js';
   providers: [
     UpstreamOwnership,
     FrameRelay,
+    { provide: TICK_SOURCE, useExisting: FrameRelay },
     ClusterMembership,
     ClusterEventsBridge,
     ClusterHealthIndicator,
@@ -28,6 +30,7 @@ import { UpstreamOwnership } from './upstream-ownership.js';
   exports: [
     UpstreamOwnership,
     FrameRelay,
+    TICK_SOURCE,
     ClusterMembership,
     ClusterHealthIndicator,
     ClusterQuoteGate,

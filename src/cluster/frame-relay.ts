@@ -7,16 +7,15 @@ import {
   type FeedStatus,
   type FeedTuning,
 } from '../market-feed/market-feed.constants.js';
+import type { SourceFrame, TickSource } from '../market-feed/tick-source.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ClusterBus, type BusFrame } from '../redis/cluster-bus.js';
 import { RedisClients } from '../redis/redis-clients.js';
 import { FencingGate } from './fencing-gate.js';
 import { UpstreamOwnership } from './upstream-ownership.js';
 
-/** What the relay needs of the feed: the tick path and the feed's own state. */
+/** What the relay needs of the feed: the feed's own state. Frames go out through the TickSource port. */
 export interface FeedHooks {
-  /** Decodes and serves one frame; `dropRepeats`: right after a takeover, skip ticks already delivered. */
-  ingest(frame: Buffer, dropRepeats: boolean): void;
   /** The upstream's state on this node (meaningful on the holder). */
   upstreamStatus(): FeedStatus;
   /** The follower view changed: the feed re-reads `followerStatus()`. */
@@ -33,10 +32,11 @@ const FEED_STATES: readonly FeedState[] = ['CONNECTING', 'LIVE', 'RECONNECTING',
  * report the holder's feed state, or why they cannot (Redis away, no holder, no frames).
  */
 @Injectable()
-export class FrameRelay implements OnModuleInit, OnApplicationShutdown {
+export class FrameRelay implements TickSource, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(FrameRelay.name);
   private readonly gate = new FencingGate();
   private hooks?: FeedHooks;
+  private readonly listeners = new Set<(frame: SourceFrame) => void>();
   private holderStatus?: { status: FeedStatus; at: number; node: string };
   private lastBusFrameAt = 0;
   private timer?: NodeJS.Timeout;
@@ -102,18 +102,31 @@ export class FrameRelay implements OnModuleInit, OnApplicationShutdown {
     this.hooks = hooks;
   }
 
+  onFrame(listener: (frame: SourceFrame) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(frame: SourceFrame): void {
+    for (const l of this.listeners) l(frame);
+  }
+
   /** A frame from this node's own upstream: served here, and published when this node holds the lease. */
-  fromUpstream(frame: Buffer): void {
+  fromUpstream(frame: Buffer, shard: number): void {
     const { role, fencing } = this.ownership.state;
-    if (role !== 'holder' || fencing === null) return this.hooks?.ingest(frame, false);
     const now = Date.now();
+    if (role !== 'holder' || fencing === null) {
+      const standalone = { data: frame, receivedAt: now, shard, fencing: null, origin: 'upstream' as const };
+      return this.emit({ ...standalone, dropRepeats: false });
+    }
     const verdict = this.gate.admit(fencing, now);
     if (verdict === 'stale') {
       // A newer tenure exists: this node is about to learn it lost the lease; its frames stop here.
       this.ownership.nudge();
       return;
     }
-    this.hooks?.ingest(frame, this.gate.inSwitchWindow(now));
+    const dropRepeats = this.gate.inSwitchWindow(now);
+    this.emit({ data: frame, receivedAt: now, shard, fencing, origin: 'upstream', dropRepeats });
     this.m.published.inc();
     void this.bus.publishFrame(this.nodeId, fencing, frame);
   }
@@ -147,7 +160,15 @@ export class FrameRelay implements OnModuleInit, OnApplicationShutdown {
     const own = this.ownership.state;
     if (own.role === 'holder' && own.fencing !== null && f.fencing > own.fencing) this.ownership.nudge();
     if (verdict === 'switch') this.m.fencing.set(f.fencing);
-    this.hooks?.ingest(f.frame, this.gate.inSwitchWindow(now));
+    const dropRepeats = this.gate.inSwitchWindow(now);
+    this.emit({
+      data: f.frame,
+      receivedAt: now,
+      shard: null,
+      fencing: f.fencing,
+      origin: 'bus',
+      dropRepeats,
+    });
   }
 
   private onMessage(msg: Record<string, unknown>): void {

@@ -25,6 +25,7 @@ import {
   type FeedStatus,
   type FeedTuning,
 } from './market-feed.constants.js';
+import { TICK_SOURCE, type TickSource } from './tick-source.js';
 import { TickPath } from './tick-path.js';
 import { SubscriptionRegistry, type AcquireResult } from './subscription-registry.js';
 import { UpstreamConnection, type LinkFactory } from './upstream-connection.js';
@@ -65,6 +66,7 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     @Inject(CLIENT_REGISTRY) private readonly clients: SubscriptionRegistry,
     @Inject(FEED_TUNING) private readonly tuning: FeedTuning,
     @Inject(LINK_FACTORY) factory: LinkFactory,
+    @Inject(TICK_SOURCE) source: TickSource,
     config: AppConfigService,
     metrics: MetricsService,
   ) {
@@ -74,7 +76,7 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     const { wsRoot, apiKey } = config.values.kite;
     // Only the holder (or a standalone node) opens it; its frames go through the relay.
     this.upstream = new UpstreamConnection({ wsRoot, apiKey }, factory, tuning, this.upstreamRegistry, {
-      frame: (data) => this.relay.fromUpstream(data),
+      frame: (data, shard) => this.relay.fromUpstream(data, shard),
       text: (msg) => {
         if (!msg) return this.m.malformed.inc();
         if (msg.type !== 'error') return;
@@ -94,8 +96,9 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
       dropped: (cause) => this.m.reconnects.inc({ reason: cause }),
     });
     this.setState('AUTH_REQUIRED', 'starting');
+    // The node's one tick source: its own upstream, or the holder's frames over the bus.
+    source.onFrame((f) => this.ticks.ingest(f.data, f.dropRepeats));
     this.relay.attach({
-      ingest: (frame, dropRepeats) => this.ticks.ingest(frame, dropRepeats),
       upstreamStatus: () => this.status,
       followerChanged: () => this.followerState(),
     });

@@ -20,8 +20,8 @@ export type LinkFactory = (url: string, handlers: KiteConnectionHandlers) => Ups
 
 /** What the upstream reports to the feed. */
 export interface UpstreamListener {
-  /** A binary frame, as Kite sent it. */
-  frame(data: Buffer): void;
+  /** A binary frame, as Kite sent it, on connection (shard) `shard`. */
+  frame(data: Buffer, shard: number): void;
   text(msg: ServerTextMessage | undefined): void;
   state(state: 'CONNECTING' | 'LIVE' | 'RECONNECTING', reason?: string): void;
   /** Kite refused the token (HTTP 403 on the upgrade): the upstream has stopped itself. */
@@ -169,7 +169,7 @@ export class UpstreamConnection {
       onFrame: (frame) => {
         if (!current()) return;
         shard.lastFrameAt = Date.now();
-        this.listener.frame(frame);
+        this.listener.frame(frame, index);
       },
       onText: (msg) => {
         if (current()) this.listener.text(msg);
