@@ -3,6 +3,7 @@ import { Clock } from '../clock/clock.js';
 import { errorText } from '../common/error-text.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { RelayEvents } from '../events/relay-events.js';
+import { InvalidExpiryError } from '../redis/expiry.js';
 import { RedisClients } from '../redis/redis-clients.js';
 import { SessionStore } from '../redis/session.store.js';
 import type { KiteSession } from './kite-session.js';
@@ -60,14 +61,13 @@ export class SessionPersistence implements OnModuleDestroy {
 
   /** Stores the session; a failure is logged (the session still works on this node, and is written back later). */
   async write(session: KiteSession): Promise<void> {
-    if (!this.redis.up) return;
+    const ttl = session.expiresAt - this.clock.now();
+    // An expired session is not stored (and is no Redis failure: nothing was sent).
+    if (!this.redis.up || !(ttl > 0)) return;
     try {
-      await this.store.write(
-        sealSession(session, this.config.values.sessionEncryptionKey),
-        session.expiresAt - this.clock.now(),
-      );
+      await this.store.write(sealSession(session, this.config.values.sessionEncryptionKey), ttl);
     } catch (err) {
-      this.redis.reportFailure(errorText(err));
+      if (!(err instanceof InvalidExpiryError)) this.redis.reportFailure(errorText(err));
       this.logger.warn(`could not store the Kite session: ${errorText(err)}`);
     }
   }

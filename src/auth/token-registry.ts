@@ -192,10 +192,12 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
   private async syncRevocations(): Promise<void> {
     try {
       const now = Date.now();
-      for (const [id, exp] of this.revoked) if (exp > now) await this.store.revoke(id, exp);
-      // The key expires with the token in Redis; here its expiry is unknown, so it is kept.
-      for (const id of await this.store.revokedIds()) {
-        if (!this.revoked.has(id)) this.revoked.set(id, Number.POSITIVE_INFINITY);
+      // Only a known, future expiry is written back; a key without a TTL stays as it is in Redis.
+      for (const [id, exp] of this.revoked) {
+        if (Number.isFinite(exp) && exp > now) await this.store.revoke(id, exp);
+      }
+      for (const [id, exp] of await this.store.revocations(now)) {
+        if (!this.revoked.has(id)) this.revoked.set(id, exp);
       }
     } catch (err) {
       this.logger.warn(`could not load token revocations from Redis: ${errorText(err)}`);

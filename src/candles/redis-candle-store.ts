@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { SeriesChange, StoredSeries } from './candle-builder.js';
+import { ttlMs } from '../redis/expiry.js';
 import type { Candle } from './candle.js';
 import type { CandleStore } from './candle-store.js';
 
@@ -32,7 +33,7 @@ export class RedisCandleStore implements CandleStore {
       const fields: string[] = [META, `${c.cum ?? ''},${c.completeFrom}`];
       for (const x of c.upserts) fields.push(String(x.t / 1000), `${x.o},${x.h},${x.l},${x.c},${x.v}`);
       p.hset(key, ...fields);
-      p.pexpire(key, CANDLE_KEY_TTL_MS);
+      p.pexpire(key, ttlMs(CANDLE_KEY_TTL_MS));
     }
     const results = (await p.exec()) ?? [];
     const failed = results.find(([err]) => err);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ttlMs as validTtl } from './expiry.js';
 import { RedisClients } from './redis-clients.js';
 
 /** The instrument master in Redis, shared by every node: one compressed blob (see instrument-master codec). I/O only. */
@@ -15,7 +16,8 @@ export class InstrumentStore {
   }
 
   async write(blob: Buffer, ttlMs: number): Promise<void> {
-    await this.client().set(this.key, blob, 'PX', ttlMs);
+    const px = validTtl(ttlMs);
+    await this.client().set(this.key, blob, 'PX', px);
   }
 
   private client() {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { expireAtMs } from './expiry.js';
 import { RedisClients } from './redis-clients.js';
 
 /** Spends a code: 1 for the one caller that deletes `live`, 2 once spent, 0 without the invite or with another hash. */
@@ -41,11 +42,13 @@ export class InviteStore {
     keepUntilMs: number,
   ): Promise<void> {
     const key = this.key(id);
+    const now = Date.now();
+    const [expires, keepUntil] = [expireAtMs(expiresAtMs, now), expireAtMs(keepUntilMs, now)];
     await this.client()
       .multi()
       .hset(key, { record, hash, live: '1' })
-      .pexpireat(key, Math.round(keepUntilMs))
-      .zadd(this.index, expiresAtMs, id)
+      .pexpireat(key, keepUntil)
+      .zadd(this.index, expires, id)
       .exec();
   }
 

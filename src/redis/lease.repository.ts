@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ttlMs as validTtl } from './expiry.js';
 import { RedisClients } from './redis-clients.js';
 
 /** Who holds a lease, with the fencing number of its tenure. */
@@ -47,12 +48,14 @@ export class LeaseRepository {
 
   /** The fencing number of a new tenure, or null when someone holds the lease. */
   async acquire(nodeId: string, ttlMs: number): Promise<number | null> {
-    const f = await this.client().eval(ACQUIRE, 2, ...this.keys, nodeId, String(ttlMs));
+    const px = String(validTtl(ttlMs));
+    const f = await this.client().eval(ACQUIRE, 2, ...this.keys, nodeId, px);
     return f === null ? null : Number(f);
   }
 
   async renew(nodeId: string, fencing: number, ttlMs: number): Promise<RenewResult> {
-    const r = await this.client().eval(RENEW, 2, ...this.keys, `${nodeId} ${fencing}`, String(ttlMs));
+    const px = String(validTtl(ttlMs));
+    const r = await this.client().eval(RENEW, 2, ...this.keys, `${nodeId} ${fencing}`, px);
     return r === 1 ? 'renewed' : r === 2 ? 'reestablished' : 'lost';
   }
 

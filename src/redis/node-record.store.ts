@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ttlMs as validTtl } from './expiry.js';
 import { RedisClients } from './redis-clients.js';
 
 /** Each node's record in Redis (`node:<id>`, JSON), expiring unless refreshed: how the cluster knows who is alive. I/O only. */
@@ -11,7 +12,8 @@ export class NodeRecordStore {
   }
 
   async write(id: string, json: string, ttlMs: number): Promise<void> {
-    await this.client().set(this.key(id), json, 'PX', ttlMs);
+    const px = validTtl(ttlMs);
+    await this.client().set(this.key(id), json, 'PX', px);
   }
 
   async delete(id: string): Promise<void> {

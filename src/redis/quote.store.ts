@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createCache, type Cache } from 'cache-manager';
 import { redisInsStore } from 'cache-manager-ioredis-yet';
 import type { CachedQuote } from '../cache/cached-quote.js';
+import { ttlMs as validTtl } from './expiry.js';
 import { RedisClients } from './redis-clients.js';
 
 /**
@@ -31,9 +32,10 @@ export class QuoteStore {
   }
 
   async write(generation: number, quotes: readonly [number, CachedQuote][], ttlMs: number): Promise<void> {
+    const px = validTtl(ttlMs);
     await this.store().store.mset(
       quotes.map(([token, q]) => [this.quoteKey(generation, token), q] as [string, unknown]),
-      ttlMs,
+      px,
     );
   }
 
@@ -55,9 +57,8 @@ export class QuoteStore {
 
   /** 0 when this caller may call Kite's quote API now (the slot is its for `ms`), else the ms until the slot frees. */
   async takeCallSlot(nodeId: string, ms: number): Promise<number> {
-    return Number(
-      await this.client().eval(TAKE_SLOT, 1, this.redis.key('quotes:call-slot'), nodeId, String(ms)),
-    );
+    const px = String(validTtl(ms));
+    return Number(await this.client().eval(TAKE_SLOT, 1, this.redis.key('quotes:call-slot'), nodeId, px));
   }
 
   private store(): Cache {

@@ -12,8 +12,16 @@ export function createCommandConnection(url: string): Redis {
     connectTimeout: 1000,
     commandTimeout: 1000,
     retryStrategy: (attempt: number) => Math.min(100 * attempt, 1000),
-    reconnectOnError: () => true,
+    reconnectOnError: reconnectOnReadonly,
   });
+}
+
+/**
+ * Reconnects only on `READONLY` (a replica promoted away under us: ioredis' documented case). Any
+ * other error reply is the command's answer; reconnecting and resending it would only repeat it.
+ */
+export function reconnectOnReadonly(err: Error): boolean {
+  return err.message.startsWith('READONLY');
 }
 
 /** The subscriber: a duplicate of the command connection in subscribe mode, resubscribing after a reconnect. */

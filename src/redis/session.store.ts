@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ttlMs as validTtl } from './expiry.js';
 import { RedisClients } from './redis-clients.js';
 
 /** The sealed Kite session in Redis, expiring with the session itself. I/O only. */
@@ -16,7 +17,8 @@ export class SessionStore {
 
   /** Stores `sealed` for `ttlMs` (until the session expires; Redis drops it then). */
   async write(sealed: string, ttlMs: number): Promise<void> {
-    await this.client().set(this.key, sealed, 'PX', Math.max(1, Math.round(ttlMs)));
+    const px = validTtl(ttlMs);
+    await this.client().set(this.key, sealed, 'PX', px);
   }
 
   async delete(): Promise<void> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { expireAtMs } from './expiry.js';
 import { RedisClients } from './redis-clients.js';
 
 /**
@@ -52,7 +53,30 @@ export class TokenStore {
 
   /** Marks `id` revoked until `untilMs` (epoch ms), when Redis drops the key by itself. */
   async revoke(id: string, untilMs: number): Promise<void> {
-    await this.client().set(this.redis.key(`revoked:${id}`), '1', 'PXAT', Math.round(untilMs));
+    const at = expireAtMs(untilMs);
+    await this.client().set(this.redis.key(`revoked:${id}`), '1', 'PXAT', at);
+  }
+
+  /**
+   * Every revocation that has not expired yet, id → its expiry (epoch ms) read from the key's PTTL;
+   * `POSITIVE_INFINITY` for a key without one (it is kept, and never written back with that expiry).
+   */
+  async revocations(nowMs = Date.now()): Promise<Map<string, number>> {
+    const ids = await this.revokedIds();
+    const out = new Map<string, number>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const part = ids.slice(i, i + 500);
+      const pipe = this.client().pipeline();
+      for (const id of part) pipe.pttl(this.redis.key(`revoked:${id}`));
+      const results = (await pipe.exec()) ?? [];
+      results.forEach(([err, pttl], j) => {
+        if (err) throw err;
+        // -2: expired since the scan; -1: no expiry (written by hand, or by an older version).
+        if (pttl === -2) return;
+        out.set(part[j], pttl === -1 ? Number.POSITIVE_INFINITY : nowMs + Number(pttl));
+      });
+    }
+    return out;
   }
 
   /** The ids of every revocation that has not expired yet. */

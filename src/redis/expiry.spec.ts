@@ -1,0 +1,107 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import { expireAtMs, InvalidExpiryError, MAX_EXPIRY_MS, ttlMs } from './expiry.js';
+import { InstrumentStore } from './instrument.store.js';
+import { InviteStore } from './invite.store.js';
+import { LeaseRepository } from './lease.repository.js';
+import { NodeRecordStore } from './node-record.store.js';
+import { QuoteStore } from './quote.store.js';
+import type { RedisClients } from './redis-clients.js';
+import { reconnectOnReadonly } from './redis-connection.js';
+import { SessionStore } from './session.store.js';
+import { TokenStore } from './token.store.js';
+
+const BAD_TTLS = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 0, -1, MAX_EXPIRY_MS + 1];
+
+describe('expiry guard', () => {
+  it('passes a finite TTL ahead as whole ms, at least 1', () => {
+    assert.equal(ttlMs(1500.4), 1500);
+    assert.equal(ttlMs(0.2), 1);
+    assert.equal(ttlMs(MAX_EXPIRY_MS), MAX_EXPIRY_MS);
+  });
+
+  it('refuses a non-finite, zero, negative or absurd TTL with an error that names it', () => {
+    for (const bad of BAD_TTLS) {
+      assert.throws(
+        () => ttlMs(bad),
+        (e: unknown) => e instanceof InvalidExpiryError && /TTL/.test(e.message),
+      );
+    }
+    assert.throws(() => ttlMs('5' as unknown as number), InvalidExpiryError);
+  });
+
+  it('passes an absolute expiry after now; refuses one at or before now, or not finite', () => {
+    const now = 1_700_000_000_000;
+    assert.equal(expireAtMs(now + 1000.6, now), now + 1001);
+    for (const bad of [now, now - 1, Number.POSITIVE_INFINITY, Number.NaN, now + MAX_EXPIRY_MS + 1]) {
+      assert.throws(() => expireAtMs(bad, now), InvalidExpiryError, String(bad));
+    }
+  });
+
+  it('reconnects on READONLY only, never on another error reply', () => {
+    assert.equal(
+      reconnectOnReadonly(new Error("READONLY You can't write against a read only replica.")),
+      true,
+    );
+    assert.equal(reconnectOnReadonly(new Error('ERR value is not an integer or out of range')), false);
+    assert.equal(reconnectOnReadonly(new Error('NOPERM this user has no permissions')), false);
+  });
+});
+
+describe('every Redis write path refuses a non-finite or past expiry before anything is sent', () => {
+  // A client that never connected: a command that reached it would fail with a connection error,
+  // so an InvalidExpiryError shows that the store refused before sending.
+  const command = new Redis({
+    port: 1,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+  });
+  command.on('error', () => undefined);
+  const redis = { command, key: (n: string) => `kr-spec:${n}` } as unknown as RedisClients;
+  after(() => command.disconnect());
+  const now = Date.now();
+  const past = [now - 1, now - 86_400_000, Number.POSITIVE_INFINITY, Number.NaN];
+
+  const refuses = async (what: string, call: () => Promise<unknown>) =>
+    assert.rejects(call, InvalidExpiryError, what);
+
+  it('sanity: a valid call does reach the (unreachable) client', async () => {
+    await assert.rejects(
+      new SessionStore(redis).write('sealed', 1000),
+      (e: unknown) => !(e instanceof InvalidExpiryError),
+    );
+  });
+
+  it('revocations (PXAT)', async () => {
+    for (const at of past) await refuses(`revoke ${at}`, () => new TokenStore(redis).revoke('id', at));
+  });
+
+  it('the Kite session, node records, the instrument master (PX)', async () => {
+    for (const ttl of BAD_TTLS) {
+      await refuses(`session ${ttl}`, () => new SessionStore(redis).write('sealed', ttl));
+      await refuses(`node ${ttl}`, () => new NodeRecordStore(redis).write('n1', '{}', ttl));
+      await refuses(`instruments ${ttl}`, () => new InstrumentStore(redis).write(Buffer.from('x'), ttl));
+    }
+  });
+
+  it('invites (PEXPIREAT and the expiry index)', async () => {
+    const store = new InviteStore(redis);
+    for (const at of past) {
+      await refuses(`invite keep ${at}`, () => store.create('i', '{}', 'h', now + 60_000, at));
+      await refuses(`invite expiry ${at}`, () => store.create('i', '{}', 'h', at, now + 60_000));
+    }
+  });
+
+  it('the upstream lease and the quote cache and call slot (script TTLs, cache TTL)', async () => {
+    const lease = new LeaseRepository(redis);
+    const quotes = new QuoteStore(redis);
+    for (const ttl of BAD_TTLS) {
+      await refuses(`acquire ${ttl}`, () => lease.acquire('n1', ttl));
+      await refuses(`renew ${ttl}`, () => lease.renew('n1', 7, ttl));
+      await refuses(`quotes ${ttl}`, () => quotes.write(1, [], ttl));
+      await refuses(`slot ${ttl}`, () => quotes.takeCallSlot('n1', ttl));
+    }
+  });
+});
