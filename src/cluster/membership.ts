@@ -164,15 +164,11 @@ export class ClusterMembership implements OnApplicationBootstrap, BeforeApplicat
       for (const [t, m] of record.demand) if (Number.isInteger(t) && MODES[m]) demand.set(t, MODES[m]);
       this.events.emit('cluster.demand', { node: record.id, demand });
     }
-    if (JSON.stringify(previous?.usage) !== JSON.stringify(record.usage)) {
-      this.events.emit('cluster.usage', { node: record.id });
-    }
   }
 
   private forget(id: string): void {
     if (!this.others.delete(id)) return;
     this.logger.log(`node ${id} left the cluster`);
     this.events.emit('cluster.demand', { node: id, demand: new Map() });
-    this.events.emit('cluster.usage', { node: id });
   }
 }

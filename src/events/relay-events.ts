@@ -38,8 +38,6 @@ export interface RelayEventMap {
   'ownership.changed': OwnershipState;
   /** Another node's clients' demand (instrument → mode), or empty when the node left. */
   'cluster.demand': { node: string; demand: ReadonlyMap<number, TickMode> };
-  /** Another node's per-user usage changed (or the node left). */
-  'cluster.usage': { node: string };
   /**
    * An admin revoked a minted token: every node refuses it from now on and disconnects its sockets.
    * `id` is the token's jti (not a secret); `exp` its expiry in epoch seconds (the JWT's `exp`).

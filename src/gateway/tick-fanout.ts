@@ -93,11 +93,6 @@ export class TickFanout {
     };
   }
 
-  /** Whether a client is being conflated. */
-  isSlow(socket: MarketSocket): boolean {
-    return socket.rooms.has(SLOW_ROOM);
-  }
-
   private markSlowClients(): void {
     for (const socket of this.ns.sockets.values() as IterableIterator<MarketSocket>) {
       if (bufferedPackets(socket) > SLOW_BUFFER && !socket.rooms.has(SLOW_ROOM)) {
