@@ -10,8 +10,8 @@ const CALL_GAP_MS = QUOTE_CALL_GAP_MS;
 
 /**
  * Paces Kite quote calls for the whole cluster: a call takes a one-second slot in Redis (SET NX PX),
- * and a node that finds it taken waits until it frees. Without Redis (standalone, or while it is
- * away) each node paces itself at one call a second. Never rejects (the QuoteRateGate contract).
+ * and a node that finds it taken waits until it frees. Without Redis (standalone, or while the slot
+ * command fails) each node paces itself at one call a second. Never rejects (the QuoteRateGate contract).
  */
 @Injectable()
 export class ClusterQuoteGate {
@@ -30,7 +30,10 @@ export class ClusterQuoteGate {
 
   async wait(): Promise<void> {
     for (;;) {
-      if (!this.redis.up) return this.waitLocally(this.redis.configured);
+      // In a cluster the slot is tried even while Redis counts as down: that flag can be one slow
+      // answer old, and pacing locally beside nodes that still share the slot lets two calls go in
+      // the same second. The command connection fails at once while it is really disconnected.
+      if (!this.redis.configured) return this.waitLocally(false);
       let wait: number;
       try {
         wait = await this.store.takeCallSlot(this.nodeId, CALL_GAP_MS);
