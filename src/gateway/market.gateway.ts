@@ -36,6 +36,9 @@ import { UserLimitsService } from './user-limits.service.js';
 /** A connected client as an admin sees it. */
 export type ConnectedClient = Omit<SocketData, typeof CLIENT> & { id: string };
 
+/** What a connected socket's handshake keeps of `auth`: the token is read once, at the handshake. */
+const NO_AUTH: Record<string, never> = Object.freeze({});
+
 /** Per-socket rate limit on subscribe/unsubscribe: a bucket of 20, refilled at 10 a second. */
 const BUCKET = 20;
 const REFILL_PER_S = 10;
@@ -98,6 +101,8 @@ export class MarketGateway
       // A socket whose transport closes before it is connected gives its place back here.
       socket.conn.once('close', () => this.limits.disconnect(socket.id));
       this.unauthenticated.authenticated(socket.conn);
+      // The token is not kept: nothing reads it again, and fetchSockets() would carry it to other nodes.
+      socket.handshake.auth = NO_AUTH;
       const data: SocketData = {
         node: this.config.values.nodeId,
         user: principal.sub,

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
 import { buildUniverse } from '../../src/simulator/universe.js';
 import { TestCluster, type ClusterNode, type MarketClient } from '../helpers/test-cluster.js';
 import { TickProbe } from '../helpers/tick-probe.js';
@@ -167,7 +168,18 @@ describe('cluster of 3 nodes: one upstream for all of them', { timeout: 120_000 
     await Promise.all(sockets.map((s) => new Promise<void>((r) => s.once('connect', () => r()))));
     await subscribed(sockets[1], [POOL[3]]);
     const admin = c.token('admin', 'the-admin');
+    // Everything the nodes say to each other over Redis while one lists every node's clients.
+    const spy = new Redis(`redis://127.0.0.1:${c.redis.port}`);
+    const heard: string[] = [];
+    spy.on('pmessageBuffer', (_p: Buffer, _ch: Buffer, m: Buffer) => heard.push(m.toString('latin1')));
+    await spy.psubscribe('*');
     const list = await c.nodes[0].http('/api/admin/clients', { token: admin });
+    spy.disconnect();
+    assert.ok(
+      heard.some((m) => m.includes('listed-user')),
+      'the other nodes answered over Redis',
+    );
+    assert.ok(!heard.some((m) => m.includes(token)), 'no client token crosses Redis in a listing');
     assert.equal(list.status, 200);
     const mine = Object.entries(list.body.nodes as Record<string, { user: string; subscriptions: number }[]>)
       .flatMap(([node, cs]) => cs.filter((x) => x.user === 'listed-user').map((x) => [node, x.subscriptions]))
