@@ -5,16 +5,20 @@ import type { Tick } from '../kite/tick.js';
 import type { ClientToServerEvents, ServerToClientEvents } from './market-events.js';
 import type { TokenBucket } from './rate-limiter.js';
 
-/** What the gateway keeps per connected client, out of what crosses nodes (timers, buckets, maps). */
+/**
+ * What the gateway keeps per connected client, out of what crosses nodes. Kept small: an idle
+ * client holds its principal and an empty map; the rest is made when first needed.
+ */
 export interface ClientState {
   principal: Principal;
   /** Instrument → the mode this client subscribed it in. */
   subs: Map<number, TickMode>;
-  /** subscribe/unsubscribe events: a burst of 20, refilled at 10 a second. */
-  bucket: TokenBucket;
-  expiry?: NodeJS.Timeout;
+  /** subscribe/unsubscribe events: a burst of 20, refilled at 10 a second; made at the first one. */
+  bucket?: TokenBucket;
   /** Conflated ticks of a slow client, latest per instrument. */
   pending?: Map<number, Tick>;
+  /** A slow client's transport 'drain' listener, while it is slow. */
+  onDrain?: () => void;
 }
 
 /** Where the ClientState sits in `socket.data`: a symbol key, which the Redis adapter's encoder skips. */

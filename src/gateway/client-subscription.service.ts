@@ -6,9 +6,19 @@ import type { TickMode } from '../kite/kite.constants.js';
 import { MarketFeedService } from '../market-feed/market-feed.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { room, type ClientState } from './client-state.js';
+import { TokenBucket } from './rate-limiter.js';
 import type { SubscribeAck, UnsubscribeAck } from './market-events.js';
 import { UserLimitsService } from './user-limits.service.js';
 import { ackError, validateInstrumentsPayload } from './validate-payload.js';
+
+/** Per-client rate limit on subscribe/unsubscribe: a bucket of 20, refilled at 10 a second. */
+const BUCKET = 20;
+const REFILL_PER_S = 10;
+
+/** Takes one subscribe/unsubscribe event from the client's bucket, made at its first such event. */
+function allowed(state: ClientState): boolean {
+  return (state.bucket ??= new TokenBucket(BUCKET, REFILL_PER_S)).take();
+}
 
 /** What the gateway does on the socket after a subscribe: rooms to leave and join, instruments to snapshot. */
 export interface SubscribeOutcome {
@@ -49,7 +59,7 @@ export class ClientSubscriptionService {
   }
 
   async subscribe(client: string, state: ClientState, payload: unknown): Promise<SubscribeOutcome> {
-    if (!state.bucket.take()) {
+    if (!allowed(state)) {
       return none(ackError('rate_limited', 'too many subscribe/unsubscribe events; slow down'));
     }
     const max = this.config.values.maxSubscriptionsPerClient;
@@ -122,7 +132,7 @@ export class ClientSubscriptionService {
     state: ClientState,
     payload: unknown,
   ): { ack: UnsubscribeAck; leave: string[] } {
-    if (!state.bucket.take()) {
+    if (!allowed(state)) {
       return { ack: ackError('rate_limited', 'too many subscribe/unsubscribe events; slow down'), leave: [] };
     }
     const v = validateInstrumentsPayload(

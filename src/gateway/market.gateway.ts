@@ -28,7 +28,7 @@ import {
   type UnsubscribeAck,
 } from './market-events.js';
 import { projectTick } from './project-tick.js';
-import { TokenBucket } from './rate-limiter.js';
+import { ExpirySweep } from './expiry-sweep.js';
 import { TickFanout } from './tick-fanout.js';
 import { UnauthenticatedConnections } from './unauthenticated-connections.js';
 import { UserLimitsService } from './user-limits.service.js';
@@ -39,15 +39,13 @@ export type ConnectedClient = Omit<SocketData, typeof CLIENT> & { id: string };
 /** What a connected socket's handshake keeps of `auth`: the token is read once, at the handshake. */
 const NO_AUTH: Record<string, never> = Object.freeze({});
 
-/** Per-socket rate limit on subscribe/unsubscribe: a bucket of 20, refilled at 10 a second. */
-const BUCKET = 20;
-const REFILL_PER_S = 10;
-
 /**
  * Socket.IO `/market`: socket I/O only. Handshake auth, per-client expiry, the events each client
  * gets, and wiring: subscriptions are ClientSubscriptionService's, the fan-out TickFanout's.
  * Handlers are attached with `socket.on` rather than `@SubscribeMessage` because an event without
  * an ack callback must be handled too (silently), and the ack is written by us, not by the return value.
+ * Per socket it keeps as little as it can: the listeners are shared functions (the socket is their
+ * `this`), one sweep ends expired tokens, and the handshake forgets the token once it is read.
  */
 @WebSocketGateway({ namespace: MARKET_NAMESPACE })
 export class MarketGateway
@@ -62,6 +60,9 @@ export class MarketGateway
   private fanout?: TickFanout;
   private readonly off: (() => void)[] = [];
   private readonly m;
+  private readonly expiries = new ExpirySweep<MarketSocket>((socket) => socket.disconnect(true));
+  private readonly onSubscribe: (this: MarketSocket, payload: unknown, ack?: unknown) => void;
+  private readonly onUnsubscribe: (this: MarketSocket, payload: unknown, ack?: unknown) => void;
 
   constructor(
     private readonly tokens: TokenService,
@@ -82,6 +83,15 @@ export class MarketGateway
       ackErrors: metrics.counter('ack_errors_total', 'subscribe/unsubscribe answered ok:false', ['code']),
       conflated: metrics.counter('ticks_conflated_total', 'Ticks replaced by a newer one for a slow client'),
       refused: metrics.counter('connections_refused_total', '/market handshakes refused', ['reason']),
+    };
+    // One function each for every socket, rather than a closure per socket.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const gateway = this;
+    this.onSubscribe = function (payload, ack) {
+      void gateway.subscribe(this, payload).then((r) => gateway.reply(ack, r));
+    };
+    this.onUnsubscribe = function (payload, ack) {
+      gateway.unsubscribe(this, payload, ack);
     };
   }
 
@@ -110,7 +120,7 @@ export class MarketGateway
         connected_at: istIso(Date.now()),
         subscriptions: 0,
         slow: false,
-        [CLIENT]: { principal, subs: new Map(), bucket: new TokenBucket(BUCKET, REFILL_PER_S) },
+        [CLIENT]: { principal, subs: new Map() },
       };
       (socket as MarketSocket).data = data;
       next();
@@ -135,6 +145,7 @@ export class MarketGateway
 
   onApplicationShutdown(): void {
     this.fanout?.close();
+    this.expiries.close();
     for (const off of this.off) off();
   }
 
@@ -144,31 +155,19 @@ export class MarketGateway
     // A room per user, so that a user's sockets can be reached (and disconnected) on every node.
     void socket.join(userRoom(data.principal.sub));
     // Transport timing: the JWT's exp is wall-clock seconds.
-    const msLeft = data.principal.exp * 1000 - Date.now();
-    data.expiry = setTimeout(() => socket.disconnect(true), Math.max(0, Math.min(msLeft, 2 ** 31 - 1)));
-    data.expiry.unref();
+    this.expiries.add(socket, data.principal.exp * 1000);
     socket.emit('market_status', this.status.current());
     socket.emit('feed_status', this.feed.state);
-    socket.on('subscribe', (payload: unknown, ack?: unknown) => {
-      void this.subscribe(socket, payload).then((r) => this.reply(ack, r));
-    });
-    socket.on('unsubscribe', (payload: unknown, ack?: unknown) => {
-      const { ack: result, leave } = this.subscriptions.unsubscribe(socket.id, data, payload);
-      for (const r of leave) void socket.leave(r);
-      socket.data.subscriptions = data.subs.size;
-      this.reply(ack, result);
-    });
-    socket.conn.on('drain', () => this.fanout?.drained(socket));
-    // A client leaving /market leaves nothing: its connection would otherwise stay open and uncounted.
-    socket.once('disconnect', (reason) => {
-      if (reason === 'client namespace disconnect') socket.conn.close();
-    });
+    socket.on('subscribe', this.onSubscribe);
+    socket.on('unsubscribe', this.onUnsubscribe);
   }
 
-  handleDisconnect(socket: MarketSocket): void {
+  handleDisconnect(socket: MarketSocket, reason?: string): void {
     this.m.clients.dec();
-    clearTimeout(socket.data?.[CLIENT]?.expiry);
+    this.expiries.remove(socket);
     this.subscriptions.disconnect(socket.id);
+    // A client leaving /market leaves nothing: its connection would otherwise stay open and uncounted.
+    if (reason === 'client namespace disconnect') socket.conn.close();
   }
 
   /** Every client on every node (the Redis adapter asks the others; standalone, just this node's). */
@@ -210,6 +209,14 @@ export class MarketGateway
     for (const r of out.join) void socket.join(r);
     if (out.fresh.length > 0) void this.snapshot(socket, out.fresh, out.mode);
     return out.ack;
+  }
+
+  private unsubscribe(socket: MarketSocket, payload: unknown, ack: unknown): void {
+    const data = socket.data[CLIENT];
+    const { ack: result, leave } = this.subscriptions.unsubscribe(socket.id, data, payload);
+    for (const r of leave) void socket.leave(r);
+    socket.data.subscriptions = data.subs.size;
+    this.reply(ack, result);
   }
 
   private reply(ack: unknown, result: SubscribeAck | UnsubscribeAck): void {

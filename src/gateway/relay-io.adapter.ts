@@ -32,6 +32,16 @@ export class RelayIoAdapter extends IoAdapter {
     return server;
   }
 
+  /**
+   * Nest binds each socket's `@SubscribeMessage` handlers here, and makes a disconnect observable
+   * per socket even when there are none. The gateway has none (it attaches its own listeners), so a
+   * socket with no handlers costs nothing here.
+   */
+  override bindMessageHandlers(...args: Parameters<IoAdapter['bindMessageHandlers']>): void {
+    if (args[1].length === 0) return;
+    super.bindMessageHandlers(...args);
+  }
+
   private createServer(port: number, options?: Partial<ServerOptions>): Server {
     const origins = this.origins;
     const unauthenticated = this.app.get(UnauthenticatedConnections);

@@ -98,15 +98,21 @@ export class TickFanout {
       if (bufferedPackets(socket) > SLOW_BUFFER && !socket.rooms.has(SLOW_ROOM)) {
         void socket.join(SLOW_ROOM);
         socket.data.slow = true;
+        // Only a slow client listens for its transport to drain.
+        const state = socket.data[CLIENT];
+        state.onDrain = () => this.drained(socket);
+        socket.conn.on('drain', state.onDrain);
         this.logger.debug(`client ${socket.id} is slow: conflating its ticks`);
       }
     }
   }
 
   /** The client's transport drained: back on the live flow once its buffer is half empty, with what it missed. */
-  drained(socket: MarketSocket): void {
+  private drained(socket: MarketSocket): void {
     if (!socket.rooms.has(SLOW_ROOM) || bufferedPackets(socket) > SLOW_BUFFER / 2) return;
     const state = socket.data[CLIENT];
+    if (state.onDrain) socket.conn.off('drain', state.onDrain);
+    state.onDrain = undefined;
     const pending = state.pending;
     state.pending = undefined;
     socket.data.slow = false;

@@ -4,7 +4,7 @@
  * full collection (both servers run with heap-probe.ts preloaded, which collects on request).
  * kite-relay and the bare reference alternate: A, B, A, B…
  * With `snapshotDir`, the first run of each side also writes V8 heap snapshots at 0 and N clients
- * (read them with heap-diff.ts).
+ * (read them with heap-diff.ts: `node .build/test/bench/heap-diff.js BEFORE AFTER CLIENTS`).
  */
 import { JwtService } from '@nestjs/jwt';
 import type { ChildProcess } from 'node:child_process';
