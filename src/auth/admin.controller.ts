@@ -27,7 +27,6 @@ import { AddressThrottlerGuard } from './address-throttler.guard.js';
 import type { Response } from 'express';
 import { istIso } from '../clock/ist.js';
 import { ApiAddressRateLimit, ApiError } from '../http/api-docs/api-responses.js';
-import type { Role } from './auth.constants.js';
 import { AuthCookies } from './auth-cookies.js';
 import {
   AccessTokenBody,
@@ -39,8 +38,6 @@ import {
   TokenViewDto,
 } from './auth.dto.js';
 import { mintRequest } from './mint-request.js';
-import type { TokenLimits } from './token-limits.js';
-import type { Scope } from './token-scopes.js';
 import { tokenTtlSeconds } from './token-ttl.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { JsonBodyGuard } from './json-body.guard.js';
@@ -49,21 +46,7 @@ import { KiteSessionService, KiteLoginError, type AuthStatus } from './kite-sess
 import type { TokenEntry } from './token-registry.js';
 import { TokenRegistry } from './token-registry.js';
 import { TOKEN_ID, TokenService } from './token.service.js';
-
-/** A registry entry as the API shows it: never the token. */
-export interface TokenView {
-  id: string;
-  sub: string;
-  role: Role;
-  kind: TokenEntry['kind'];
-  /** The id of the token that minted it; revoking that one revokes this one. */
-  parent: string | null;
-  scopes: Scope[];
-  limits: TokenLimits | null;
-  issued_at: string;
-  expires_at: string;
-  last_seen: string | null;
-}
+import type { TokenView } from '../contracts/tokens.contract.js';
 
 const JSON_ONLY = 'The body is not JSON (Content-Type: application/json).';
 

@@ -1,7 +1,7 @@
 /** The shapes of the auth and admin routes, for the API description; `implements` keeps them in step. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ROLES, type Role } from './auth.constants.js';
-import type { TokenView } from './admin.controller.js';
+import type { TokenView } from '../contracts/tokens.contract.js';
 import type { AuthState, AuthStatus } from './kite-session.js';
 import type { TokenKind } from './token-registry.js';
 import { EXCHANGES } from './token-limits.js';

@@ -1,4 +1,4 @@
-export type AuthState = 'UNAUTHENTICATED' | 'AUTHENTICATED' | 'EXPIRED';
+export type { AuthState, AuthStatus } from '../contracts/session.contract.js';
 
 /** The Kite session. The access token never leaves this process except to Kite. */
 export interface KiteSession {
@@ -7,13 +7,4 @@ export interface KiteSession {
   userName: string;
   loginTime: number;
   expiresAt: number;
-}
-
-/** What `/api/auth/status` shows: never the token. */
-export interface AuthStatus {
-  state: AuthState;
-  user_id?: string;
-  user_name?: string;
-  login_time?: string;
-  expires_at?: string;
 }

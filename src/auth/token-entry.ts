@@ -2,8 +2,9 @@ import { ROLES, type Role } from './auth.constants.js';
 import { limitsClaim, type TokenLimits } from './token-limits.js';
 import { scopesClaim, type Scope } from './token-scopes.js';
 
-/** How a token came to be: `POST /api/admin/tokens`, the dashboard login, `npm run token`, or an invite link. */
-export type TokenKind = 'api' | 'login' | 'cli' | 'invite';
+import type { TokenKind } from '../contracts/tokens.contract.js';
+
+export type { TokenKind } from '../contracts/tokens.contract.js';
 
 /** A minted token as the registry knows it (never the token itself). Times are epoch ms. */
 export interface TokenEntry {

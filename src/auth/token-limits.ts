@@ -7,12 +7,9 @@
 /** Kite's exchanges (the `exchange` column of the instrument master). */
 export const EXCHANGES = ['NSE', 'BSE', 'NFO', 'BFO', 'CDS', 'BCD', 'MCX', 'NCO'] as const;
 
-/** The `limits` claim of a token, as signed (snake_case, like the API that mints it). */
-export interface TokenLimits {
-  max_connections?: number;
-  max_instruments?: number;
-  exchanges?: string[];
-}
+import type { TokenLimits } from '../contracts/tokens.contract.js';
+
+export type { TokenLimits } from '../contracts/tokens.contract.js';
 
 /** The deployment's per-user defaults (MAX_CONNECTIONS_PER_USER, MAX_INSTRUMENTS_PER_USER). */
 export interface LimitDefaults {

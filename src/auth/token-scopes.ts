@@ -1,8 +1,8 @@
 import type { Role } from './auth.constants.js';
 
-/** What a token may see beyond market data. `orders`: the account's order updates. */
-export const SCOPES = ['orders'] as const;
-export type Scope = (typeof SCOPES)[number];
+import { SCOPES, type Scope } from '../contracts/tokens.contract.js';
+
+export { SCOPES, type Scope } from '../contracts/tokens.contract.js';
 
 /** The claims that decide a scope (a verified Principal has them all). */
 export interface ScopedClaims {

@@ -8,7 +8,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import type { QuoteStore } from '../redis/quote.store.js';
 import type { RedisClients } from '../redis/redis-clients.js';
 import { CacheService } from './cache.service.js';
-import type { CachedQuote } from './cached-quote.js';
+import type { CachedQuote } from '../contracts/cached-quote.contract.js';
 
 const TTL = 5000;
 

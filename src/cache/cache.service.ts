@@ -9,7 +9,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { QuoteStore } from '../redis/quote.store.js';
 import { RedisClients } from '../redis/redis-clients.js';
 import { FLUSH_INTERVAL_MS, REDIS_COMMAND_TIMEOUT_MS } from './cache.constants.js';
-import type { CachedQuote } from './cached-quote.js';
+import type { CachedQuote } from '../contracts/cached-quote.contract.js';
 
 export type CacheMode = 'redis' | 'memory' | 'fallback';
 

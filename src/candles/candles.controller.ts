@@ -1,22 +1,11 @@
 import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { INTERVALS, istIsoSeconds, isInterval, type Interval } from './candle.js';
+import { INTERVALS, istIsoSeconds, isInterval } from './candle.js';
 import { CandleSources, JwtAuthGuard, Roles } from './candle-sources.js';
 import { CandlesService } from './candles.service.js';
 import { ApiThrottlerGuard } from '../api-limits/api-throttler.guard.js';
 import { ApiError, ApiViewerRateLimit } from '../http/api-docs/api-responses.js';
 import { CandlesResponseDto } from './candles.dto.js';
-
-/** `[time, open, high, low, close, volume]`, time in epoch seconds of the candle's start. */
-export type CandleRow = [number, number, number, number, number, number];
-
-export interface CandlesResponse {
-  instrument_token: number;
-  symbol: string | null;
-  interval: Interval;
-  candles: CandleRow[];
-  complete_from: string | null;
-}
 
 const INSTRUMENT = /^(\d{1,10}|[A-Z]+:[^\s:][^:]{0,60})$/i;
 

@@ -1,7 +1,7 @@
 /** The shape of GET /api/candles, for the API description; `implements` keeps it in step. */
 import { ApiProperty } from '@nestjs/swagger';
 import { INTERVALS, type Interval } from './candle.js';
-import type { CandleRow, CandlesResponse } from './candles.controller.js';
+import type { CandleRow, CandlesResponse } from '../contracts/candles.contract.js';
 
 export class CandlesResponseDto implements CandlesResponse {
   @ApiProperty({ type: 'integer', example: 408065 })

@@ -10,18 +10,9 @@ import { RelayEvents } from '../events/relay-events.js';
 import { LeaseRepository } from '../redis/lease.repository.js';
 import { RedisClients } from '../redis/redis-clients.js';
 
-export type OwnershipRole = 'standalone' | 'holder' | 'follower';
+import type { OwnershipState } from '../contracts/ownership.contract.js';
 
-/** Who may hold the upstream, as this node sees it. */
-export interface OwnershipState {
-  role: OwnershipRole;
-  /** The node holding the lease (this one when holder); null while nobody does, or nobody is known to. */
-  holder: string | null;
-  /** The fencing number of the holder's tenure; frames carry it. */
-  fencing: number | null;
-  /** Whether Redis answered the last lease call (always true standalone). */
-  redisUp: boolean;
-}
+export type { OwnershipRole, OwnershipState } from '../contracts/ownership.contract.js';
 
 /**
  * The one place that knows about the upstream lease. Without Redis a node is standalone and holds

@@ -1,7 +1,6 @@
 /** The shapes of the invite and limits routes, for the API description; `implements` keeps them in step. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { InviteView } from './invite.service.js';
-import type { LimitsView } from './limits.controller.js';
+import type { InviteView, LimitsView } from '../contracts/desk.contract.js';
 
 const IST = 'ISO-8601 in IST (+05:30).';
 

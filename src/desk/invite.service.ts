@@ -17,20 +17,9 @@ import { RedisInvites } from './redis-invites.js';
 /** A used, expired or revoked invite is still explained for this long after its expiry. */
 const KEEP_AFTER_EXPIRY_MS = 7 * 86400_000;
 
-/** An invite as the admin API shows it: never its code or hash. */
-export interface InviteView {
-  id: string;
-  name: string;
-  sub: string;
-  state: 'unused' | 'used' | 'revoked';
-  created_by: string;
-  ask: string | null;
-  created_at: string;
-  expires_at: string;
-  used_at: string | null;
-  /** The token the code was exchanged for (while it is live). */
-  token: { id: string; expires_at: string; last_seen: string | null } | null;
-}
+import type { InviteView } from '../contracts/desk.contract.js';
+
+export type { InviteView } from '../contracts/desk.contract.js';
 
 export type RefusalReason = 'used' | 'expired' | 'revoked' | 'unknown';
 

@@ -6,19 +6,7 @@ import { LimitsDto } from './desk.dto.js';
 import { JwtAuthGuard, Roles } from '../auth/jwt-auth.guard.js';
 import { CacheService } from '../cache/cache.service.js';
 import { AppConfigService } from '../config/app-config.service.js';
-
-/** The limits in force, keyed by their variable's name in lower case, and the cache's store right now. */
-export interface LimitsView {
-  limits: {
-    max_connections_per_user: number;
-    max_instruments_per_user: number;
-    max_subscriptions_per_client: number;
-    max_queued_quotes_per_user: number;
-    api_rate_limit_per_minute: number;
-    max_unauthenticated_per_address: number;
-  };
-  cache: { mode: 'redis' | 'memory' | 'memory fallback'; ttl_ms: number };
-}
+import type { LimitsView } from '../contracts/desk.contract.js';
 
 @ApiTags('admin')
 @ApiAddressRateLimit()

@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { errorText } from '../common/error-text.js';
-import type { OwnershipState } from '../cluster/upstream-ownership.js';
 import type { TickMode } from '../kite/kite.constants.js';
 import type { Tick } from '../kite/tick.js';
-import type { FeedStatus } from '../market-feed/market-feed.constants.js';
-import type { MarketStatus } from '../market-status/market-status.js';
+import type { FeedStatus } from '../contracts/feed-status.contract.js';
+import type { MarketStatus } from '../contracts/market-status.contract.js';
+import type { OwnershipState } from '../contracts/ownership.contract.js';
 
 /**
  * Every event that travels inside a node, with its payload. One map, typed once; the modules that

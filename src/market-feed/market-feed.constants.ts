@@ -23,11 +23,7 @@ export const DEFAULT_FEED_TUNING: FeedTuning = {
 /** Kite accepts long token lists; we send at most this many per message. */
 export const TOKENS_PER_MESSAGE = 500;
 
-export type FeedState = 'CONNECTING' | 'LIVE' | 'RECONNECTING' | 'AUTH_REQUIRED' | 'STOPPED';
-export interface FeedStatus {
-  state: FeedState;
-  reason?: string;
-}
+export type { FeedState, FeedStatus } from '../contracts/feed-status.contract.js';
 
 /** DI token of the factory that opens one ticker WebSocket (KiteConnection; tests may substitute). */
 export const LINK_FACTORY = Symbol('LINK_FACTORY');

@@ -1,18 +1,9 @@
 import { DAY_MS as DAY, IST_OFFSET_MS, istDate, istInstant, istIso } from '../clock/ist.js';
 import type { MarketCalendar, Window } from './calendar.js';
 
-export type MarketStatusValue = 'PRE_OPEN' | 'LIVE' | 'POST_CLOSE' | 'CLOSED';
+import type { MarketStatus, MarketStatusValue } from '../contracts/market-status.contract.js';
 
-/** SPEC section 5. */
-export interface MarketStatus {
-  exchange: string;
-  status: MarketStatusValue;
-  reason?: string;
-  since: string;
-  next_status: MarketStatusValue;
-  next_change_at: string;
-  server_time: string;
-}
+export type { MarketStatus, MarketStatusValue } from '../contracts/market-status.contract.js';
 
 interface Span {
   status: MarketStatusValue;

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KiteApiService } from '../auth/kite-api.service.js';
 import type { CacheService } from '../cache/cache.service.js';
-import type { CachedQuote } from '../cache/cached-quote.js';
+import type { CachedQuote } from '../contracts/cached-quote.contract.js';
 import { FakeClock } from '../clock/clock.js';
 import type { AppConfigService } from '../config/app-config.service.js';
 import type { InstrumentsService } from '../instruments/instruments.service.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { KiteApiService } from '../auth/kite-api.service.js';
 import { CacheService } from '../cache/cache.service.js';
-import type { CachedQuote } from '../cache/cached-quote.js';
+import type { CachedQuote } from '../contracts/cached-quote.contract.js';
 import { Clock } from '../clock/clock.js';
 import { istIso } from '../clock/ist.js';
 import { errorText } from '../common/error-text.js';

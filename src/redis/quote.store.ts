@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createCache, type Cache } from 'cache-manager';
 import { redisInsStore } from 'cache-manager-ioredis-yet';
-import type { CachedQuote } from '../cache/cached-quote.js';
+import type { CachedQuote } from '../contracts/cached-quote.contract.js';
 import { ttlMs as validTtl } from './expiry.js';
 import { RedisClients } from './redis-clients.js';
 

@@ -3,16 +3,7 @@ import { actionButton, fillTable } from './admin-table.js';
 import { showCopyField, wireCopyField } from './copy-field.js';
 import { $ } from './dom.js';
 import { ago, until } from './format.js';
-
-/** `GET /api/admin/invites` entries, as the panel uses them. */
-interface InviteView {
-  id: string;
-  name: string;
-  sub: string;
-  state: 'unused' | 'used' | 'revoked';
-  expires_at: string;
-  token: { id: string; last_seen: string | null } | null;
-}
+import type { InviteView } from '../../contracts/desk.contract.js';
 
 const errorBox = () => $('access-error');
 

@@ -1,12 +1,7 @@
 import { api } from './admin-api.js';
 import { fillTable } from './admin-table.js';
 import { $ } from './dom.js';
-
-/** `GET /api/admin/limits`. */
-interface LimitsView {
-  limits: Record<string, number>;
-  cache: { mode: string; ttl_ms: number };
-}
+import type { LimitsView } from '../../contracts/desk.contract.js';
 
 /** The caps in force under their variable's name, and the cache mode. */
 export async function loadLimits(): Promise<void> {

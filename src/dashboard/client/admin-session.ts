@@ -4,15 +4,7 @@ import { $ } from './dom.js';
 import { duration, statusLabel } from './format.js';
 import { refreshMe } from './me.js';
 import { serverNow } from './state.js';
-
-/** `/api/auth/status` as an admin sees it. */
-interface SessionStatus {
-  state: string;
-  user_id?: string;
-  user_name?: string;
-  login_time?: string;
-  expires_at?: string;
-}
+import type { AuthStatus as SessionStatus } from '../../contracts/session.contract.js';
 
 let status: SessionStatus | undefined;
 const errorBox = () => $('session-error');

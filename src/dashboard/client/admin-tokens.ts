@@ -3,19 +3,7 @@ import { actionButton, fillTable } from './admin-table.js';
 import { showCopyField, wireCopyField } from './copy-field.js';
 import { $ } from './dom.js';
 import { ago, until } from './format.js';
-
-/** `GET /api/admin/tokens` entries. */
-interface TokenView {
-  id: string;
-  sub: string;
-  role: string;
-  kind: string;
-  parent: string | null;
-  scopes: string[];
-  limits: { max_connections?: number; max_instruments?: number; exchanges?: string[] } | null;
-  expires_at: string;
-  last_seen: string | null;
-}
+import type { TokenView } from '../../contracts/tokens.contract.js';
 
 /** The minting token by its name when it is listed, else by the start of its id. */
 function mintedBy(t: TokenView, byId: Map<string, TokenView>): string {

@@ -1,5 +1,5 @@
 import type * as Charts from 'lightweight-charts';
-import type { CandleRow, CandlesResponse } from '../../candles/candles.controller.js';
+import type { CandleRow, CandlesResponse } from '../../contracts/candles.contract.js';
 import type { Tick } from '../../kite/tick.js';
 import { $ } from './dom.js';
 import { istDayTime, istHourMinute } from './format.js';
