@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { AppModule, type AppOptions } from './app.module.js';
+import { AuthCookies } from './auth/auth-cookies.js';
 import { RelayIoAdapter } from './gateway/relay-io.adapter.js';
 import { ReadinessService } from './health/readiness.service.js';
 import { setupApiDocs } from './http/api-docs/api-docs.js';
@@ -29,7 +30,7 @@ export async function startApp(
   app.use(securityHeaders(options.config));
   app.useWebSocketAdapter(new RelayIoAdapter(app, options.config.corsOrigins, app.get(RedisClients)));
   app.useStaticAssets(DASHBOARD_DIR, { index: 'index.html', maxAge: 0 });
-  setupApiDocs(app);
+  setupApiDocs(app, app.get(AuthCookies).session);
   limitSlowClients(app.getHttpServer());
   await app.listen(listen.port, listen.host);
   app.get(ReadinessService).markReady();

@@ -8,6 +8,8 @@ import type { Clock } from './clock/clock.js';
 import { ClockModule } from './clock/clock.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
+import { FeedTuningModule } from './market-feed/feed-tuning.module.js';
+import { MarketCalendarModule } from './market-status/market-calendar.module.js';
 import { EventsModule } from './events/events.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -39,8 +41,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        // Global infrastructure: configuration, clock, events, metrics, logging, Redis.
-        AppConfigModule.forRoot(config, calendar, options.feedTuning),
+        // Global infrastructure: configuration (with the calendar and the feed's timing), clock, events, metrics, logging, Redis.
+        AppConfigModule.forRoot(config),
+        MarketCalendarModule.forRoot(calendar),
+        FeedTuningModule.forRoot(options.feedTuning),
         ClockModule.forRoot({ startAt: config.clockStart, clock: options.clock }),
         EventsModule,
         MetricsModule.forRoot(config.metricsPort),

@@ -6,7 +6,7 @@ import { AuthModule, CandleSources } from './candle-sources.js';
 import { CandlesController } from './candles.controller.js';
 import { CandlesService } from './candles.service.js';
 
-/** One-minute candles of the streamed instruments, `GET /api/candles`. MARKET_CALENDAR comes with the configuration. */
+/** One-minute candles of the streamed instruments, `GET /api/candles`. MARKET_CALENDAR comes from MarketCalendarModule (global). */
 @Module({
   imports: [AuthModule, ClusterModule, InstrumentsModule, MarketFeedModule],
   controllers: [CandlesController],

@@ -1,7 +1,4 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import type { MarketCalendar } from '../market-status/calendar.js';
-import { MARKET_CALENDAR } from '../market-status/market-status.constants.js';
-import { DEFAULT_FEED_TUNING, FEED_TUNING, type FeedTuning } from '../market-feed/market-feed.constants.js';
 import type { AppConfig } from './app-config.js';
 import { AppConfigService } from './app-config.service.js';
 
@@ -9,23 +6,12 @@ import { AppConfigService } from './app-config.service.js';
 @Global()
 @Module({})
 export class AppConfigModule {
-  /**
-   * Registers what main validated before anything started: the configuration (see `loadConfig`),
-   * the exchange calendar, and the feed's timing (defaults; e2e tests shorten the waits).
-   */
-  static forRoot(
-    config: AppConfig,
-    calendar: MarketCalendar,
-    feedTuning: Partial<FeedTuning> = {},
-  ): DynamicModule {
+  /** Registers the configuration main validated before anything started (see `loadConfig`). */
+  static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppConfigModule,
-      providers: [
-        { provide: AppConfigService, useValue: new AppConfigService(config) },
-        { provide: MARKET_CALENDAR, useValue: calendar },
-        { provide: FEED_TUNING, useValue: { ...DEFAULT_FEED_TUNING, ...feedTuning } },
-      ],
-      exports: [AppConfigService, MARKET_CALENDAR, FEED_TUNING],
+      providers: [{ provide: AppConfigService, useValue: new AppConfigService(config) }],
+      exports: [AppConfigService],
     };
   }
 }

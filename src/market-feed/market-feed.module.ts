@@ -13,7 +13,7 @@ import type { LinkFactory } from './upstream-connection.js';
 
 const kiteLinks: LinkFactory = (url, handlers) => new KiteConnection(url, handlers);
 
-/** The upstream Kite ticker connection(s) and the tick stream. FEED_TUNING comes with the configuration. */
+/** The upstream Kite ticker connection(s) and the tick stream. FEED_TUNING comes from FeedTuningModule (global). */
 @Module({
   imports: [AuthModule, CacheModule, InstrumentsModule, ClusterModule, TerminusModule],
   providers: [

@@ -5,7 +5,7 @@ import { MarketStatusController } from './market-status.controller.js';
 import { MarketStatusHealthIndicator } from './market-status.health.js';
 import { MarketStatusService } from './market-status.service.js';
 
-/** The NSE market status from the injected clock and the calendar (MARKET_CALENDAR comes with the configuration). */
+/** The NSE market status from the injected clock and the calendar (MARKET_CALENDAR comes from MarketCalendarModule, global). */
 @Module({
   imports: [TerminusModule, AuthModule],
   controllers: [MarketStatusController],

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtension, ApiResponse, ApiSecurity } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
-import type { Role } from '../../auth/auth.constants.js';
+import type { Role } from '../../contracts/tokens.contract.js';
 import { ErrorBody } from './error-body.js';
 
 /** Names of the two security schemes of the document (see api-document.ts). */
