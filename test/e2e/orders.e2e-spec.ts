@@ -8,6 +8,7 @@ import { MarketFeedService } from '../../src/market-feed/market-feed.service.js'
 import { MetricsService } from '../../src/metrics/metrics.service.js';
 import { kiteOrder, OrderProbe } from '../helpers/order-probe.js';
 import { TEST_JWT_SECRET, TestApp } from '../helpers/test-app.js';
+import { TestCluster, type ClusterNode } from '../helpers/test-cluster.js';
 import { waitFor } from '../helpers/wait.js';
 
 const metric = async (t: TestApp, name: string) =>
@@ -142,3 +143,92 @@ describe('order updates to Socket.IO clients (one node, Redis, simulator)', { ti
     }
   });
 });
+
+describe(
+  'order updates in a 3-node cluster: the holder publishes, every node delivers once',
+  { timeout: 120_000 },
+  () => {
+    let c: TestCluster;
+    const feedState = async (n: ClusterNode) => {
+      const h = await n.health();
+      return (h.info ?? h.details).feed.state as string;
+    };
+    const post = (order: Record<string, unknown>) =>
+      fetch(`${c.sim.urls.apiRoot}/__sim/orders`, { method: 'POST', body: JSON.stringify(order) });
+
+    before(async () => {
+      c = await TestCluster.start(3);
+      await c.login(c.nodes[0]);
+      await waitFor(
+        async () => (await Promise.all(c.nodes.map(feedState))).every((s) => s === 'LIVE'),
+        'all LIVE',
+        15_000,
+      );
+    });
+    after(async () => {
+      await c?.close();
+    });
+
+    it('clients on the holder and on followers get each update once; a new holder replays none', async (ctx) => {
+      const [n0, n1, n2] = c.nodes;
+      assert.equal((await n0.cluster()).role, 'holder');
+      const onHolder = new OrderProbe(c.client(n0, c.token('admin', 'admin-0')));
+      const allowed = [
+        new OrderProbe(c.client(n1, c.token('admin', 'admin-1'))),
+        new OrderProbe(c.client(n2, c.token('viewer', 'bot-2', 3600, ['orders']))),
+      ];
+      const denied = [
+        new OrderProbe(c.client(n1, c.token('viewer', 'viewer-1'))),
+        new OrderProbe(c.client(n2, c.token('viewer', 'invite:priya.abc123', 3600, ['orders']))),
+      ];
+      const survivors = [...allowed, ...denied];
+      const connected = (p: OrderProbe) =>
+        new Promise<void>((r) => (p.socket.connected ? r() : p.socket.once('connect', () => r())));
+      await Promise.all([onHolder, ...survivors].map(connected));
+
+      const first = kiteOrder('251203000000010', 'OPEN');
+      const sent = performance.now();
+      assert.equal((await post(first)).status, 200);
+      await waitFor(
+        () => [onHolder, ...allowed].every((p) => p.orders.length > 0),
+        'order_update everywhere',
+        10_000,
+        2,
+      );
+      ctx.diagnostic(
+        `POST /__sim/orders → order_update on every node: ${Math.round(performance.now() - sent)} ms`,
+      );
+      await Promise.all([onHolder, ...survivors].map((p) => p.settled()));
+      for (const p of [onHolder, ...allowed]) assert.deepEqual(p.orders, [first]);
+      for (const p of denied) assert.deepEqual(p.orders, []);
+
+      onHolder.socket.disconnect();
+      await n0.kill('SIGKILL');
+      const killed = performance.now();
+      await waitFor(
+        async () => {
+          const h = await c.holder();
+          return h && h !== n0 && (await Promise.all([n1, n2].map(feedState))).every((s) => s === 'LIVE');
+        },
+        'a new holder, LIVE',
+        20_000,
+        100,
+      );
+      ctx.diagnostic(`new holder LIVE ${Math.round(performance.now() - killed)} ms after the SIGKILL`);
+      await Promise.all(survivors.map((p) => p.settled()));
+      for (const p of allowed) assert.deepEqual(p.ids(), ['251203000000010:OPEN'], 'nothing replayed');
+
+      const next = kiteOrder('251203000000010', 'COMPLETE', 10);
+      assert.equal((await post(next)).status, 200);
+      await waitFor(() => allowed.every((p) => p.orders.length === 2), 'the next update after the takeover');
+      await Promise.all(survivors.map((p) => p.settled()));
+      for (const p of allowed) assert.deepEqual(p.orders, [first, next]);
+      for (const p of denied) assert.deepEqual(p.orders, []);
+      for (const n of c.nodes) {
+        const logs = n.logs.join('\n');
+        assert.ok(!logs.includes('eyJ'), `no JWT in ${n.id}'s logs`);
+        assert.ok(!logs.includes('private-tag-7c1e'), `no order field in ${n.id}'s logs`);
+      }
+    });
+  },
+);
