@@ -50,3 +50,6 @@ export const room = (token: number, mode: TickMode): string => `${token}:${mode}
 
 /** The room of every socket of one user (the JWT `sub`), on every node. */
 export const userRoom = (sub: string): string => `user:${sub}`;
+
+/** The room of this node's clients that may see the account's order updates (canSeeOrders). */
+export const ORDERS_ROOM = 'orders';

@@ -4,6 +4,7 @@ import { CacheModule } from '../cache/cache.module.js';
 import { InstrumentsModule } from '../instruments/instruments.module.js';
 import { MarketFeedModule } from '../market-feed/market-feed.module.js';
 import { MarketStatusModule } from '../market-status/market-status.module.js';
+import { OrdersModule } from '../orders/orders.module.js';
 import { ClientSubscriptionService } from './client-subscription.service.js';
 import { ClientsController } from './clients.controller.js';
 import { ClusterModule } from '../cluster/cluster.module.js';
@@ -15,7 +16,15 @@ import { UserLimitsService } from './user-limits.service.js';
 
 /** Socket.IO `/market`: the fan-out to dashboard and API clients. */
 @Module({
-  imports: [AuthModule, CacheModule, ClusterModule, InstrumentsModule, MarketFeedModule, MarketStatusModule],
+  imports: [
+    AuthModule,
+    CacheModule,
+    ClusterModule,
+    InstrumentsModule,
+    MarketFeedModule,
+    MarketStatusModule,
+    OrdersModule,
+  ],
   controllers: [ClientsController],
   providers: [
     MarketGateway,

@@ -38,6 +38,8 @@ export interface ServerToClientEvents {
   market_status: (status: MarketStatus) => void;
   heartbeat: (beat: Heartbeat) => void;
   feed_status: (status: FeedStatus) => void;
+  /** Kite's order `data` object, once per update, to clients whose token may see orders (canSeeOrders). */
+  order_update: (order: Record<string, unknown>) => void;
 }
 
 /**

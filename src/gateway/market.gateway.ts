@@ -7,6 +7,7 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import type { Namespace } from 'socket.io';
+import { canSeeOrders } from '../auth/token-scopes.js';
 import { TokenService } from '../auth/token.service.js';
 import { CacheService } from '../cache/cache.service.js';
 import { AppConfigService } from '../config/app-config.service.js';
@@ -18,8 +19,9 @@ import type { Tick } from '../kite/tick.js';
 import { MarketFeedService } from '../market-feed/market-feed.service.js';
 import { MarketStatusService } from '../market-status/market-status.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { OrderUpdatesService } from '../orders/order-updates.service.js';
 import { ClientSubscriptionService } from './client-subscription.service.js';
-import { CLIENT, userRoom, type MarketSocket, type SocketData } from './client-state.js';
+import { CLIENT, ORDERS_ROOM, userRoom, type MarketSocket, type SocketData } from './client-state.js';
 import {
   MARKET_NAMESPACE,
   type ClientToServerEvents,
@@ -75,6 +77,7 @@ export class MarketGateway
     private readonly clock: Clock,
     private readonly limits: UserLimitsService,
     private readonly unauthenticated: UnauthenticatedConnections,
+    private readonly orders: OrderUpdatesService,
     metrics: MetricsService,
   ) {
     this.m = {
@@ -130,6 +133,8 @@ export class MarketGateway
     this.off.push(
       this.events.on('feed.ticks', (ticks) => fanout.enqueue(ticks)),
       this.events.on('token.revoked', ({ id }) => this.disconnectToken(id)),
+      // Local only: every node gets each update itself (upstream or bus), so the adapter must not relay it.
+      this.orders.onOrder((u) => this.ns.local.to(ORDERS_ROOM).emit('order_update', u.data)),
       this.events.on('feed.status', (s) => this.ns.local.emit('feed_status', s)),
       this.events.on('market.status', (s) => this.ns.local.emit('market_status', s)),
       this.events.on('market.heartbeat', (s) => {
@@ -154,6 +159,7 @@ export class MarketGateway
     const data = socket.data[CLIENT];
     // A room per user, so that a user's sockets can be reached (and disconnected) on every node.
     void socket.join(userRoom(data.principal.sub));
+    if (canSeeOrders(data.principal)) void socket.join(ORDERS_ROOM);
     // Transport timing: the JWT's exp is wall-clock seconds.
     this.expiries.add(socket, data.principal.exp * 1000);
     socket.emit('market_status', this.status.current());

@@ -4,6 +4,7 @@ import { AuthModule } from '../auth/auth.module.js';
 import { CacheModule } from '../cache/cache.module.js';
 import { ClusterModule } from '../cluster/cluster.module.js';
 import { InstrumentsModule } from '../instruments/instruments.module.js';
+import { OrdersModule } from '../orders/orders.module.js';
 import { KiteConnection } from './kite-connection.js';
 import { CLIENT_REGISTRY, LINK_FACTORY } from './market-feed.constants.js';
 import { MarketFeedHealthIndicator } from './market-feed.health.js';
@@ -15,7 +16,7 @@ const kiteLinks: LinkFactory = (url, handlers) => new KiteConnection(url, handle
 
 /** The upstream Kite ticker connection(s) and the tick stream. FEED_TUNING comes from FeedTuningModule (global). */
 @Module({
-  imports: [AuthModule, CacheModule, InstrumentsModule, ClusterModule, TerminusModule],
+  imports: [AuthModule, CacheModule, InstrumentsModule, ClusterModule, OrdersModule, TerminusModule],
   providers: [
     { provide: LINK_FACTORY, useValue: kiteLinks },
     { provide: CLIENT_REGISTRY, useFactory: () => new SubscriptionRegistry() },

@@ -16,6 +16,7 @@ import { RelayEvents } from '../events/relay-events.js';
 import type { TickMode } from '../kite/kite.constants.js';
 import { InstrumentsService } from '../instruments/instruments.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { OrderUpdatesService } from '../orders/order-updates.service.js';
 import { feedMetrics, type FeedMetrics } from './market-feed.metrics.js';
 import {
   CLIENT_REGISTRY,
@@ -29,6 +30,7 @@ import { TICK_SOURCE, type TickSource } from './tick-source.js';
 import { TickPath } from './tick-path.js';
 import { SubscriptionRegistry, type AcquireResult } from './subscription-registry.js';
 import { UpstreamConnection, type LinkFactory } from './upstream-connection.js';
+import { upstreamTextHandler } from './upstream-text.js';
 
 /**
  * The feed's decisions: whether the upstream runs (a Kite session × this node may hold it), with
@@ -69,6 +71,7 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     @Inject(TICK_SOURCE) source: TickSource,
     config: AppConfigService,
     metrics: MetricsService,
+    orders: OrderUpdatesService,
   ) {
     this.nodeId = config.values.nodeId;
     this.m = feedMetrics(metrics);
@@ -77,14 +80,13 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     // Only the holder (or a standalone node) opens it; its frames go through the relay.
     this.upstream = new UpstreamConnection({ wsRoot, apiKey }, factory, tuning, this.upstreamRegistry, {
       frame: (data, shard) => this.relay.fromUpstream(data, shard),
-      text: (msg) => {
-        if (!msg) return this.m.malformed.inc();
-        if (msg.type !== 'error') return;
-        this.logger.warn(`Kite ticker error: ${msg.data.slice(0, 200)}`);
-        if (/TokenException|token/i.test(msg.data)) {
-          this.session.reportTokenRejected(this.upstream.accessToken, 'ticker error message');
-        }
-      },
+      text: upstreamTextHandler({
+        orders,
+        session,
+        logger: this.logger,
+        m: this.m,
+        accessToken: () => this.upstream.accessToken,
+      }),
       state: (state, reason) => this.upstreamState(state, reason),
       refused: () => {
         this.logger.warn('Kite refused the ticker connection (403): session expired');

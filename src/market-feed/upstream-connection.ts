@@ -22,7 +22,8 @@ export type LinkFactory = (url: string, handlers: KiteConnectionHandlers) => Ups
 export interface UpstreamListener {
   /** A binary frame, as Kite sent it, on connection (shard) `shard`. */
   frame(data: Buffer, shard: number): void;
-  text(msg: ServerTextMessage | undefined): void;
+  /** A text frame, parsed (undefined when malformed), and `raw` exactly as Kite sent it. */
+  text(msg: ServerTextMessage | undefined, raw: string): void;
   state(state: 'CONNECTING' | 'LIVE' | 'RECONNECTING', reason?: string): void;
   /** Kite refused the token (HTTP 403 on the upgrade): the upstream has stopped itself. */
   refused(): void;
@@ -171,8 +172,8 @@ export class UpstreamConnection {
         shard.lastFrameAt = Date.now();
         this.listener.frame(frame, index);
       },
-      onText: (msg) => {
-        if (current()) this.listener.text(msg);
+      onText: (msg, raw) => {
+        if (current()) this.listener.text(msg, raw);
       },
       onClose: (info) => {
         if (!current()) return;

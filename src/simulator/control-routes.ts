@@ -65,6 +65,11 @@ export async function controlRoute(
       }
       state.historical = args.enabled;
       return sendJson(res, 200, { ok: true, historical: state.historical });
+    case 'POST /__sim/orders': {
+      // Sent as given, like Kite's postback on the ticker: tests may also send a malformed order.
+      const connections = ticker.sendText(state.apiKey, JSON.stringify({ type: 'order', data: args }));
+      return sendJson(res, 200, { ok: true, connections });
+    }
     case 'POST /__sim/reset':
       ticker.dropAll();
       state.reset();
@@ -80,5 +85,14 @@ function garbageFrames(): (Buffer | string)[] {
   const unknownSize = Buffer.from([0, 1, 0, 5, 1, 2, 3, 4, 5]);
   const empty = Buffer.alloc(0);
   const random = Buffer.from(Array.from({ length: 97 }, (_, i) => (i * 31 + 7) & 0xff));
-  return [overrun, unknownSize, empty, random, '{not json', JSON.stringify({ type: 'nonsense' })];
+  const brokenOrder = '{"type":"order","data":{"order_id":"2512';
+  return [
+    overrun,
+    unknownSize,
+    empty,
+    random,
+    '{not json',
+    JSON.stringify({ type: 'nonsense' }),
+    brokenOrder,
+  ];
 }

@@ -62,6 +62,17 @@ export class TickerServer {
     for (const c of this.conns) c.ws.close(code, reason);
   }
 
+  /** Sends one text frame on every open connection of `apiKey`; returns how many got it. */
+  sendText(apiKey: string, text: string): number {
+    let n = 0;
+    for (const c of this.conns) {
+      if (c.apiKey !== apiKey) continue;
+      c.ws.send(text);
+      n++;
+    }
+    return n;
+  }
+
   sendToAll(frames: (Buffer | string)[]): void {
     for (const c of this.conns) for (const frame of frames) c.ws.send(frame);
   }

@@ -249,6 +249,19 @@ describe('simulator: Kite REST, login and ticker as the official client sees the
     await closeAll();
   });
 
+  it('/__sim/orders sends the order as Kite’s order text frame on every ticker connection of the key', async () => {
+    const [a, b] = [probe(sim.issueAccessToken()), probe(sim.issueAccessToken())];
+    await waitFor(() => a.opened && b.opened, 'open');
+    const order = { order_id: '251203000000042', status: 'COMPLETE', filled_quantity: 5, tag: 'x' };
+    const r = await control('orders', order);
+    assert.deepEqual(r, { status: 200, body: { ok: true, connections: 2 } });
+    const frame = JSON.stringify({ type: 'order', data: order });
+    await waitFor(() => a.raws.includes(frame) && b.raws.includes(frame), 'the order frame on both');
+    assert.deepEqual(a.texts.at(-1), { type: 'order', data: order });
+    assert.equal((await control('orders', [order])).status, 400, 'the body must be an object');
+    await closeAll();
+  });
+
   it('/__sim/rate changes the tick rate; /__sim/reset returns to the start state', async () => {
     const token = sim.issueAccessToken();
     const p = probe(token);

@@ -18,6 +18,8 @@ export const { KiteConnect } = require('kiteconnect') as {
 export class TickerProbe {
   frames: DecodedFrame[] = [];
   texts: (ServerTextMessage | undefined)[] = [];
+  /** Every text frame exactly as received. */
+  raws: string[] = [];
   opened = false;
   closed?: { code?: number; httpStatus?: number };
   readonly conn: KiteConnection;
@@ -26,7 +28,10 @@ export class TickerProbe {
     this.conn = new KiteConnection(url, {
       onOpen: () => (this.opened = true),
       onFrame: (f) => this.frames.push(decodeFrame(f)),
-      onText: (m) => this.texts.push(m),
+      onText: (m, raw) => {
+        this.texts.push(m);
+        this.raws.push(raw);
+      },
       onClose: (info) => (this.closed = info),
     });
     this.conn.open();

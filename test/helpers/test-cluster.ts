@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import type { Role } from '../../src/auth/auth.constants.js';
+import type { Scope } from '../../src/auth/token-scopes.js';
 import { jwtOptions, signClientToken } from '../../src/auth/token.service.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/gateway/market-events.js';
 import { MARKET_NAMESPACE } from '../../src/gateway/market-events.js';
@@ -142,8 +143,13 @@ export class TestCluster {
     return c;
   }
 
-  token(role: Role = 'viewer', sub = `test-${role}`, ttlSeconds = 3600): string {
-    return signClientToken(this.jwt, sub, role, ttlSeconds);
+  token(
+    role: Role = 'viewer',
+    sub = `test-${role}`,
+    ttlSeconds = 3600,
+    scopes: readonly Scope[] = [],
+  ): string {
+    return signClientToken(this.jwt, sub, role, ttlSeconds, undefined, { scopes });
   }
 
   /** The node holding the upstream lease now, as the nodes themselves report it. */
