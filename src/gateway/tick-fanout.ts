@@ -117,6 +117,9 @@ export class TickFanout {
     state.pending = undefined;
     socket.data.slow = false;
     void socket.leave(SLOW_ROOM);
-    if (pending && pending.size > 0) socket.emit('ticks', [...pending.values()]);
+    if (pending && pending.size > 0) {
+      socket.emit('ticks', [...pending.values()]);
+      this.m.delivered.inc(pending.size);
+    }
   }
 }
