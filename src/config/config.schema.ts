@@ -20,6 +20,7 @@ export const CONFIG_KEYS = [
   'PORT',
   'HOST',
   'METRICS_PORT',
+  'METRICS_TOKEN',
   'PUBLIC_URL',
   'TRUST_PROXY',
   'FEED_SOURCE',
@@ -60,6 +61,7 @@ export const SECRET_KEYS: ReadonlySet<ConfigKey> = new Set([
   'JWT_SECRET',
   'SESSION_ENCRYPTION_KEY',
   'REDIS_URL',
+  'METRICS_TOKEN',
 ]);
 
 export const KITE_DEFAULTS = {
@@ -90,6 +92,14 @@ export const configSchema = Joi.object({
         : v,
     )
     .messages({ custom: 'must differ from PORT (metrics are served on a port of their own)' }),
+  // Optional bearer token for /metrics (either port): long and random, since a scraper sends it often.
+  METRICS_TOKEN: Joi.string()
+    .min(32)
+    .pattern(/^[\x21-\x7e]+$/)
+    .custom((v: string, h) => (isPlaceholder(v) || /^(.)\1*$/.test(v) ? h.message({ custom: 'weak' }) : v))
+    .messages({
+      '*': 'must be at least 32 printable characters without spaces, not a placeholder (generate one with `openssl rand -hex 32`), or unset for no /metrics authentication',
+    }),
   PUBLIC_URL: prod(
     url(['https'])
       .custom((v: string, h) =>
