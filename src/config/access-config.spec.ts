@@ -32,3 +32,36 @@ describe('loadConfig: who may read /metrics', () => {
     }
   });
 });
+
+describe('loadConfig: whose X-Forwarded-For is believed', () => {
+  const trust = (env: Env) => {
+    const r = loadConfig(env);
+    assert.ok(r.ok, r.ok ? '' : r.errors.join('\n'));
+    return r.config.trustProxy;
+  };
+  const prod: Env = {
+    NODE_ENV: 'production',
+    PUBLIC_URL: 'https://relay.mydesk.in',
+    KITE_API_KEY: 'abcd1234efgh',
+    KITE_API_SECRET: 'zyxw9876vuts5432',
+    REDIS_URL: 'redis://redis:6379',
+    JWT_SECRET: 'k3y-9f8e7d6c5b4a39281706f5e4d3c2b1a0-prod',
+    SESSION_ENCRYPTION_KEY: 's3al-0a1b2c3d4e5f60718293a4b5c6d7e8f9-prod',
+    ALLOWED_KITE_USER_IDS: 'AB1234',
+  };
+
+  it('development trusts a proxy on this host (loopback) by default', () => {
+    assert.deepEqual(trust({}), ['loopback']);
+    assert.deepEqual(trust({ NODE_ENV: 'development' }), ['loopback']);
+  });
+
+  it('test and production trust nobody by default, loopback included', () => {
+    assert.equal(trust({ NODE_ENV: 'test' }), false);
+    assert.equal(trust(prod), false);
+  });
+
+  it('outside development loopback is trusted only when configured', () => {
+    assert.deepEqual(trust({ ...prod, TRUST_PROXY: 'loopback,uniquelocal' }), ['loopback', 'uniquelocal']);
+    assert.deepEqual(trust({ NODE_ENV: 'test', TRUST_PROXY: 'loopback' }), ['loopback']);
+  });
+});

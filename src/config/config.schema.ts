@@ -118,8 +118,9 @@ export const configSchema = Joi.object({
       .default((env: { PORT: number }) => `http://localhost:${env.PORT}`)
       .messages({ '*': 'must be an absolute http:// or https:// URL' }),
   ),
+  // Development trusts a proxy on this host; elsewhere nobody is believed unless configured.
   TRUST_PROXY: Joi.string()
-    .default('loopback')
+    .default((env: { NODE_ENV: string }) => (env.NODE_ENV === 'development' ? 'loopback' : 'false'))
     .custom((v: string, h) => (parseTrustProxy(v) === undefined ? h.message({ custom: 'bad' }) : v))
     .messages({
       '*': 'must be false, true, a hop count (0-16), or a comma list of proxy addresses, CIDRs or the names loopback, linklocal, uniquelocal',

@@ -288,8 +288,20 @@ describe('security: TRUST_PROXY decides whose address the per-address limits see
     }
   });
 
-  it('the default (loopback) takes the forwarded address from a proxy on this host', async () => {
-    const t = await TestApp.start({ redis: false });
+  it('outside development the default believes nobody, not even loopback (the 31st login is 429)', async () => {
+    const t = await TestApp.start({ redis: false, env: { TRUST_PROXY: undefined } });
+    try {
+      assert.deepEqual(t.config.trustProxy, false);
+      const codes = await burst(t, 31);
+      assert.deepEqual(codes.slice(0, 30), Array<number>(30).fill(302));
+      assert.equal(codes[30], 429);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('TRUST_PROXY=loopback takes the forwarded address from a proxy on this host', async () => {
+    const t = await TestApp.start({ redis: false, env: { TRUST_PROXY: 'loopback' } });
     try {
       assert.deepEqual(await burst(t, 35), Array<number>(35).fill(302));
     } finally {
