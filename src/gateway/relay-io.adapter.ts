@@ -4,6 +4,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Application } from 'express';
 import type { Server, ServerOptions } from 'socket.io';
 import type { RedisClients } from '../redis/redis-clients.js';
+import { ADAPTER_KEY } from '../redis/redis-channels.js';
 import type { TrustProxy } from './client-address.js';
 import { HANDSHAKE_TIMEOUT_MS, UnauthenticatedConnections } from './unauthenticated-connections.js';
 
@@ -29,7 +30,7 @@ export class RelayIoAdapter extends IoAdapter {
     const { command, subscriber } = this.redis ?? {};
     // The adapter shares the bus's subscriber: it ignores channels that are not its own.
     if (command && subscriber) {
-      server.adapter(createAdapter(command, subscriber, { key: `${this.redis!.prefix}socket.io` }));
+      server.adapter(createAdapter(command, subscriber, { key: this.redis!.prefix + ADAPTER_KEY }));
     }
     return server;
   }
