@@ -65,3 +65,33 @@ describe('loadConfig: whose X-Forwarded-For is believed', () => {
     assert.deepEqual(trust({ NODE_ENV: 'test', TRUST_PROXY: 'loopback' }), ['loopback']);
   });
 });
+
+describe('loadConfig: the Redis password', () => {
+  const prod: Env = {
+    NODE_ENV: 'production',
+    PUBLIC_URL: 'https://relay.mydesk.in',
+    KITE_API_KEY: 'abcd1234efgh',
+    KITE_API_SECRET: 'zyxw9876vuts5432',
+    JWT_SECRET: 'k3y-9f8e7d6c5b4a39281706f5e4d3c2b1a0-prod',
+    SESSION_ENCRYPTION_KEY: 's3al-0a1b2c3d4e5f60718293a4b5c6d7e8f9-prod',
+    ALLOWED_KITE_USER_IDS: 'AB1234',
+  };
+
+  it("production refuses the template's placeholder password in REDIS_URL, without printing it", () => {
+    const url = 'redis://:replace-me-with-openssl-rand-hex-32@kite-relay-redis:6379';
+    const msg = errorLine({ ...prod, REDIS_URL: url }, 'REDIS_URL');
+    assert.match(msg ?? '', /placeholder password/);
+    assert.ok(!msg?.includes('replace-me'));
+  });
+
+  it('a real password, an ACL user or none at all is accepted (whether Redis agrees is checked at boot)', () => {
+    for (const url of [
+      'redis://:9f8e7d6c5b4a39281706f5e4d3c2b1a0@redis:6379',
+      'rediss://kite-relay:9f8e7d6c5b4a39281706f5e4d3c2b1a0@redis.internal:6380',
+      'redis://redis:6379',
+    ]) {
+      const r = loadConfig({ ...prod, REDIS_URL: url });
+      assert.ok(r.ok, url);
+    }
+  });
+});

@@ -160,12 +160,17 @@ export const configSchema = Joi.object({
   KITE_WS_ROOT: url(['ws', 'wss']).messages({ '*': 'must be an absolute ws:// or wss:// URL' }),
   KITE_LOGIN_URL: url(['http', 'https']).messages({ '*': 'must be an absolute http(s) URL' }),
   REDIS_URL: prod(
-    url(['redis', 'rediss']).required().messages({
-      'any.required':
-        'is required in production; point it at your Redis, e.g. redis://redis:6379 in docker compose',
-      'string.uri': 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379',
-      'string.uriCustomScheme': 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379',
-    }),
+    url(['redis', 'rediss'])
+      .required()
+      .custom((v: string, h) => (isPlaceholder(redisPassword(v)) ? h.message({ custom: 'placeholder' }) : v))
+      .messages({
+        custom:
+          "carries the template's placeholder password; generate one with `openssl rand -hex 32` and put the same in Redis (requirepass or its ACL user)",
+        'any.required':
+          'is required in production; point it at your Redis, e.g. redis://redis:6379 in docker compose',
+        'string.uri': 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379',
+        'string.uriCustomScheme': 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379',
+      }),
     url(['redis', 'rediss']).messages({
       '*': 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
     }),
@@ -261,3 +266,12 @@ export const configSchema = Joi.object({
       .messages({ '*': 'must be an ISO-8601 instant with an offset, e.g. 2026-12-01T09:14:55+05:30' }),
   ),
 }).unknown(true);
+
+/** The password part of a Redis URL ('' without one); never printed. */
+function redisPassword(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).password);
+  } catch {
+    return '';
+  }
+}

@@ -357,6 +357,7 @@ describe('compose: the monitoring profile', () => {
       const file = join(dir, 'docker', 'docker-compose.prod.yml');
       const r = spawnSync('docker-compose', ['-f', file, '--profile', 'monitoring', 'config'], {
         encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', REDIS_PASSWORD: 'compose-test-password-0123456789ab' },
       });
       assert.equal(r.status, 0, r.stderr);
       const services = (parse(r.stdout) as { services: Record<string, unknown> }).services;
@@ -506,6 +507,33 @@ describe('Kubernetes: kustomize base', { skip: noKubectl }, () => {
     assert.equal(sts.volumeClaimTemplates.length, 1);
     const host = new URL(secret().REDIS_URL).hostname;
     assert.deepEqual(one('Service', host).spec.selector, sts.selector.matchLabels);
+  });
+
+  it("Redis requires the password of its own Secret (kite-relay-redis); the app's REDIS_URL carries one; both are placeholders", () => {
+    const redis = one('StatefulSet', 'kite-relay-redis').spec.template.spec.containers[0];
+    const args = redis.args as string[];
+    assert.equal(args[args.indexOf('--requirepass') + 1], '$(REDIS_PASSWORD)');
+    const redisSecret = one('Secret', 'kite-relay-redis');
+    const env = new Map((redis.env as { name: string; valueFrom: any }[]).map((e) => [e.name, e.valueFrom]));
+    for (const name of ['REDIS_PASSWORD', 'REDISCLI_AUTH']) {
+      assert.deepEqual(
+        env.get(name)?.secretKeyRef,
+        { name: redisSecret.metadata.name, key: 'REDIS_PASSWORD' },
+        name,
+      );
+    }
+    for (const probe of ['readinessProbe', 'livenessProbe']) {
+      assert.deepEqual(redis[probe].exec.command, ['sh', '-c', 'redis-cli ping | grep -q PONG'], probe);
+    }
+    const password = Buffer.from(String(redisSecret.data?.REDIS_PASSWORD), 'base64').toString();
+    assert.ok(isPlaceholder(password), 'redis.env holds a placeholder');
+    const url = new URL(secret().REDIS_URL);
+    assert.equal(url.password, password, 'the two templates agree');
+    const env2 = container().envFrom as { secretRef?: { name: string } }[];
+    assert.ok(
+      !env2.some((r) => r.secretRef?.name === redisSecret.metadata.name),
+      "the app does not load Redis' own Secret",
+    );
   });
 
   it("the Kubernetes scrape job keeps exactly these pods' metrics port", () => {
