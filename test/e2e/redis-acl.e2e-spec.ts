@@ -158,6 +158,22 @@ describe('Redis ACL at boot: the documented user works; a refusal is exit 78 nam
   });
 });
 
+describe('Redis that requires a password the URL does not give', () => {
+  it('NOAUTH: exit 78 naming REDIS_URL and NOAUTH', async () => {
+    const server = await RedisServer.start();
+    // The test's own client stays authenticated; every new connection must AUTH.
+    await server.client.call('ACL', 'SETUSER', 'default', 'resetpass', `>${PASSWORD}`);
+    const app = await boot({ REDIS_URL: server.url });
+    try {
+      assert.equal(await app.exited, 78, app.output());
+      assert.match(app.output(), /^- REDIS_URL: Redis refused [^(]*\(NOAUTH /m);
+    } finally {
+      await app.stop();
+      await server.close();
+    }
+  });
+});
+
 describe('Redis over TLS at boot (rediss://, a CA made here with openssl)', () => {
   let dir: string;
   let server: RedisServer;
