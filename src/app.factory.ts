@@ -8,7 +8,7 @@ import { AuthCookies } from './auth/auth-cookies.js';
 import { RelayIoAdapter } from './gateway/relay-io.adapter.js';
 import { ReadinessService } from './health/readiness.service.js';
 import { setupApiDocs } from './http/api-docs/api-docs.js';
-import { securityHeaders } from './http/security-headers.js';
+import { securityHeaderValues, securityHeaders } from './http/security-headers.js';
 import { RedisClients } from './redis/redis-clients.js';
 
 export const DASHBOARD_DIR = join(import.meta.dirname, 'dashboard', 'public');
@@ -28,7 +28,14 @@ export async function startApp(
   app.set('trust proxy', typeof trustProxy === 'object' ? [...trustProxy] : trustProxy);
   app.disable('x-powered-by');
   app.use(securityHeaders(options.config));
-  app.useWebSocketAdapter(new RelayIoAdapter(app, options.config.corsOrigins, app.get(RedisClients)));
+  app.useWebSocketAdapter(
+    new RelayIoAdapter(
+      app,
+      options.config.corsOrigins,
+      app.get(RedisClients),
+      securityHeaderValues(options.config),
+    ),
+  );
   app.useStaticAssets(DASHBOARD_DIR, { index: 'index.html', maxAge: 0 });
   setupApiDocs(app, app.get(AuthCookies).session);
   limitSlowClients(app.getHttpServer());

@@ -33,9 +33,10 @@ async function validated(): Promise<{ config: AppConfig; calendar: MarketCalenda
   if (dataDir) fail([dataDir]);
   if (config.redisUrl) {
     const problem = await checkRedis(config.redisUrl, existsSync('/.dockerenv'));
-    // Production needs its Redis; elsewhere the cache serves from memory until Redis answers.
-    if (problem && config.nodeEnv === 'production') fail([problem]);
-    if (problem) warnings.push(`${problem.slice(2)}; serving from memory until it answers`);
+    // A refusal is configuration everywhere. A silent Redis: production needs it; elsewhere the
+    // cache serves from memory until Redis answers.
+    if (problem && (problem.refused || config.nodeEnv === 'production')) fail([problem.line]);
+    if (problem) warnings.push(`${problem.line.slice(2)}; serving from memory until it answers`);
   }
   return { config, calendar, warnings };
 }

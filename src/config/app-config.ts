@@ -10,6 +10,8 @@ export interface AppConfig {
   readonly host: string;
   /** Where /metrics is served instead of the main port (production: 9464); undefined: the main port. */
   readonly metricsPort?: number;
+  /** When set, /metrics answers 401 without `Authorization: Bearer <it>`. */
+  readonly metricsToken?: string;
   readonly publicUrl: string;
   /** Express "trust proxy": which peers may say who the client is (X-Forwarded-For). */
   readonly trustProxy: TrustProxy;

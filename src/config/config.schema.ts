@@ -20,6 +20,7 @@ export const CONFIG_KEYS = [
   'PORT',
   'HOST',
   'METRICS_PORT',
+  'METRICS_TOKEN',
   'PUBLIC_URL',
   'TRUST_PROXY',
   'FEED_SOURCE',
@@ -60,6 +61,7 @@ export const SECRET_KEYS: ReadonlySet<ConfigKey> = new Set([
   'JWT_SECRET',
   'SESSION_ENCRYPTION_KEY',
   'REDIS_URL',
+  'METRICS_TOKEN',
 ]);
 
 export const KITE_DEFAULTS = {
@@ -90,6 +92,14 @@ export const configSchema = Joi.object({
         : v,
     )
     .messages({ custom: 'must differ from PORT (metrics are served on a port of their own)' }),
+  // Optional bearer token for /metrics (either port): long and random, since a scraper sends it often.
+  METRICS_TOKEN: Joi.string()
+    .min(32)
+    .pattern(/^[\x21-\x7e]+$/)
+    .custom((v: string, h) => (isPlaceholder(v) || /^(.)\1*$/.test(v) ? h.message({ custom: 'weak' }) : v))
+    .messages({
+      '*': 'must be at least 32 printable characters without spaces, not a placeholder (generate one with `openssl rand -hex 32`), or unset for no /metrics authentication',
+    }),
   PUBLIC_URL: prod(
     url(['https'])
       .custom((v: string, h) =>
@@ -108,8 +118,9 @@ export const configSchema = Joi.object({
       .default((env: { PORT: number }) => `http://localhost:${env.PORT}`)
       .messages({ '*': 'must be an absolute http:// or https:// URL' }),
   ),
+  // Development trusts a proxy on this host; elsewhere nobody is believed unless configured.
   TRUST_PROXY: Joi.string()
-    .default('loopback')
+    .default((env: { NODE_ENV: string }) => (env.NODE_ENV === 'development' ? 'loopback' : 'false'))
     .custom((v: string, h) => (parseTrustProxy(v) === undefined ? h.message({ custom: 'bad' }) : v))
     .messages({
       '*': 'must be false, true, a hop count (0-16), or a comma list of proxy addresses, CIDRs or the names loopback, linklocal, uniquelocal',
@@ -149,12 +160,17 @@ export const configSchema = Joi.object({
   KITE_WS_ROOT: url(['ws', 'wss']).messages({ '*': 'must be an absolute ws:// or wss:// URL' }),
   KITE_LOGIN_URL: url(['http', 'https']).messages({ '*': 'must be an absolute http(s) URL' }),
   REDIS_URL: prod(
-    url(['redis', 'rediss']).required().messages({
-      'any.required':
-        'is required in production; point it at your Redis, e.g. redis://redis:6379 in docker compose',
-      'string.uri': 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379',
-      'string.uriCustomScheme': 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379',
-    }),
+    url(['redis', 'rediss'])
+      .required()
+      .custom((v: string, h) => (isPlaceholder(redisPassword(v)) ? h.message({ custom: 'placeholder' }) : v))
+      .messages({
+        custom:
+          "carries the template's placeholder password; generate one with `openssl rand -hex 32` and put the same in Redis (requirepass or its ACL user)",
+        'any.required':
+          'is required in production; point it at your Redis, e.g. redis://redis:6379 in docker compose',
+        'string.uri': 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379',
+        'string.uriCustomScheme': 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379',
+      }),
     url(['redis', 'rediss']).messages({
       '*': 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
     }),
@@ -250,3 +266,12 @@ export const configSchema = Joi.object({
       .messages({ '*': 'must be an ISO-8601 instant with an offset, e.g. 2026-12-01T09:14:55+05:30' }),
   ),
 }).unknown(true);
+
+/** The password part of a Redis URL ('' without one); never printed. */
+function redisPassword(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).password);
+  } catch {
+    return '';
+  }
+}

@@ -216,7 +216,7 @@ describe('loadConfig security settings', () => {
     assert.match(line(errors({ METRICS_PORT: 'x' }), 'METRICS_PORT')!, /TCP port/);
   });
 
-  it('TRUST_PROXY: loopback by default; false, true, a hop count or a list of addresses, CIDRs and names', () => {
+  it('TRUST_PROXY: loopback by default in development; false, true, a hop count or a list of addresses, CIDRs and names', () => {
     const trust = (v?: string) => {
       const r = loadConfig(v === undefined ? {} : { TRUST_PROXY: v });
       assert.ok(r.ok, r.ok ? '' : r.errors.join('\n'));

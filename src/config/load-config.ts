@@ -74,6 +74,7 @@ function toAppConfig(v: Validated, warnings: string[]): AppConfig {
     port: Number(v.PORT),
     host: String(v.HOST),
     metricsPort: v.METRICS_PORT === undefined ? undefined : Number(v.METRICS_PORT),
+    metricsToken: str('METRICS_TOKEN'),
     publicUrl,
     trustProxy: parseTrustProxy(String(v.TRUST_PROXY))!,
     feedSource: str('FEED_SOURCE') as AppConfig['feedSource'],

@@ -4,6 +4,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Application } from 'express';
 import type { Server, ServerOptions } from 'socket.io';
 import type { RedisClients } from '../redis/redis-clients.js';
+import { ADAPTER_KEY } from '../redis/redis-channels.js';
 import type { TrustProxy } from './client-address.js';
 import { HANDSHAKE_TIMEOUT_MS, UnauthenticatedConnections } from './unauthenticated-connections.js';
 
@@ -11,13 +12,15 @@ import { HANDSHAKE_TIMEOUT_MS, UnauthenticatedConnections } from './unauthentica
  * Socket.IO server options from the configuration: exact CORS origins, bounded payloads, a cap on
  * unauthenticated connections per address, a short handshake timeout; and, in a cluster, the Redis
  * adapter, so that what addresses clients (listing them, disconnecting a user's sockets) reaches
- * every node. Ticks never go through it: each node writes to its own clients.
+ * every node. Ticks never go through it: each node writes to its own clients. Engine.io's own answers
+ * carry the security headers of the HTTP routes.
  */
 export class RelayIoAdapter extends IoAdapter {
   constructor(
     private readonly app: INestApplication,
     private readonly origins: readonly string[],
     private readonly redis?: RedisClients,
+    private readonly securityHeaders: Readonly<Record<string, string>> = {},
   ) {
     super(app);
   }
@@ -27,7 +30,7 @@ export class RelayIoAdapter extends IoAdapter {
     const { command, subscriber } = this.redis ?? {};
     // The adapter shares the bus's subscriber: it ignores channels that are not its own.
     if (command && subscriber) {
-      server.adapter(createAdapter(command, subscriber, { key: `${this.redis!.prefix}socket.io` }));
+      server.adapter(createAdapter(command, subscriber, { key: this.redis!.prefix + ADAPTER_KEY }));
     }
     return server;
   }
@@ -65,6 +68,11 @@ export class RelayIoAdapter extends IoAdapter {
       pingInterval: 20_000,
       pingTimeout: 20_000,
     } as ServerOptions);
+    // Helmet covers Express's answers only; engine.io writes /socket.io/ responses itself. Every
+    // handshake, polling and upgrade answer gets the same headers ('headers' fires for each of them).
+    server.engine.on('headers', (headers: Record<string, string>) => {
+      Object.assign(headers, this.securityHeaders);
+    });
     server.engine.on('connection', (conn: Parameters<UnauthenticatedConnections['opened']>[0]) => {
       if (!unauthenticated.opened(conn)) conn.close();
     });

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import type { AppConfig } from '../config/app-config.js';
 
@@ -43,4 +43,22 @@ export function securityHeaders(config: AppConfig): RequestHandler {
     strictTransportSecurity:
       config.nodeEnv === 'production' && https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   });
+}
+
+/**
+ * The headers `securityHeaders` sets, as a plain map, for responses Express never sees: engine.io
+ * answers `/socket.io/` itself (see RelayIoAdapter). Helmet's answer does not depend on the request.
+ */
+export function securityHeaderValues(config: AppConfig): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const res = {
+    setHeader: (name: string, value: string | number | readonly string[]) => {
+      headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader: (name: string) => delete headers[name],
+  };
+  let done = false;
+  securityHeaders(config)({} as Request, res as unknown as Response, () => (done = true));
+  if (!done) throw new Error('helmet did not complete synchronously');
+  return headers;
 }

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { AppConfigService } from '../config/app-config.service.js';
 import { errorText } from '../common/error-text.js';
+import { METRICS_CHALLENGE, metricsAuthorized } from './metrics-auth.js';
 import { MetricsService } from './metrics.service.js';
 
 /**
@@ -47,6 +48,10 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if ((req.url ?? '').split('?')[0] !== '/metrics') return end(res, 404, 'not found');
     if (req.method !== 'GET' && req.method !== 'HEAD') return end(res, 405, 'method not allowed');
+    if (!metricsAuthorized(req.headers.authorization, this.config.values.metricsToken)) {
+      res.setHeader('WWW-Authenticate', METRICS_CHALLENGE);
+      return end(res, 401, 'unauthorized: send Authorization: Bearer <METRICS_TOKEN>');
+    }
     try {
       const body = await this.metrics.registry.metrics();
       res.writeHead(200, { 'Content-Type': this.metrics.registry.contentType, 'Cache-Control': 'no-store' });

@@ -1,6 +1,7 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiPublic } from '../http/api-docs/api-responses.js';
+import { MetricsTokenGuard } from './metrics-token.guard.js';
 import { MetricsService } from './metrics.service.js';
 
 @ApiTags('metrics')
@@ -12,10 +13,11 @@ export class MetricsController {
   @ApiOperation({
     summary: 'Prometheus text exposition, every name prefixed kite_relay_',
     description:
-      'Served here only while METRICS_PORT is unset (the default outside production); else on that port alone.',
+      'Served here only while METRICS_PORT is unset (the default outside production); else on that port alone. With METRICS_TOKEN set, 401 without `Authorization: Bearer <METRICS_TOKEN>`.',
   })
   @ApiProduces('text/plain')
   @ApiOkResponse({ content: { 'text/plain': { schema: { type: 'string' } } } })
+  @UseGuards(MetricsTokenGuard)
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async scrape(): Promise<string> {

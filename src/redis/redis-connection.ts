@@ -28,28 +28,3 @@ export function reconnectOnReadonly(err: Error): boolean {
 export function createSubscriberConnection(command: Redis): Redis {
   return command.duplicate({ enableOfflineQueue: true, commandTimeout: undefined, autoResubscribe: true });
 }
-
-/** PINGs `url` a few times (boot check); resolves to an error message, or undefined when it answered. */
-export async function pingRedis(url: string, attempts = 3): Promise<string | undefined> {
-  let last = 'no answer';
-  for (let i = 0; i < attempts; i++) {
-    const client = new Redis(url, {
-      lazyConnect: true,
-      connectTimeout: 1000,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    // Connection errors surface through connect() below; the event is only silenced.
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      if ((await client.ping()) === 'PONG') return undefined;
-    } catch (err) {
-      last = err instanceof Error ? err.message : String(err);
-    } finally {
-      client.disconnect();
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  return last;
-}

@@ -1,7 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../helpers/free-port.js';
@@ -95,5 +104,89 @@ describe('dependencies: the production tree', () => {
     assert.match(runtime, /^COPY scripts\/prune-runtime\.mjs \.\/scripts\/$/m);
     assert.match(runtime, /^RUN npm ci --omit=dev [^\n]*&& node scripts\/prune-runtime\.mjs/m);
     assert.ok(existsSync(join(root, 'scripts', 'prune-runtime.mjs')));
+  });
+});
+
+/** Loaded into scarf's postinstall (and the npm it runs): any network call is printed and refused. */
+const NO_NETWORK = `
+const deny = (what) => function (arg) {
+  process.stderr.write('NETWORK ' + what + ' ' + JSON.stringify((arg && (arg.host || arg.hostname)) || String(arg)) + '\\n');
+  throw new Error('network refused by the test');
+};
+for (const m of ['http', 'https']) { const mod = require(m); mod.request = deny(m + '.request'); mod.get = deny(m + '.get'); }
+const net = require('net');
+net.connect = deny('net.connect'); net.createConnection = deny('net.createConnection');
+require('tls').connect = deny('tls.connect');
+require('dns').lookup = deny('dns.lookup');
+`;
+
+describe('dependencies: install scripts (@scarf/scarf, pulled by swagger-ui-dist)', () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    scarfSettings?: { enabled?: boolean };
+    allowScripts?: Record<string, boolean>;
+  };
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { hasInstallScript?: boolean }>;
+  };
+
+  /** Runs scarf's postinstall as npm would for the project in `project`, with the network refused. */
+  function scarfPostinstall(project: string, preload: string) {
+    return spawnSync(process.execPath, ['report.js'], {
+      cwd: join(root, 'node_modules', '@scarf', 'scarf'),
+      encoding: 'utf8',
+      timeout: 60_000,
+      // Only what npm itself would pass: no SCARF_ANALYTICS or DO_NOT_TRACK to hide behind.
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        INIT_CWD: project,
+        SCARF_VERBOSE: 'true',
+        NODE_OPTIONS: `--require ${preload}`,
+      },
+    });
+  }
+
+  it('package.json turns Scarf off (scarfSettings.enabled=false) and denies its install script (allowScripts)', () => {
+    assert.equal(pkg.scarfSettings?.enabled, false);
+    assert.equal(pkg.allowScripts?.['@scarf/scarf'], false);
+  });
+
+  it('every package of the lockfile with an install script has a reviewed allowScripts entry; npm lists none pending', () => {
+    const scripted = Object.entries(lock.packages)
+      .filter(([, p]) => p.hasInstallScript)
+      .map(([path]) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length));
+    assert.ok(scripted.includes('@scarf/scarf'), scripted.join());
+    assert.deepEqual(
+      scripted.filter((name) => pkg.allowScripts?.[name] === undefined),
+      [],
+    );
+    const pending = spawnSync('npm', ['approve-scripts', '--allow-scripts-pending', '--json', '--offline'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    assert.equal(pending.status, 0, pending.stderr);
+    assert.deepEqual((JSON.parse(pending.stdout) as { allowScripts: unknown[] }).allowScripts, []);
+  });
+
+  it("scarf's postinstall, run as npm would for this project, stops before any network call; without scarfSettings it would call scarf.sh", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kr-scarf-'));
+    try {
+      const preload = join(dir, 'no-network.cjs');
+      writeFileSync(preload, NO_NETWORK);
+      const ours = scarfPostinstall(root, preload);
+      assert.equal(ours.status, 0, ours.stderr);
+      assert.ok(!`${ours.stdout}${ours.stderr}`.includes('NETWORK'), ours.stderr);
+      assert.match(`${ours.stdout}${ours.stderr}`, /Scarf has been disabled|opted out/);
+      // The control: the same project without scarfSettings (the refusal above is what keeps it quiet).
+      const control = join(dir, 'control');
+      mkdirSync(control);
+      const { scarfSettings: _off, ...without } = pkg;
+      writeFileSync(join(control, 'package.json'), JSON.stringify(without));
+      symlinkSync(join(root, 'node_modules'), join(control, 'node_modules'));
+      const phoned = scarfPostinstall(control, preload);
+      assert.match(phoned.stderr, /^NETWORK https\.request "scarf\.sh"$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -74,10 +74,17 @@ describe('deployment files', () => {
         }
         copyFileSync(join(root, '.env.production.example'), join(dir, '.env.production'));
         for (const f of ['docker-compose.prod.yml', 'docker-compose.yml', 'docker-compose.cluster.yml']) {
-          const r = spawnSync('docker-compose', ['-f', join(dir, 'docker', f), 'config', '-q'], {
-            encoding: 'utf8',
-          });
+          const config = (env: Record<string, string>) =>
+            spawnSync('docker-compose', ['-f', join(dir, 'docker', f), 'config', '-q'], {
+              encoding: 'utf8',
+              env: { PATH: process.env.PATH ?? '', ...env },
+            });
+          const r = config({ REDIS_PASSWORD: 'compose-test-password-0123456789ab' });
           assert.equal(r.status, 0, `${f}: ${r.stderr}`);
+          // Production files refuse to start a Redis without a password; development has a default.
+          const without = config({});
+          if (f === 'docker-compose.yml') assert.equal(without.status, 0, without.stderr);
+          else assert.match(without.stderr, /set REDIS_PASSWORD \(openssl rand -hex 32\)/, f);
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -95,7 +102,11 @@ describe('deployment files', () => {
       nodes.map(([, s]) => s.environment?.NODE_ID),
       ['kite-relay-1', 'kite-relay-2', 'kite-relay-3'],
     );
-    assert.ok(nodes.every(([, s]) => s.environment?.REDIS_URL === 'redis://redis:6379' && !s.ports));
+    assert.ok(
+      nodes.every(
+        ([, s]) => s.environment?.REDIS_URL === 'redis://:${REDIS_PASSWORD}@redis:6379' && !s.ports,
+      ),
+    );
     const published = Object.values(compose.services).flatMap((s) => s.ports ?? []);
     assert.deepEqual(published, ['127.0.0.1:3000:8080'], 'only nginx, on the host loopback');
     const conf = read('docker/nginx/cluster.conf');
@@ -108,6 +119,35 @@ describe('deployment files', () => {
       'the nodes believe nginx',
     );
   });
+
+  for (const file of [
+    'docker/docker-compose.prod.yml',
+    'docker/docker-compose.cluster.yml',
+    'docker/docker-compose.yml',
+  ]) {
+    it(`${file}: Redis requires REDIS_PASSWORD, every REDIS_URL carries it, and the healthcheck authenticates`, () => {
+      const compose = parse(read(file), { merge: true }) as {
+        services: Record<
+          string,
+          { command?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] } }
+        >;
+      };
+      const redis = compose.services.redis;
+      const pass = /^\$\{REDIS_PASSWORD(:[-?].*)?\}$/;
+      const i = redis.command?.indexOf('--requirepass') ?? -1;
+      assert.ok(i >= 0, 'requirepass');
+      assert.match(redis.command![i + 1], pass);
+      assert.match(redis.environment?.REDISCLI_AUTH ?? '', pass);
+      assert.deepEqual(
+        redis.healthcheck?.test,
+        ['CMD-SHELL', 'redis-cli ping | grep -q PONG'],
+        'a NOAUTH answer is unhealthy',
+      );
+      const urls = Object.values(compose.services).flatMap((s) => s.environment?.REDIS_URL ?? []);
+      assert.ok(urls.length > 0);
+      for (const u of urls) assert.match(u, /^redis:\/\/:\$\{REDIS_PASSWORD(:-[\w-]+)?\}@redis:6379$/);
+    });
+  }
 
   it('the production Redis persists (append-only, a volume) and publishes no port', () => {
     const text = read('docker/docker-compose.prod.yml');

@@ -35,6 +35,26 @@ function promtoolLacksKubernetesSd(): string | false {
   }
 }
 
+/**
+ * `promtool check config` of a deploy file whose scrape job sends METRICS_TOKEN from `tokenFile`:
+ * promtool insists that the file exists, and it exists only where Prometheus runs, so the check
+ * runs on a copy (next to the rules it loads) that reads a token file made here instead.
+ */
+function checkScrapeConfig(file: string, tokenFile: string) {
+  const text = read(file);
+  assert.ok(text.includes(`credentials_file: ${tokenFile}`), `${file} sends the token from ${tokenFile}`);
+  const dir = mkdtempSync(join(tmpdir(), 'kr-prom-'));
+  try {
+    writeFileSync(join(dir, 'metrics-token'), 'scrape-token-for-promtool-0123456789abcdef');
+    cpSync(join(root, 'deploy', 'prometheus', 'alerts.yml'), join(dir, 'alerts.yml'));
+    const copy = join(dir, 'prometheus.yml');
+    writeFileSync(copy, text.replace(tokenFile, join(dir, 'metrics-token')));
+    return spawnSync('promtool', ['check', 'config', copy], { encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The process exits within this long after SIGTERM, drain included (main.ts). */
 const EXIT_BOUND_S = 10;
 
@@ -140,7 +160,7 @@ describe('Prometheus: alert rules and scrape config', () => {
       skip: noPromtool,
     },
     () => {
-      const r = run('promtool', ['check', 'config', 'deploy/prometheus/prometheus.yml']);
+      const r = checkScrapeConfig('deploy/prometheus/prometheus.yml', '/run/secrets/metrics_token');
       assert.equal(r.status, 0, r.stdout + r.stderr);
       assert.match(r.stdout, new RegExp(`SUCCESS: ${rules().length} rules found`));
       type Job = { job_name: string; static_configs: { targets: string[] }[] };
@@ -154,7 +174,10 @@ describe('Prometheus: alert rules and scrape config', () => {
   );
 
   it('promtool accepts prometheus.kubernetes.yml', { skip: promtoolLacksKubernetesSd() }, () => {
-    const r = run('promtool', ['check', 'config', 'deploy/prometheus/prometheus.kubernetes.yml']);
+    const r = checkScrapeConfig(
+      'deploy/prometheus/prometheus.kubernetes.yml',
+      '/etc/prometheus/secrets/kite-relay/metrics-token',
+    );
     assert.equal(r.status, 0, r.stdout + r.stderr);
   });
 });
@@ -309,6 +332,23 @@ describe('compose: the monitoring profile', () => {
     );
   });
 
+  it('Prometheus sends METRICS_TOKEN: the compose secret metrics_token, a git-ignored file, is what its scrape job reads', () => {
+    const compose = parse(read('docker/docker-compose.prod.yml')) as {
+      services: Record<string, Service & { secrets?: string[] }>;
+      secrets: Record<string, { file: string }>;
+    };
+    assert.deepEqual(compose.services.prometheus.secrets, ['metrics_token']);
+    assert.equal(compose.secrets.metrics_token.file, '../metrics-token');
+    assert.ok(read('.gitignore').split('\n').includes('metrics-token'), 'the token file is never committed');
+    const job = (
+      parse(read('deploy/prometheus/prometheus.yml')) as {
+        scrape_configs: { job_name: string; authorization?: { type: string; credentials_file: string } }[];
+      }
+    ).scrape_configs.find((j) => j.job_name === 'kite-relay');
+    assert.deepEqual(job?.authorization, { type: 'Bearer', credentials_file: '/run/secrets/metrics_token' });
+    assert.match(read('.env.production.example'), /^METRICS_TOKEN=$/m);
+  });
+
   it('`docker-compose config` accepts the file with the monitoring profile', { skip: noCompose }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'kr-monitoring-'));
     try {
@@ -317,6 +357,7 @@ describe('compose: the monitoring profile', () => {
       const file = join(dir, 'docker', 'docker-compose.prod.yml');
       const r = spawnSync('docker-compose', ['-f', file, '--profile', 'monitoring', 'config'], {
         encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', REDIS_PASSWORD: 'compose-test-password-0123456789ab' },
       });
       assert.equal(r.status, 0, r.stderr);
       const services = (parse(r.stdout) as { services: Record<string, unknown> }).services;
@@ -466,6 +507,33 @@ describe('Kubernetes: kustomize base', { skip: noKubectl }, () => {
     assert.equal(sts.volumeClaimTemplates.length, 1);
     const host = new URL(secret().REDIS_URL).hostname;
     assert.deepEqual(one('Service', host).spec.selector, sts.selector.matchLabels);
+  });
+
+  it("Redis requires the password of its own Secret (kite-relay-redis); the app's REDIS_URL carries one; both are placeholders", () => {
+    const redis = one('StatefulSet', 'kite-relay-redis').spec.template.spec.containers[0];
+    const args = redis.args as string[];
+    assert.equal(args[args.indexOf('--requirepass') + 1], '$(REDIS_PASSWORD)');
+    const redisSecret = one('Secret', 'kite-relay-redis');
+    const env = new Map((redis.env as { name: string; valueFrom: any }[]).map((e) => [e.name, e.valueFrom]));
+    for (const name of ['REDIS_PASSWORD', 'REDISCLI_AUTH']) {
+      assert.deepEqual(
+        env.get(name)?.secretKeyRef,
+        { name: redisSecret.metadata.name, key: 'REDIS_PASSWORD' },
+        name,
+      );
+    }
+    for (const probe of ['readinessProbe', 'livenessProbe']) {
+      assert.deepEqual(redis[probe].exec.command, ['sh', '-c', 'redis-cli ping | grep -q PONG'], probe);
+    }
+    const password = Buffer.from(String(redisSecret.data?.REDIS_PASSWORD), 'base64').toString();
+    assert.ok(isPlaceholder(password), 'redis.env holds a placeholder');
+    const url = new URL(secret().REDIS_URL);
+    assert.equal(url.password, password, 'the two templates agree');
+    const env2 = container().envFrom as { secretRef?: { name: string } }[];
+    assert.ok(
+      !env2.some((r) => r.secretRef?.name === redisSecret.metadata.name),
+      "the app does not load Redis' own Secret",
+    );
   });
 
   it("the Kubernetes scrape job keeps exactly these pods' metrics port", () => {

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { WebSocket } from 'ws';
 import { TestApp } from '../helpers/test-app.js';
 
 const csp = (h: Headers) =>
@@ -56,6 +57,62 @@ describe('security: headers, cross-origin changes, body types, anonymous status'
       assert.equal(headers.get('strict-transport-security'), null, 'HSTS only in production over https');
       assert.equal(headers.get('x-powered-by'), null);
     }
+  });
+
+  it("engine.io's own answers on /socket.io/ (polling handshake, a later poll, the websocket upgrade) carry the same security headers as the HTTP routes", async () => {
+    const names = [
+      'content-security-policy',
+      'x-frame-options',
+      'x-content-type-options',
+      'referrer-policy',
+      'cross-origin-opener-policy',
+      'cross-origin-resource-policy',
+      'x-dns-prefetch-control',
+      'x-download-options',
+      'x-permitted-cross-domain-policies',
+      'origin-agent-cluster',
+    ];
+    const pick = (get: (n: string) => string | null | undefined) =>
+      Object.fromEntries(names.map((n) => [n, get(n)]));
+    const live = await t.http('/health/live');
+    const http = pick((n) => live.headers.get(n));
+    assert.equal(http['x-content-type-options'], 'nosniff');
+    assert.ok(
+      Object.values(http).every((v) => typeof v === 'string' && v.length > 0),
+      JSON.stringify(http),
+    );
+    const handshake = await fetch(`${t.url}/socket.io/?EIO=4&transport=polling`);
+    const open = await handshake.text();
+    assert.equal(handshake.status, 200, open);
+    assert.deepEqual(
+      pick((n) => handshake.headers.get(n)),
+      http,
+      'the handshake',
+    );
+    const sid = (JSON.parse(open.slice(1)) as { sid: string }).sid;
+    const poll = await fetch(`${t.url}/socket.io/?EIO=4&transport=polling&sid=${sid}`, {
+      method: 'POST',
+      body: '40/market,',
+    });
+    assert.equal(poll.status, 200);
+    assert.deepEqual(
+      pick((n) => poll.headers.get(n)),
+      http,
+      'a later request of the session',
+    );
+    const upgrade = await new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
+      const ws = new WebSocket(`${t.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+      ws.once('upgrade', (res) => {
+        resolve(res.headers);
+        ws.close();
+      });
+      ws.once('error', reject);
+    });
+    assert.deepEqual(
+      pick((n) => upgrade[n] as string | undefined),
+      http,
+      'the websocket upgrade',
+    );
   });
 
   it('a same-site page on another port cannot use the admin cookie (Origin checked, 403); the own origin can', async () => {
@@ -231,8 +288,20 @@ describe('security: TRUST_PROXY decides whose address the per-address limits see
     }
   });
 
-  it('the default (loopback) takes the forwarded address from a proxy on this host', async () => {
-    const t = await TestApp.start({ redis: false });
+  it('outside development the default believes nobody, not even loopback (the 31st login is 429)', async () => {
+    const t = await TestApp.start({ redis: false, env: { TRUST_PROXY: undefined } });
+    try {
+      assert.deepEqual(t.config.trustProxy, false);
+      const codes = await burst(t, 31);
+      assert.deepEqual(codes.slice(0, 30), Array<number>(30).fill(302));
+      assert.equal(codes[30], 429);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('TRUST_PROXY=loopback takes the forwarded address from a proxy on this host', async () => {
+    const t = await TestApp.start({ redis: false, env: { TRUST_PROXY: 'loopback' } });
     try {
       assert.deepEqual(await burst(t, 35), Array<number>(35).fill(302));
     } finally {

@@ -8,13 +8,17 @@ export class RedisServer {
   private proc?: ChildProcess;
   readonly client: Redis;
 
-  private constructor(readonly port: number) {
+  private constructor(
+    readonly port: number,
+    private readonly extraArgs: readonly string[],
+  ) {
     this.client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
     this.client.on('error', () => undefined);
   }
 
-  static async start(): Promise<RedisServer> {
-    const r = new RedisServer(await freePort());
+  /** `extraArgs` are more redis-server options (e.g. `--tls-port`); the test's own client uses `port`. */
+  static async start(extraArgs: readonly string[] = []): Promise<RedisServer> {
+    const r = new RedisServer(await freePort(), extraArgs);
     await r.start();
     return r;
   }
@@ -26,7 +30,17 @@ export class RedisServer {
   async start(): Promise<void> {
     this.proc = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        ...this.extraArgs,
+      ],
       { stdio: 'ignore' },
     );
     await waitFor(

@@ -91,6 +91,8 @@ export class TestApp {
       LOG_LEVEL: 'debug',
       REDIS_URL: o.redis === false ? undefined : REDIS_URL,
       HEARTBEAT_INTERVAL_MS: '1000',
+      // The tests speak from 127.0.0.1 and name their client with X-Forwarded-For, as a local proxy would.
+      TRUST_PROXY: 'loopback',
       PORT: String(port),
       PUBLIC_URL: this.url,
       DATA_DIR: mkdtempSync(join(tmpdir(), 'kr-data-')),
