@@ -1,5 +1,46 @@
 import js from '@eslint/js';
+import { readdirSync } from 'node:fs';
 import tseslint from 'typescript-eslint';
+import noImportCycle from './scripts/eslint/no-import-cycle.mjs';
+
+// The layers of src/, bottom first (docs/architecture.md). A folder imports only from the layers
+// below its own; everything not listed is a feature, above them all. Cycles are refused everywhere.
+const LAYERS = [
+  ['kite', 'clock', 'common'],
+  ['contracts'],
+  ['events'],
+  ['config'],
+  ['http', 'logging'],
+  ['metrics', 'redis'],
+];
+const FOLDERS = readdirSync(new URL('./src', import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
+/** One config block per lower folder and depth: the folders (and root files) it must not import. */
+function layerRules() {
+  return LAYERS.flatMap((layer, i) => {
+    const allowed = new Set(LAYERS.slice(0, i).flat());
+    const forbidden = FOLDERS.filter((f) => !allowed.has(f) && !layer.includes(f));
+    return layer.flatMap((folder) =>
+      ['../', '../../'].map((up, depth) => ({
+        files: [`src/${folder}/${depth === 0 ? '' : '*/'}*.ts`],
+        rules: {
+          'no-restricted-imports': [
+            'error',
+            {
+              patterns: [
+                {
+                  group: [...forbidden.map((f) => `${up}${f}/*`), `${up}*.js`],
+                  message: `src/${folder} is below these folders and the root files (docs/architecture.md, layers).`,
+                },
+              ],
+            },
+          ],
+        },
+      })),
+    );
+  });
+}
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.build/', 'test-artifacts/', '.tools/'] },
@@ -21,6 +62,9 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
+  { plugins: { local: { rules: { 'no-import-cycle': noImportCycle } } } },
+  { files: ['src/**/*.ts'], rules: { 'local/no-import-cycle': 'error' } },
+  ...layerRules(),
   {
     // The codec and REST wrapper stay framework-free: no Nest, no rxjs, nothing else of ours.
     files: ['src/kite/**/*.ts'],

@@ -5,8 +5,9 @@ import { startApp } from './app.factory.js';
 import { SystemClock } from './clock/clock.js';
 import { errorText } from './common/error-text.js';
 import { withKiteEndpoints, type AppConfig } from './config/app-config.js';
-import { checkDataDir, checkRedis } from './config/boot-checks.js';
+import { checkDataDir } from './config/boot-checks.js';
 import { loadConfig } from './config/load-config.js';
+import { checkRedis } from './redis/redis-boot-check.js';
 import { BUILTIN_CALENDAR_FILE, loadCalendar, type MarketCalendar } from './market-status/calendar.js';
 import { KiteSimulator } from './simulator/simulator.js';
 

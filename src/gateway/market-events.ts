@@ -4,7 +4,7 @@ import type { FeedStatus } from '../market-feed/market-feed.constants.js';
 import type { MarketStatus, MarketStatusValue } from '../market-status/market-status.js';
 
 /** The Socket.IO protocol of namespace `/market` (SPEC section 4), shared by server, tests and docs. */
-export const MARKET_NAMESPACE = '/market';
+export { MARKET_NAMESPACE } from '../contracts/market-namespace.contract.js';
 
 export interface SubscribeRequest {
   instruments: (string | number)[];

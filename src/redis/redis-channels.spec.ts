@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MARKET_NAMESPACE } from '../gateway/market-events.js';
+import { MARKET_NAMESPACE } from '../contracts/market-namespace.contract.js';
 import { redisChannels } from './redis-channels.js';
 
 describe('redisChannels', () => {

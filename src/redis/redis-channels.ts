@@ -1,8 +1,9 @@
+import { MARKET_NAMESPACE } from '../contracts/market-namespace.contract.js';
+
 /** The key of the Socket.IO Redis adapter under the deployment's prefix (RelayIoAdapter). */
 export const ADAPTER_KEY = 'socket.io';
 /** Namespaces that get an adapter: the main one (always created by Socket.IO) and /market. */
-// '/market' is MARKET_NAMESPACE (gateway/, which redis/ must not import; the spec compares them).
-const NAMESPACES = ['/', '/market'];
+const NAMESPACES = ['/', MARKET_NAMESPACE];
 
 /**
  * Every Pub/Sub channel and pattern kite-relay uses under `prefix`, as Redis' ACL sees them: the
