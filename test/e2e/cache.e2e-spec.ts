@@ -43,8 +43,7 @@ describe('cache: one layer, a few seconds of truth, Redis with an in-memory fall
     assert.deepEqual(again.body.data['NSE:INFY'], first.body.data['NSE:INFY'], 'the same cached quote');
     assert.equal(await quoteCalls(), before + 1, 'no Kite call for a fresh hit');
 
-    await sleep(TTL + 100);
-    assert.equal(await redis.client.exists(keys[0]), 0, 'expired in Redis');
+    await waitFor(async () => (await redis.client.exists(keys[0])) === 0, 'expired in Redis', TTL + 2000);
     const later = await quote('NSE:INFY');
     assert.equal(later.status, 200);
     assert.equal(await quoteCalls(), before + 2, 'after the TTL the read goes to Kite');
@@ -52,7 +51,12 @@ describe('cache: one layer, a few seconds of truth, Redis with an in-memory fall
   });
 
   it('ten concurrent misses make one Kite request', async () => {
-    await sleep(TTL + 100);
+    // Nothing of the test before is cached any more.
+    await waitFor(
+      async () => (await redis.client.keys(`${t.cacheKeyPrefix}q:*`)).length === 0,
+      'earlier quotes expired',
+      TTL + 2000,
+    );
     const before = await quoteCalls();
     const answers = await Promise.all(Array.from({ length: 10 }, () => quote('NSE:TCS', 'NSE:HDFCBANK')));
     assert.ok(answers.every((a) => a.status === 200 && a.body.missing.length === 0));
@@ -99,7 +103,7 @@ describe('cache: one layer, a few seconds of truth, Redis with an in-memory fall
       }
     })();
 
-    await sleep(300);
+    await waitFor(() => reads >= 5, 'reads under way');
     const stoppedAt = Date.now();
     await redis.stop();
     const degraded = await waitFor(async () => {
@@ -114,14 +118,14 @@ describe('cache: one layer, a few seconds of truth, Redis with an in-memory fall
     );
     assert.equal((await t.http('/health/ready')).status, 200, 'still ready');
     const ticksAtStop = ticks;
-    await sleep(1000);
-    assert.ok(ticks > ticksAtStop, 'ticks keep flowing while Redis is down');
+    await waitFor(() => ticks > ticksAtStop + 5, 'ticks keep flowing while Redis is down', 3000);
 
     const restartedAt = Date.now();
     await redis.start();
     await waitFor(async () => (await health())?.info?.cache?.mode === 'redis', 'back to Redis', 10_000);
     const recoverMs = Date.now() - restartedAt;
-    await sleep(300);
+    const readsAtRecovery = reads;
+    await waitFor(() => reads >= readsAtRecovery + 5, 'reads on Redis again');
     running = false;
     await reader;
 
