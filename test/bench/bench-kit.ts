@@ -118,9 +118,13 @@ export interface StartOptions {
 
 const PROBE = here('./heap-probe.js');
 
+/** Node options every server of the bench gets (`--node-args "…"`): e.g. a container's heap limits. */
+export const serverNodeArgs: string[] = [];
+
 /** node's arguments and the stdio for a server started with `opts`. */
 function launch(opts: StartOptions): { args: string[]; stdio: StdioOptions } {
   const args = [
+    ...serverNodeArgs,
     ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : []),
     ...(opts.probe ? ['--expose-gc', '--import', pathToFileURL(PROBE).href] : []),
   ];

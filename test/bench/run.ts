@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { cliFlag } from '../../src/cli-flags.js';
+import { serverNodeArgs } from './bench-kit.js';
 import { benchCandles } from './candles.bench.js';
 import { benchCluster } from './cluster.bench.js';
 import { benchDecode, type DecodeResult } from './decode.bench.js';
@@ -11,7 +12,7 @@ import { cell, spread } from './stats.js';
 
 // `npm run bench [-- --quick] [-- --repeat N] [-- --json FILE] [-- --clients N] [-- --rate N]
 // [-- --only decode|fanout|memory|cluster|candles|ready] [-- --memory-clients N]
-// [-- --heap-snapshots DIR] [-- --cpu-prof]` (the fan-out gateway's V8 profile in test-artifacts/profiles).
+// [-- --heap-snapshots DIR] [-- --cpu-prof] [-- --node-args "--max-old-space-size=384 …"]` (the fan-out gateway's V8 profile in test-artifacts/profiles).
 // Every figure is measured `--repeat` times (default 3), kite-relay and its reference interleaved
 // (A, B, A, B…); the table shows the median and the min–max range, the machine's load under it.
 const args = process.argv.slice(2);
@@ -21,6 +22,7 @@ const only = opt('only');
 const want = (part: string) => !only || only === part;
 const jsonAt = opt('json');
 const repeat = Math.max(1, Math.floor(Number(opt('repeat') ?? 3)) || 1);
+serverNodeArgs.push(...(opt('node-args')?.split(/\s+/).filter(Boolean) ?? []));
 
 const table = new Table();
 const out: Record<string, unknown> = { repeat };
