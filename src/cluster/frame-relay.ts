@@ -1,14 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service.js';
 import { RelayEvents } from '../events/relay-events.js';
-import {
-  FEED_TUNING,
-  type FeedState,
-  type FeedStatus,
-  type FeedTuning,
-} from '../market-feed/market-feed.constants.js';
+import { FEED_TUNING, type FeedStatus, type FeedTuning } from '../market-feed/market-feed.constants.js';
 import type { SourceFrame, TickSource } from '../market-feed/tick-source.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import type { FeedMessage } from '../redis/bus-messages.contract.js';
 import { ClusterBus, type BusFrame } from '../redis/cluster-bus.js';
 import { RedisClients } from '../redis/redis-clients.js';
 import { FencingGate } from './fencing-gate.js';
@@ -21,8 +17,6 @@ export interface FeedHooks {
   /** The follower view changed: the feed re-reads `followerStatus()`. */
   followerChanged(): void;
 }
-
-const FEED_STATES: readonly FeedState[] = ['CONNECTING', 'LIVE', 'RECONNECTING', 'AUTH_REQUIRED', 'STOPPED'];
 
 /**
  * Where a node's ticks come from. The holder serves its upstream frames to its own clients and
@@ -77,7 +71,7 @@ export class FrameRelay implements TickSource, OnModuleInit, OnApplicationShutdo
     if (!this.redis.configured) return;
     this.off.push(
       this.bus.onFrame((f) => this.fromBus(f)),
-      this.bus.onMessage((msg) => this.onMessage(msg)),
+      this.bus.onMessage('feed', (msg) => this.onFeed(msg)),
       this.events.on('ownership.changed', (s) => {
         if (s.fencing !== null) this.gate.observe(s.fencing, Date.now());
         this.updateInfo();
@@ -171,13 +165,10 @@ export class FrameRelay implements TickSource, OnModuleInit, OnApplicationShutdo
     });
   }
 
-  private onMessage(msg: Record<string, unknown>): void {
-    if (msg.type !== 'feed' || msg.node === this.nodeId || typeof msg.node !== 'string') return;
-    const state = msg.state as FeedState;
-    if (!FEED_STATES.includes(state) || typeof msg.fencing !== 'number' || msg.fencing < this.gate.fencing) {
-      return;
-    }
-    const status: FeedStatus = typeof msg.reason === 'string' ? { state, reason: msg.reason } : { state };
+  private onFeed(msg: FeedMessage): void {
+    if (msg.node === this.nodeId || msg.fencing < this.gate.fencing) return;
+    const { state } = msg;
+    const status: FeedStatus = msg.reason !== undefined ? { state, reason: msg.reason } : { state };
     const changed =
       this.holderStatus?.status.state !== state || this.holderStatus.status.reason !== status.reason;
     this.holderStatus = { status, at: Date.now(), node: msg.node };

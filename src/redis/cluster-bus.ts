@@ -1,4 +1,11 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { MetricsService } from '../metrics/metrics.service.js';
+import {
+  parseBusMessage,
+  type BusMessage,
+  type BusMessageKind,
+  type BusMessageOf,
+} from './bus-messages.contract.js';
 import { RedisClients } from './redis-clients.js';
 
 const FRAME_VERSION = 1;
@@ -11,23 +18,33 @@ export interface BusFrame {
 }
 
 type FrameListener = (f: BusFrame) => void;
-type MessageListener = (msg: Record<string, unknown>) => void;
+type MessageListener<K extends BusMessageKind> = (msg: BusMessageOf<K>) => void;
 
 /**
  * Redis pub/sub between the nodes of a cluster, shaped like socket.io-redis-adapter's
  * doPublish/onRawMessage: binary Kite frames exactly as Kite sent them (with the publisher's node id
- * and fencing number in a small header), and JSON messages (cluster events, node records). I/O
- * only; a malformed message is dropped and counted by the caller's `onMalformed`.
+ * and fencing number in a small header), and JSON messages (the `BusMessage` union). I/O and the
+ * one check at the door: a frame or message that is not one of ours is dropped here and counted in
+ * kite_relay_bus_messages_dropped_total{channel,reason}; listeners only ever see typed messages.
  */
 @Injectable()
 export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
   private readonly frameListeners = new Set<FrameListener>();
-  private readonly messageListeners = new Set<MessageListener>();
-  private malformed = 0;
+  private readonly messageListeners = new Map<BusMessageKind, Set<(msg: BusMessage) => void>>();
+  private readonly dropped;
   private readonly onBuffer = (channel: Buffer, message: Buffer) =>
     this.dispatch(channel.toString(), message);
 
-  constructor(private readonly redis: RedisClients) {}
+  constructor(
+    private readonly redis: RedisClients,
+    metrics: MetricsService,
+  ) {
+    this.dropped = metrics.counter(
+      'bus_messages_dropped_total',
+      'Cluster bus frames and messages dropped at the door (not ours, or not valid)',
+      ['channel', 'reason'],
+    );
+  }
 
   private get framesChannel(): string {
     return this.redis.key('bus:frames');
@@ -35,11 +52,6 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
 
   private get messagesChannel(): string {
     return this.redis.key('bus:messages');
-  }
-
-  /** Messages dropped as malformed so far. */
-  get malformedCount(): number {
-    return this.malformed;
   }
 
   async onModuleInit(): Promise<void> {
@@ -60,9 +72,14 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
     return () => this.frameListeners.delete(fn);
   }
 
-  onMessage(fn: MessageListener): () => void {
-    this.messageListeners.add(fn);
-    return () => this.messageListeners.delete(fn);
+  /** Listens to one kind of message; returns the function that stops listening. */
+  onMessage<K extends BusMessageKind>(kind: K, fn: MessageListener<K>): () => void {
+    let set = this.messageListeners.get(kind);
+    if (!set) this.messageListeners.set(kind, (set = new Set()));
+    // Dispatch hands each listener only messages of its own kind.
+    const untyped = fn as (msg: BusMessage) => void;
+    set.add(untyped);
+    return () => set.delete(untyped);
   }
 
   /** Publishes a frame; resolves false when Redis did not take it (the caller's own clients are served locally). */
@@ -76,7 +93,7 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
     return this.publish(this.framesChannel, Buffer.concat([header, frame]));
   }
 
-  async publishMessage(msg: Record<string, unknown>): Promise<boolean> {
+  async publishMessage(msg: BusMessage): Promise<boolean> {
     return this.publish(this.messagesChannel, Buffer.from(JSON.stringify(msg), 'utf8'));
   }
 
@@ -94,17 +111,13 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
   private dispatch(channel: string, message: Buffer): void {
     if (channel === this.framesChannel) {
       const f = decodeBusFrame(message);
-      if (!f) return void this.malformed++;
+      if (!f) return this.dropped.inc({ channel: 'frames', reason: 'malformed' });
       for (const fn of this.frameListeners) fn(f);
     } else if (channel === this.messagesChannel) {
-      let msg: unknown;
-      try {
-        msg = JSON.parse(message.toString('utf8'));
-      } catch {
-        return void this.malformed++;
-      }
-      if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return void this.malformed++;
-      for (const fn of this.messageListeners) fn(msg as Record<string, unknown>);
+      const parsed = parseBusMessage(message.toString('utf8'));
+      if (!parsed.ok) return this.dropped.inc({ channel: 'messages', reason: parsed.reason });
+      const set = this.messageListeners.get(parsed.message.type);
+      for (const fn of set ?? []) fn(parsed.message);
     }
   }
 }
