@@ -122,7 +122,7 @@ export class FrameRelay implements TickSource, OnModuleInit, OnApplicationShutdo
     const dropRepeats = this.gate.inSwitchWindow(now);
     this.emit({ data: frame, receivedAt: now, shard, fencing, origin: 'upstream', dropRepeats });
     this.m.published.inc();
-    void this.bus.publishFrame(this.nodeId, fencing, frame);
+    void this.bus.publishFrame(fencing, frame);
   }
 
   /** What a follower reports as its feed state. */

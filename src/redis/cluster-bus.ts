@@ -1,14 +1,17 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { randomInt } from 'node:crypto';
+import { AppConfigService } from '../config/app-config.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { openEnvelope, sealEnvelope } from './bus-envelope.js';
 import {
   parseBusMessage,
   type BusMessage,
   type BusMessageKind,
   type BusMessageOf,
 } from './bus-messages.contract.js';
+import { ClusterKey } from './cluster-key.js';
 import { RedisClients } from './redis-clients.js';
-
-const FRAME_VERSION = 1;
+import { ReplayGuard } from './replay-guard.js';
 
 /** A raw Kite frame as it crossed the bus: who published it, under which tenure. */
 export interface BusFrame {
@@ -22,23 +25,31 @@ type MessageListener<K extends BusMessageKind> = (msg: BusMessageOf<K>) => void;
 
 /**
  * Redis pub/sub between the nodes of a cluster, shaped like socket.io-redis-adapter's
- * doPublish/onRawMessage: binary Kite frames exactly as Kite sent them (with the publisher's node id
- * and fencing number in a small header), and JSON messages (the `BusMessage` union). I/O and the
- * one check at the door: a frame or message that is not one of ours is dropped here and counted in
- * kite_relay_bus_messages_dropped_total{channel,reason}; listeners only ever see typed messages.
+ * doPublish/onRawMessage: binary Kite frames exactly as Kite sent them (with the publisher's
+ * fencing number), and JSON messages (the `BusMessage` union), each in a signed envelope
+ * (`bus-envelope.ts`: HMAC-SHA256 under the cluster key, the sender, its sequence). I/O and the one
+ * check at the door: anything unsigned, badly signed, replayed or not valid is dropped here and
+ * counted in kite_relay_bus_messages_dropped_total{channel,reason}; listeners see typed messages only.
  */
 @Injectable()
 export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
   private readonly frameListeners = new Set<FrameListener>();
   private readonly messageListeners = new Map<BusMessageKind, Set<(msg: BusMessage) => void>>();
   private readonly dropped;
+  private readonly nodeId: string;
+  private readonly boot = randomInt(2 ** 32);
+  private seq = 0;
+  private readonly replays = new ReplayGuard();
   private readonly onBuffer = (channel: Buffer, message: Buffer) =>
     this.dispatch(channel.toString(), message);
 
   constructor(
     private readonly redis: RedisClients,
+    private readonly clusterKey: ClusterKey,
+    config: AppConfigService,
     metrics: MetricsService,
   ) {
+    this.nodeId = config.values.nodeId;
     this.dropped = metrics.counter(
       'bus_messages_dropped_total',
       'Cluster bus frames and messages dropped at the door (not ours, or not valid)',
@@ -83,55 +94,57 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Publishes a frame; resolves false when Redis did not take it (the caller's own clients are served locally). */
-  async publishFrame(nodeId: string, fencing: number, frame: Buffer): Promise<boolean> {
-    const id = Buffer.from(nodeId, 'utf8');
-    const header = Buffer.allocUnsafe(10 + id.length);
-    header.writeUInt8(FRAME_VERSION, 0);
-    header.writeDoubleBE(fencing, 1);
-    header.writeUInt8(id.length, 9);
-    id.copy(header, 10);
-    return this.publish(this.framesChannel, Buffer.concat([header, frame]));
+  async publishFrame(fencing: number, frame: Buffer): Promise<boolean> {
+    const body = Buffer.allocUnsafe(8 + frame.length);
+    body.writeDoubleBE(fencing, 0);
+    frame.copy(body, 8);
+    return this.publish(this.framesChannel, body);
   }
 
   async publishMessage(msg: BusMessage): Promise<boolean> {
     return this.publish(this.messagesChannel, Buffer.from(JSON.stringify(msg), 'utf8'));
   }
 
-  private async publish(channel: string, payload: Buffer): Promise<boolean> {
+  private async publish(channel: string, body: Buffer): Promise<boolean> {
     const client = this.redis.command;
     if (!client || !this.redis.up) return false;
+    // Sealed and sent in the same turn, so the sequence reaches Redis in order.
+    const envelope = { nodeId: this.nodeId, boot: this.boot, seq: ++this.seq, sentAt: Date.now(), body };
     try {
-      await client.publish(channel, payload);
+      await client.publish(channel, sealEnvelope(this.clusterKey.key, channel, envelope));
       return true;
     } catch {
       return false;
     }
   }
 
-  private dispatch(channel: string, message: Buffer): void {
-    if (channel === this.framesChannel) {
-      const f = decodeBusFrame(message);
-      if (!f) return this.dropped.inc({ channel: 'frames', reason: 'malformed' });
+  private dispatch(channel: string, raw: Buffer): void {
+    const name =
+      channel === this.framesChannel ? 'frames' : channel === this.messagesChannel ? 'messages' : '';
+    if (!name) return;
+    const drop = (reason: string) => this.dropped.inc({ channel: name, reason });
+    const opened = openEnvelope(this.clusterKey.key, channel, raw);
+    if (!opened.ok) return drop(opened.reason);
+    const { envelope } = opened;
+    const fresh = this.replays.check(envelope, Date.now());
+    if (fresh !== 'ok') return drop(fresh);
+    if (name === 'frames') {
+      const f = frameOf(envelope.nodeId, envelope.body);
+      if (!f) return drop('invalid');
       for (const fn of this.frameListeners) fn(f);
-    } else if (channel === this.messagesChannel) {
-      const parsed = parseBusMessage(message.toString('utf8'));
-      if (!parsed.ok) return this.dropped.inc({ channel: 'messages', reason: parsed.reason });
+    } else {
+      const parsed = parseBusMessage(envelope.body.toString('utf8'));
+      if (!parsed.ok) return drop(parsed.reason);
       const set = this.messageListeners.get(parsed.message.type);
       for (const fn of set ?? []) fn(parsed.message);
     }
   }
 }
 
-/** The inverse of the frame header; undefined for anything that is not one of ours. */
-export function decodeBusFrame(message: Buffer): BusFrame | undefined {
-  if (message.length < 10 || message.readUInt8(0) !== FRAME_VERSION) return undefined;
-  const idLength = message.readUInt8(9);
-  if (message.length < 10 + idLength) return undefined;
-  const fencing = message.readDoubleBE(1);
+/** A frame's body: its fencing number, then the Kite frame as Kite sent it. */
+function frameOf(nodeId: string, body: Buffer): BusFrame | undefined {
+  if (body.length < 8) return undefined;
+  const fencing = body.readDoubleBE(0);
   if (!Number.isFinite(fencing)) return undefined;
-  return {
-    fencing,
-    nodeId: message.toString('utf8', 10, 10 + idLength),
-    frame: message.subarray(10 + idLength),
-  };
+  return { nodeId, fencing, frame: body.subarray(8) };
 }

@@ -1,0 +1,171 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BusAttacker,
+  counter,
+  FRAMES,
+  forgedFrame,
+  MESSAGES,
+  PREFIX,
+  unsignedFrame,
+} from '../helpers/bus-attacker.js';
+import { TestCluster, type ClusterNode, type MarketClient } from '../helpers/test-cluster.js';
+import { TickProbe } from '../helpers/tick-probe.js';
+import { waitFor } from '../helpers/wait.js';
+
+const INFY = 408065;
+const RELIANCE = 738561;
+/** No simulator price gets near it: a tick at this price is a forged one. */
+const FORGED_PRICE = 777777.75;
+const WRONG_SECRET = 'not-the-cluster-key-0123456789abcdef0123456789';
+
+async function subscribed(s: MarketClient, instruments: number[]): Promise<void> {
+  await new Promise<void>((r) => (s.connected ? r() : s.once('connect', () => r())));
+  const ack = await s.timeout(10_000).emitWithAck('subscribe', { instruments, mode: 'ltp' });
+  assert.equal(ack.ok, true);
+}
+
+const feedState = async (n: ClusterNode) => {
+  const h = await n.health();
+  return (h.info ?? h.details).feed.state as string;
+};
+const dropped = (n: ClusterNode, channel: string, reason: string) =>
+  counter(n.url, `bus_messages_dropped_total{channel="${channel}",reason="${reason}"}`);
+const jti = (token: string) =>
+  (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { jti: string }).jti;
+
+/**
+ * Redis is a trust boundary (issue #29 part 2): whoever can write to the deployment's Redis
+ * publishes forged, unsigned and replayed bus input and plants records. Nothing of it reaches a
+ * client or changes a node's state, and other users are unaffected throughout.
+ */
+describe('the cluster bus as a trust boundary', { timeout: 120_000 }, () => {
+  let c: TestCluster;
+  let attacker: BusAttacker;
+  let viewer: TickProbe;
+  let bystander: TickProbe;
+  let viewerToken: string;
+
+  before(async () => {
+    c = await TestCluster.start(2);
+    attacker = new BusAttacker(c.redis.port);
+    await c.login(c.nodes[0]);
+    await waitFor(
+      async () => (await Promise.all(c.nodes.map(feedState))).every((s) => s === 'LIVE'),
+      'LIVE',
+      15_000,
+    );
+    viewerToken = c.token('viewer', 'trusting-viewer');
+    viewer = new TickProbe(c.client(c.nodes[1], viewerToken));
+    bystander = new TickProbe(c.client(c.nodes[0], c.token('viewer', 'bystander')));
+    await subscribed(viewer.socket, [INFY, RELIANCE]);
+    await subscribed(bystander.socket, [INFY]);
+    await waitFor(() => viewer.ticks.length > 0 && bystander.ticks.length > 0, 'ticking', 15_000);
+  });
+
+  after(async () => {
+    attacker?.close();
+    await c?.close();
+  });
+
+  const forgedTicks = (p: TickProbe) => p.ticks.filter((t) => t.tick.last_price === FORGED_PRICE).length;
+  const ticksAgain = async (since: number) =>
+    waitFor(
+      () => viewer.since(since) >= 5 && bystander.since(since) >= 5,
+      'genuine ticks still flowing',
+      10_000,
+    );
+
+  it('a viewer on a follower gets no forged, unsigned, badly signed or replayed frame', async () => {
+    const { fencing } = await c.nodes[1].cluster();
+    const forged = forgedFrame(INFY, FORGED_PRICE);
+    const genuine = await attacker.capture(FRAMES);
+    for (let i = 0; i < 5; i++) {
+      await attacker.publish(FRAMES, unsignedFrame(fencing!, 'node-0', forged));
+      await attacker.publish(FRAMES, attacker.signedFrame(WRONG_SECRET, 'node-0', fencing!, forged));
+    }
+    await attacker.publish(FRAMES, genuine);
+    const t = Date.now();
+    await waitFor(
+      async () =>
+        (await dropped(c.nodes[1], 'frames', 'unsigned')) >= 5 &&
+        (await dropped(c.nodes[1], 'frames', 'bad_signature')) >= 5 &&
+        (await dropped(c.nodes[1], 'frames', 'replayed')) >= 1,
+      'the follower dropped and counted them',
+      5_000,
+    );
+    await ticksAgain(t);
+    assert.equal(forgedTicks(viewer), 0);
+    assert.equal(forgedTicks(bystander), 0);
+    assert.equal(await feedState(c.nodes[1]), 'LIVE');
+  });
+
+  it('forged token.revoked and session.cleared change nothing', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const revoke = {
+      type: 'event',
+      name: 'token.revoked',
+      payload: { origin: 'node-0', id: jti(viewerToken), exp },
+    };
+    const clear = { type: 'event', name: 'session.cleared', payload: { origin: 'node-0' } };
+    const before1 = await dropped(c.nodes[1], 'messages', 'unsigned');
+    const before2 = await dropped(c.nodes[1], 'messages', 'bad_signature');
+    for (const m of [revoke, clear]) {
+      await attacker.publish(MESSAGES, JSON.stringify(m));
+      const body = Buffer.from(JSON.stringify(m));
+      await attacker.publish(MESSAGES, attacker.signed(WRONG_SECRET, MESSAGES, 'node-0', body));
+    }
+    // A genuine notice of the holder's, replayed, is refused as well.
+    await attacker.publish(MESSAGES, await attacker.capture(MESSAGES));
+    await waitFor(
+      async () =>
+        (await dropped(c.nodes[1], 'messages', 'unsigned')) >= before1 + 2 &&
+        (await dropped(c.nodes[1], 'messages', 'bad_signature')) >= before2 + 2 &&
+        (await dropped(c.nodes[0], 'messages', 'replayed')) >= 1,
+      'both nodes dropped and counted them',
+      5_000,
+    );
+    const t = Date.now();
+    await ticksAgain(t);
+    assert.equal(viewer.disconnects, 0, 'the viewer keeps its socket');
+    for (const n of c.nodes) {
+      assert.equal(
+        (await n.http('/api/market/status', { token: viewerToken })).status,
+        200,
+        `token works on ${n.id}`,
+      );
+      assert.equal((await n.http('/api/auth/status')).body.state, 'AUTHENTICATED', `${n.id} still logged in`);
+      assert.equal(await feedState(n), 'LIVE');
+    }
+  });
+
+  it('a fake node record takes no quota and pushes nothing upstream', async () => {
+    const demand = Array.from({ length: 3001 }, (_, i) => [i + 1, 2]);
+    const record = {
+      id: 'evil',
+      role: 'follower',
+      demand,
+      usage: [{ sub: 'victim', connections: 20, instruments: [INFY] }],
+      clients: 20,
+    };
+    const before = await counter(c.nodes[0].url, 'redis_records_refused_total{kind="node-record"}');
+    await attacker.redis.set(`${PREFIX}node:evil`, JSON.stringify(record), 'PX', 60_000);
+    await attacker.publish(MESSAGES, JSON.stringify({ type: 'node', record }));
+    await waitFor(
+      async () =>
+        (await counter(c.nodes[0].url, 'redis_records_refused_total{kind="node-record"}')) > before &&
+        (await counter(c.nodes[1].url, 'redis_records_refused_total{kind="node-record"}')) > 0,
+      'the planted record refused by both nodes',
+      5_000,
+    );
+    const victim = c.client(c.nodes[1], c.token('viewer', 'victim'));
+    const answer = await new Promise<string>((r) => {
+      victim.once('connect_error', (e) => r(e.message));
+      victim.once('connect', () => r('connected'));
+    });
+    assert.equal(answer, 'connected', "the victim's quota is its own");
+    assert.ok((await c.simStats()).subscribed_instruments < 10, 'nothing of the fake demand upstream');
+    victim.disconnect();
+    await attacker.redis.del(`${PREFIX}node:evil`);
+  });
+});
