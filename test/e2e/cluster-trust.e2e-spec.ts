@@ -9,7 +9,12 @@ import {
   PREFIX,
   unsignedFrame,
 } from '../helpers/bus-attacker.js';
-import { TestCluster, type ClusterNode, type MarketClient } from '../helpers/test-cluster.js';
+import {
+  CLUSTER_SESSION_KEY,
+  TestCluster,
+  type ClusterNode,
+  type MarketClient,
+} from '../helpers/test-cluster.js';
 import { TickProbe } from '../helpers/tick-probe.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -97,6 +102,34 @@ describe('the cluster bus as a trust boundary', { timeout: 120_000 }, () => {
     await ticksAgain(t);
     assert.equal(forgedTicks(viewer), 0);
     assert.equal(forgedTicks(bystander), 0);
+    assert.equal(await feedState(c.nodes[1]), 'LIVE');
+  });
+
+  it('a signed frame of fencing 1e300 (a buggy or compromised node) leaves genuine ticks flowing, and /health true', async () => {
+    const { fencing } = await c.nodes[1].cluster();
+    const forged = forgedFrame(INFY, FORGED_PRICE);
+    const unconfirmed = () => counter(c.nodes[1].url, 'bus_frames_dropped_total{reason="unconfirmed"}');
+    const notHolder = () => counter(c.nodes[1].url, 'bus_frames_dropped_total{reason="not_holder"}');
+    const [before1, before2] = [await unconfirmed(), await notHolder()];
+    for (const f of [1e300, fencing! + 1]) {
+      await attacker.publish(FRAMES, attacker.signedFrame(CLUSTER_SESSION_KEY, 'node-0', f, forged));
+    }
+    await attacker.publish(FRAMES, attacker.signedFrame(CLUSTER_SESSION_KEY, 'intruder', fencing!, forged));
+    const t = Date.now();
+    await waitFor(
+      async () => (await unconfirmed()) >= before1 + 2 && (await notHolder()) >= before2 + 1,
+      'the follower dropped them: a tenure its lease does not name, a node that does not hold it',
+      5_000,
+    );
+    await ticksAgain(t);
+    assert.equal(forgedTicks(viewer), 0);
+    const h = await c.nodes[1].health();
+    assert.equal((h.info ?? h.details).feed.state, 'LIVE');
+    assert.equal((h.info ?? h.details).cluster.fencing, fencing, "/health shows the lease's fencing number");
+    assert.equal(await counter(c.nodes[1].url, 'cluster_fencing'), fencing);
+    // Still LIVE with more ticks in: the genuine frames were never cut off.
+    const t2 = Date.now();
+    await waitFor(() => viewer.since(t2) >= 20, 'ticks for a while', 10_000);
     assert.equal(await feedState(c.nodes[1]), 'LIVE');
   });
 
