@@ -167,7 +167,7 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
     if (!this.redis.up) return this.local.get(id);
     try {
       const text = await this.store.read(id);
-      return text === undefined ? this.local.get(id) : parseEntry(id, text);
+      return (text === undefined ? undefined : parseEntry(id, text)) ?? this.local.get(id);
     } catch (err) {
       this.logger.warn(`could not read token ${id} from Redis: ${errorText(err)}`);
       return this.local.get(id);

@@ -24,17 +24,29 @@ export class ClusterKey {
     );
   }
 
-  /** `<base64url MAC>.<text>`: the MAC binds the text to what it is (`kind`) and where it is kept (`id`). */
+  /** The MAC of `text` as base64url, bound to what it is (`kind`) and where it is kept (`id`). */
+  mac(kind: string, id: string, text: string): string {
+    return macOf(this.key, [kind, id, text]).toString('base64url');
+  }
+
+  /** Whether `mac` is the MAC of `text` for `kind` and `id` (a refusal is counted). */
+  verify(kind: string, id: string, text: string, mac: string | undefined): boolean {
+    const given = Buffer.from(mac ?? '', 'base64url');
+    if (sameMac(given, macOf(this.key, [kind, id, text]))) return true;
+    this.refused.inc({ kind });
+    return false;
+  }
+
+  /** `<base64url MAC>.<text>`. */
   seal(kind: string, id: string, text: string): string {
-    return `${macOf(this.key, [kind, id, text]).toString('base64url')}.${text}`;
+    return `${this.mac(kind, id, text)}.${text}`;
   }
 
   /** The text of a sealed value; undefined when it is unsealed, altered, or sealed for another kind or id. */
   open(kind: string, id: string, sealed: string): string | undefined {
     const text = sealed.slice(44);
-    const given = Buffer.from(sealed.slice(0, 43), 'base64url');
-    if (sealed[43] === '.' && sameMac(given, macOf(this.key, [kind, id, text]))) return text;
-    this.refused.inc({ kind });
-    return undefined;
+    return this.verify(kind, id, text, sealed[43] === '.' ? sealed.slice(0, 43) : undefined)
+      ? text
+      : undefined;
   }
 }

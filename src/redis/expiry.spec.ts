@@ -82,7 +82,7 @@ describe('every Redis write path refuses a non-finite or past expiry before anyt
   });
 
   it('revocations (PXAT)', async () => {
-    for (const at of past) await refuses(`revoke ${at}`, () => new TokenStore(redis).revoke('id', at));
+    for (const at of past) await refuses(`revoke ${at}`, () => new TokenStore(redis, key).revoke('id', at));
   });
 
   it('the Kite session, node records, the instrument master (PX)', async () => {
@@ -94,7 +94,7 @@ describe('every Redis write path refuses a non-finite or past expiry before anyt
   });
 
   it('invites (PEXPIREAT and the expiry index)', async () => {
-    const store = new InviteStore(redis);
+    const store = new InviteStore(redis, key);
     for (const at of past) {
       await refuses(`invite keep ${at}`, () => store.create('i', '{}', 'h', now + 60_000, at));
       await refuses(`invite expiry ${at}`, () => store.create('i', '{}', 'h', at, now + 60_000));

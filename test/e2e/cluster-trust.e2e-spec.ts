@@ -15,6 +15,7 @@ import {
   type ClusterNode,
   type MarketClient,
 } from '../helpers/test-cluster.js';
+import { newInviteCode } from '../../src/desk/invite-code.js';
 import { TickProbe } from '../helpers/tick-probe.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -200,5 +201,101 @@ describe('the cluster bus as a trust boundary', { timeout: 120_000 }, () => {
     assert.ok((await c.simStats()).subscribed_instruments < 10, 'nothing of the fake demand upstream');
     victim.disconnect();
     await attacker.redis.del(`${PREFIX}node:evil`);
+  });
+
+  it('a planted or edited invite does not redeem; a genuine one does, within its caps', async () => {
+    const admin = c.token('admin', 'desk-admin');
+    const node = c.nodes[1];
+    const redeem = (code: string) =>
+      node.http('/api/auth/invite', {
+        method: 'POST',
+        body: JSON.stringify({ code }),
+        headers: { origin: node.url },
+      });
+    const invite = async (name: string) => {
+      const r = await c.nodes[0].http('/api/admin/invites', {
+        method: 'POST',
+        token: admin,
+        body: JSON.stringify({ name, ttl: '30m' }),
+      });
+      assert.equal(r.status, 201);
+      return { id: r.body.id as string, code: new URL(r.body.url as string).hash.replace(/^#code=/, '') };
+    };
+    const now = Date.now();
+    const decade = now + 3650 * 86_400_000;
+
+    const planted = newInviteCode();
+    const record = { name: 'Mallory', sub: 'invite:mallory.abcdef', by: 'desk-admin', iat: now, exp: decade };
+    await attacker.redis.hset(`${PREFIX}invite:${planted.id}`, {
+      record: JSON.stringify(record),
+      hash: planted.hash,
+      live: '1',
+    });
+    await attacker.redis.zadd(`${PREFIX}invites`, decade, planted.id);
+    const refused = await redeem(planted.code);
+    assert.equal(refused.status, 410);
+    assert.equal(refused.body.reason, 'unknown');
+
+    const edited = await invite('Eve');
+    const key = `${PREFIX}invite:${edited.id}`;
+    const stored = JSON.parse((await attacker.redis.hget(key, 'record'))!);
+    await attacker.redis.hset(key, 'record', JSON.stringify({ ...stored, exp: decade }));
+    assert.equal((await redeem(edited.code)).status, 410, 'an edited invite reads as none');
+
+    const genuine = await invite('Alice');
+    const ok = await redeem(genuine.code);
+    assert.equal(ok.status, 200);
+    assert.ok(
+      Date.parse(ok.body.expires_at as string) <= Date.now() + 30 * 60_000 + 1000,
+      'ends with the invite',
+    );
+    const listed = (await node.http('/api/admin/invites', { token: admin })).body.invites as { id: string }[];
+    assert.deepEqual(
+      listed.map((i) => i.id).filter((id) => id === planted.id || id === edited.id),
+      [],
+      'neither is listed',
+    );
+  });
+
+  it('a planted token entry is not listed, and a revocation keeps the genuine expiry', async () => {
+    const admin = c.token('admin', 'desk-admin');
+    const now = Date.now();
+    const ghost = { sub: 'ghost', role: 'admin', kind: 'api', iat: now, exp: now + 3600_000 };
+    await attacker.redis.hset(`${PREFIX}tokens`, 'GhostGhostGhostGhost01', JSON.stringify(ghost));
+    const minted = await c.nodes[0].http('/api/admin/tokens', {
+      method: 'POST',
+      token: admin,
+      body: JSON.stringify({ role: 'viewer', ttl: '1h' }),
+    });
+    assert.equal(minted.status, 201);
+    const id = jti(minted.body.token as string);
+    // Someone shortens the stored expiry, so that the revocation would lapse at once.
+    const sealed = (await attacker.redis.hget(`${PREFIX}tokens`, id))!;
+    const entry = JSON.parse(sealed.slice(sealed.indexOf('.') + 1));
+    await attacker.redis.hset(`${PREFIX}tokens`, id, JSON.stringify({ ...entry, exp: now + 1000 }));
+    const list = (await c.nodes[1].http('/api/admin/tokens', { token: admin })).body.tokens as {
+      id: string;
+    }[];
+    assert.equal(
+      list.find((t) => t.id === 'GhostGhostGhostGhost01'),
+      undefined,
+      'the ghost is not listed',
+    );
+    assert.ok((await counter(c.nodes[1].url, 'redis_records_refused_total{kind="token"}')) >= 1);
+    const revoked = await c.nodes[0].http(`/api/admin/tokens/${id}`, { method: 'DELETE', token: admin });
+    assert.equal(revoked.status, 200);
+    const pttl = await attacker.redis.pttl(`${PREFIX}revoked:${id}`);
+    assert.ok(
+      pttl > 50 * 60_000,
+      `the revocation lasts as long as the token (${pttl} ms), not the edited expiry`,
+    );
+    for (const n of c.nodes) {
+      await waitFor(
+        async () =>
+          (await n.http('/api/market/status', { token: minted.body.token as string })).status === 401,
+        `revoked on ${n.id}`,
+        5_000,
+      );
+    }
   });
 });
