@@ -298,4 +298,41 @@ describe('the cluster bus as a trust boundary', { timeout: 120_000 }, () => {
       );
     }
   });
+
+  // Last: it restarts node 1.
+  it('a deleted revocation key un-revokes nothing: refused across a restart, and the key is written back', async () => {
+    const admin = c.token('admin', 'desk-admin');
+    const minted = await c.nodes[0].http('/api/admin/tokens', {
+      method: 'POST',
+      token: admin,
+      body: JSON.stringify({ role: 'viewer', ttl: '1h' }),
+    });
+    const token = minted.body.token as string;
+    const id = jti(token);
+    assert.equal(
+      (await c.nodes[0].http(`/api/admin/tokens/${id}`, { method: 'DELETE', token: admin })).status,
+      200,
+    );
+    const refusedOn = async (n: ClusterNode) =>
+      waitFor(
+        async () => (await n.http('/api/market/status', { token })).status === 401,
+        `refused on ${n.id}`,
+        5_000,
+      );
+    for (const n of c.nodes) await refusedOn(n);
+    await attacker.redis.del(`${PREFIX}revoked:${id}`);
+    await c.nodes[1].kill('SIGKILL');
+    await c.nodes[1].start();
+    await refusedOn(c.nodes[1]);
+    await waitFor(
+      async () => (await attacker.redis.pttl(`${PREFIX}revoked:${id}`)) > 50 * 60_000,
+      'the key back in Redis, with the token expiry',
+      5_000,
+    );
+    assert.equal(
+      (await c.nodes[1].http('/api/market/status', { token: viewerToken })).status,
+      200,
+      'others unaffected',
+    );
+  });
 });
