@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseBusMessage } from './bus-messages.contract.js';
+import { parseBusMessage, senderOf } from './bus-messages.contract.js';
 
 const parse = (v: unknown) => parseBusMessage(typeof v === 'string' ? v : JSON.stringify(v));
 const record = { id: 'node-1', role: 'follower', demand: [[408065, 1]], usage: [], clients: 0 };
@@ -67,5 +67,17 @@ describe('parseBusMessage', () => {
     });
     assert.ok(r.ok && r.message.type === 'event' && r.message.name === 'session.expired');
     assert.equal(r.message.payload.reason.length, 200);
+  });
+
+  it('names the node each kind speaks for (the signed envelope must come from it)', () => {
+    const of = (v: unknown) => {
+      const r = parse(v);
+      assert.ok(r.ok);
+      return senderOf(r.message);
+    };
+    assert.equal(of({ type: 'feed', node: 'a', fencing: 1, state: 'LIVE' }), 'a');
+    assert.equal(of({ type: 'node', record: { ...record, id: 'b' } }), 'b');
+    assert.equal(of({ type: 'node-gone', id: 'c' }), 'c');
+    assert.equal(of({ type: 'event', name: 'session.cleared', payload: { origin: 'd' } }), 'd');
   });
 });

@@ -3,8 +3,8 @@ import type { ClusterEventName, RelayEventMap, UserUsageNotice } from '../events
 /**
  * The messages nodes exchange on the cluster bus (the `bus:messages` channel), one discriminated
  * union on `type`. No Nest imports: redis/ validates with it once where a message enters, cluster/
- * builds and reads it. A new kind is one interface in `BusMessage` plus one entry in
- * `MESSAGE_VALIDATORS` (the compiler asks for it).
+ * builds and reads it. A new kind is one interface in `BusMessage`, one entry in
+ * `MESSAGE_VALIDATORS` and one case in `senderOf` (the compiler asks for both).
  */
 export type BusMessage = FeedMessage | NodeMessage | NodeGoneMessage | EventMessage;
 export type BusMessageKind = BusMessage['type'];
@@ -51,6 +51,20 @@ export type EventMessage = {
 
 /** Why a message was not delivered (the `reason` label of kite_relay_bus_messages_dropped_total). */
 export type BusDropReason = 'malformed' | 'unknown_kind' | 'invalid';
+
+/** The node a message speaks for: a node only ever publishes about itself. */
+export function senderOf(m: BusMessage): string {
+  switch (m.type) {
+    case 'feed':
+      return m.node;
+    case 'node':
+      return m.record.id;
+    case 'node-gone':
+      return m.id;
+    case 'event':
+      return m.payload.origin;
+  }
+}
 
 export type ParsedBusMessage = { ok: true; message: BusMessage } | { ok: false; reason: BusDropReason };
 

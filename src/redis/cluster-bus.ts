@@ -5,6 +5,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { openEnvelope, sealEnvelope } from './bus-envelope.js';
 import {
   parseBusMessage,
+  senderOf,
   type BusMessage,
   type BusMessageKind,
   type BusMessageOf,
@@ -135,6 +136,7 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
     } else {
       const parsed = parseBusMessage(envelope.body.toString('utf8'));
       if (!parsed.ok) return drop(parsed.reason);
+      if (senderOf(parsed.message) !== envelope.nodeId) return drop('wrong_sender');
       const set = this.messageListeners.get(parsed.message.type);
       for (const fn of set ?? []) fn(parsed.message);
     }
