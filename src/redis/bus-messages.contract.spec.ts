@@ -27,6 +27,8 @@ describe('parseBusMessage', () => {
       },
     });
     assert.equal(parse({ type: 'event', name: 'session.cleared', payload: { origin: 'n' } }).ok, true);
+    const order = { type: 'order', node: 'node-0', fencing: 7, raw: '{"type":"order","data":{}}' };
+    assert.deepEqual(parse(order), { ok: true, message: order });
   });
 
   it('names why a message is dropped: not JSON, an unknown kind, or fields of the wrong shape', () => {
@@ -37,7 +39,7 @@ describe('parseBusMessage', () => {
     assert.equal(reason('{not json'), 'malformed');
     assert.equal(reason([1, 2]), 'malformed');
     assert.equal(reason('null'), 'malformed');
-    assert.equal(reason({ type: 'order' }), 'unknown_kind');
+    assert.equal(reason({ type: 'orders' }), 'unknown_kind');
     assert.equal(reason({ type: 'toString' }), 'unknown_kind');
     assert.equal(reason({ node: 'x' }), 'unknown_kind');
     assert.equal(reason({ type: 'feed', node: 'node-0', fencing: 1e300, state: 'LIVE' }), 'invalid');
@@ -51,6 +53,11 @@ describe('parseBusMessage', () => {
     assert.equal(reason({ type: 'node', record: { ...record, role: 'king' } }), 'invalid');
     assert.equal(reason({ type: 'node-gone', id: 42 }), 'invalid');
     assert.equal(reason({ type: 'event', name: 'session.cleared', payload: {} }), 'invalid');
+    assert.equal(
+      reason({ type: 'order', node: 'node-0', fencing: 7, raw: 'x'.repeat(65 * 1024) }),
+      'invalid',
+    );
+    assert.equal(reason({ type: 'order', node: 'node-0', fencing: 7, raw: { type: 'order' } }), 'invalid');
     assert.equal(reason({ type: 'event', name: '__proto__', payload: { origin: 'n' } }), 'invalid');
     assert.equal(reason({ type: 'event', name: 'feed.ticks', payload: { origin: 'n' } }), 'invalid');
     assert.equal(
@@ -79,5 +86,6 @@ describe('parseBusMessage', () => {
     assert.equal(of({ type: 'node', record: { ...record, id: 'b' } }), 'b');
     assert.equal(of({ type: 'node-gone', id: 'c' }), 'c');
     assert.equal(of({ type: 'event', name: 'session.cleared', payload: { origin: 'd' } }), 'd');
+    assert.equal(of({ type: 'order', node: 'e', fencing: 1, raw: '{}' }), 'e');
   });
 });

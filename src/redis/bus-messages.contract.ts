@@ -6,7 +6,7 @@ import type { ClusterEventName, RelayEventMap, UserUsageNotice } from '../events
  * builds and reads it. A new kind is one interface in `BusMessage`, one entry in
  * `MESSAGE_VALIDATORS` and one case in `senderOf` (the compiler asks for both).
  */
-export type BusMessage = FeedMessage | NodeMessage | NodeGoneMessage | EventMessage;
+export type BusMessage = FeedMessage | NodeMessage | NodeGoneMessage | EventMessage | OrderMessage;
 export type BusMessageKind = BusMessage['type'];
 export type BusMessageOf<K extends BusMessageKind> = Extract<BusMessage, { type: K }>;
 
@@ -44,6 +44,17 @@ export interface NodeGoneMessage {
   id: string;
 }
 
+/** An order update the holder got from Kite: its text frame verbatim (parsed by orders/, not here). */
+export interface OrderMessage {
+  type: 'order';
+  node: string;
+  fencing: number;
+  raw: string;
+}
+
+/** Kite's order updates are about 1.5 KB; the bus carries none far larger (orders/' MAX_ORDER_TEXT). */
+const MAX_ORDER_TEXT = 64 * 1024;
+
 /** One of CLUSTER_EVENTS as the node `payload.origin` raised it. */
 export type EventMessage = {
   [K in ClusterEventName]: { type: 'event'; name: K; payload: RelayEventMap[K] };
@@ -63,6 +74,8 @@ export function senderOf(m: BusMessage): string {
       return m.id;
     case 'event':
       return m.payload.origin;
+    case 'order':
+      return m.node;
   }
 }
 
@@ -165,6 +178,10 @@ const MESSAGE_VALIDATORS: { [K in BusMessageKind]: Validator<BusMessageOf<K>> } 
   },
   'node-gone': (v) => (isNodeId(v.id) ? { type: 'node-gone', id: v.id } : undefined),
   event,
+  order: (v) =>
+    isNodeId(v.node) && isCount(v.fencing) && isText(v.raw, MAX_ORDER_TEXT)
+      ? { type: 'order', node: v.node, fencing: v.fencing, raw: v.raw }
+      : undefined,
 };
 
 /** The one check of a message from the bus: its JSON text, to a typed message or why not. */
