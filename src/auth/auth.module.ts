@@ -15,6 +15,7 @@ import { KiteSessionService } from './kite-session.service.js';
 import { MeController } from './me.controller.js';
 import { SessionMetrics } from './session-metrics.js';
 import { SessionPersistence } from './session-persistence.js';
+import { RevocationFile } from './revocation-file.js';
 import { TokenRegistry } from './token-registry.js';
 import { jwtOptions, TokenService } from './token.service.js';
 
@@ -37,6 +38,7 @@ import { jwtOptions, TokenService } from './token.service.js';
     KiteCalls,
     TokenService,
     TokenRegistry,
+    RevocationFile,
     AuthCookies,
     JwtAuthGuard,
     JsonBodyGuard,

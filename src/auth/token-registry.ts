@@ -4,18 +4,23 @@ import { AppConfigService } from '../config/app-config.service.js';
 import { RelayEvents } from '../events/relay-events.js';
 import { RedisClients } from '../redis/redis-clients.js';
 import { TokenStore } from '../redis/token.store.js';
+import { RevocationFile } from './revocation-file.js';
 import { parseEntry, stored, type SeenToken, type TokenEntry } from './token-entry.js';
 
 export type { SeenToken, TokenEntry, TokenKind } from './token-entry.js';
 
 /** A use is written at most this often per token. */
 const SEEN_EVERY_MS = 60_000;
+/** How often revocations are compared with Redis, and the missing `revoked:` keys written back. */
+const RESYNC_MS = 30_000;
 
 /**
  * Minted tokens and their revocations. Entries live in Redis when it is configured (every node
  * lists the same), else in memory. Revocations are kept in a local map, loaded at boot and on
  * every `token.revoked` (this node's or, through the cluster bridge, another's), so that
- * `isRevoked` is a map lookup on every handshake and request. Times are wall-clock, like the JWTs'.
+ * `isRevoked` is a map lookup on every handshake and request. The map is also kept in DATA_DIR and
+ * restored from there at boot; every 30 s (and when Redis returns) a `revoked:` key that is missing
+ * from Redis (flushed, deleted) is written back. Times are wall-clock, like the JWTs'.
  */
 @Injectable()
 export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
@@ -29,12 +34,15 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly off: (() => void)[] = [];
   private readonly nodeId: string;
   private recorded = 0;
+  private saving: Promise<void> = Promise.resolve();
+  private resync?: NodeJS.Timeout;
 
   constructor(
     config: AppConfigService,
     private readonly store: TokenStore,
     private readonly redis: RedisClients,
     private readonly events: RelayEvents,
+    private readonly file: RevocationFile,
   ) {
     this.nodeId = config.values.nodeId;
     this.off.push(
@@ -45,10 +53,20 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
+    try {
+      for (const [id, exp] of await this.file.read()) this.revoked.set(id, exp);
+    } catch (err) {
+      this.logger.warn(`could not read the revocations kept in DATA_DIR: ${errorText(err)}`);
+    }
     if (this.redis.up) await this.syncRevocations();
+    if (this.redis.configured) {
+      this.resync = setInterval(() => void (this.redis.up && this.syncRevocations()), RESYNC_MS);
+      this.resync.unref();
+    }
   }
 
   onModuleDestroy(): void {
+    clearInterval(this.resync);
     for (const off of this.off) off();
   }
 
@@ -167,7 +185,7 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
     if (!this.redis.up) return this.local.get(id);
     try {
       const text = await this.store.read(id);
-      return text === undefined ? this.local.get(id) : parseEntry(id, text);
+      return (text === undefined ? undefined : parseEntry(id, text)) ?? this.local.get(id);
     } catch (err) {
       this.logger.warn(`could not read token ${id} from Redis: ${errorText(err)}`);
       return this.local.get(id);
@@ -177,6 +195,14 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
   private markRevoked(id: string, expMs: number): void {
     this.forgetExpired(this.revoked, Date.now(), (exp) => exp);
     this.revoked.set(id, expMs);
+    this.persist();
+  }
+
+  /** Writes the revocations to DATA_DIR, one write after another (never rejects). */
+  private persist(): void {
+    this.saving = this.saving
+      .then(() => this.file.write(this.revoked))
+      .catch((err: unknown) => this.logger.warn(`could not keep revocations in DATA_DIR: ${errorText(err)}`));
   }
 
   private async fromRedis(now: number): Promise<TokenEntry[]> {
@@ -196,13 +222,18 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
   private async syncRevocations(): Promise<void> {
     try {
       const now = Date.now();
-      // Only a known, future expiry is written back; a key without a TTL stays as it is in Redis.
+      const inRedis = await this.store.revocations(now);
+      // Only a missing key with a known, future expiry is written back; one without a TTL stays as it is.
       for (const [id, exp] of this.revoked) {
-        if (Number.isFinite(exp) && exp > now) await this.store.revoke(id, exp);
+        if (!inRedis.has(id) && Number.isFinite(exp) && exp > now) await this.store.revoke(id, exp);
       }
-      for (const [id, exp] of await this.store.revocations(now)) {
-        if (!this.revoked.has(id)) this.revoked.set(id, exp);
+      let learned = false;
+      for (const [id, exp] of inRedis) {
+        if (this.revoked.has(id)) continue;
+        this.revoked.set(id, exp);
+        learned = true;
       }
+      if (learned) this.persist();
     } catch (err) {
       this.logger.warn(`could not load token revocations from Redis: ${errorText(err)}`);
     }

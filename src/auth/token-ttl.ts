@@ -1,7 +1,8 @@
 import { BadRequestException } from '@nestjs/common';
 import { durationSeconds } from './expiry.js';
 
-const MAX_TTL_S = 30 * 86400;
+/** The longest a minted token (API, invite) may live: 30 days. */
+export const MAX_TTL_S = 30 * 86400;
 const DEFAULT_TTL = '12h';
 
 /**

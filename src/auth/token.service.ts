@@ -9,6 +9,7 @@ import { newTokenId, signClientToken, TOKEN_ID, type ExtraClaims } from './jwt-c
 import { limitsClaim, type TokenLimits } from './token-limits.js';
 import { TokenRegistry, type TokenKind } from './token-registry.js';
 import { scopesClaim, type Scope } from './token-scopes.js';
+import { MAX_TTL_S } from './token-ttl.js';
 import { ownSub } from './token-sub.js';
 
 export interface Principal {
@@ -65,6 +66,12 @@ export class TokenService {
     extra: ExtraClaims = {},
   ): MintedToken {
     const expiresIn = durationSeconds(ttl);
+    // An invite's token is minted from a stored expiry: the documented cap holds whatever it says.
+    if (kind === 'invite' && expiresIn > MAX_TTL_S) {
+      throw new Error(
+        `refusing to mint a ${kind} token of ${expiresIn}s: the most is ${MAX_TTL_S}s (30 days)`,
+      );
+    }
     const id = newTokenId();
     sub ??= ownSub('client', role, id);
     const token = signClientToken(this.jwt, sub, role, expiresIn, id, extra);

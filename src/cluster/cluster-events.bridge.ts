@@ -1,12 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { KiteSessionService } from '../auth/kite-session.service.js';
 import { AppConfigService } from '../config/app-config.service.js';
-import {
-  CLUSTER_EVENTS,
-  RelayEvents,
-  type ClusterEventName,
-  type RelayEventMap,
-} from '../events/relay-events.js';
+import { CLUSTER_EVENTS, RelayEvents, type RelayEventMap } from '../events/relay-events.js';
+import type { EventMessage } from '../redis/bus-messages.contract.js';
 import { ClusterBus } from '../redis/cluster-bus.js';
 import { RedisClients } from '../redis/redis-clients.js';
 
@@ -40,42 +36,35 @@ export class ClusterEventsBridge implements OnApplicationBootstrap, OnApplicatio
           if (payload.origin !== this.nodeId) return;
           // A restored session is one every node already has: only a new token is news.
           if (name === 'session.changed' && !(payload as RelayEventMap['session.changed']).fresh) return;
-          void this.bus.publishMessage({ type: 'event', name, payload });
+          void this.bus.publishMessage({ type: 'event', name, payload } as EventMessage);
         }),
       );
     }
-    this.off.push(this.bus.onMessage((msg) => void this.receive(msg)));
+    this.off.push(this.bus.onMessage('event', (msg) => void this.receive(msg)));
   }
 
   onApplicationShutdown(): void {
     for (const off of this.off) off();
   }
 
-  private async receive(msg: Record<string, unknown>): Promise<void> {
-    if (msg.type !== 'event') return;
-    const name = msg.name as ClusterEventName;
-    const payload = msg.payload as { origin?: unknown } | undefined;
-    if (
-      !CLUSTER_EVENTS.includes(name) ||
-      typeof payload?.origin !== 'string' ||
-      payload.origin === this.nodeId
-    ) {
-      return;
-    }
-    const origin = payload.origin;
+  private async receive(msg: EventMessage): Promise<void> {
+    const origin = msg.payload.origin;
+    if (origin === this.nodeId) return;
     try {
-      if (name === 'session.changed') await this.session.followRemote('changed', origin);
-      else if (name === 'session.expired') {
-        await this.session.followRemote('expired', origin, reasonOf(payload));
-      } else if (name === 'session.cleared') await this.session.followRemote('cleared', origin);
-      else this.events.emit(name, payload as RelayEventMap[typeof name]);
+      switch (msg.name) {
+        case 'session.changed':
+          return await this.session.followRemote('changed', origin);
+        case 'session.expired':
+          return await this.session.followRemote('expired', origin, msg.payload.reason);
+        case 'session.cleared':
+          return await this.session.followRemote('cleared', origin);
+        case 'quotes.invalidated':
+        case 'instruments.stored':
+        case 'token.revoked':
+          return this.events.emit(msg.name, msg.payload);
+      }
     } catch (err) {
-      this.logger.warn(`cluster event ${name} from ${origin} not applied: ${String(err)}`);
+      this.logger.warn(`cluster event ${msg.name} from ${origin} not applied: ${String(err)}`);
     }
   }
-}
-
-function reasonOf(payload: unknown): string {
-  const reason = (payload as { reason?: unknown }).reason;
-  return typeof reason === 'string' ? reason.slice(0, 200) : '';
 }

@@ -1,8 +1,10 @@
 /**
- * Which upstream tenure's frames a node uses: the highest fencing number it has seen. A frame of a
- * lower number (a holder that lost its lease and has not noticed yet) is stale and dropped; a
- * higher number takes over. Right after a takeover, a tick the old holder already delivered may
- * come again from the new one, so the caller drops repeats for a short window (`inSwitchWindow`).
+ * Which upstream tenure's frames a node uses: the fencing number of the lease as this node last read
+ * it from Redis. A frame of a lower number (a holder that lost its lease and has not noticed yet) is
+ * stale; a frame of a higher one is unconfirmed, and not used until the lease, read again, says so
+ * (a frame's number alone never moves the gate: one forged or buggy `1e300` would silence the real
+ * holder). Right after a takeover, a tick the old holder already delivered may come again from the
+ * new one, so the caller drops repeats for a short window (`inSwitchWindow`).
  */
 export class FencingGate {
   private current = -Infinity;
@@ -10,23 +12,18 @@ export class FencingGate {
 
   constructor(private readonly windowMs = 2000) {}
 
-  /** The fencing number in force (-Infinity before any). */
+  /** The fencing number in force (-Infinity before the lease was read). */
   get fencing(): number {
     return this.current;
   }
 
-  /** Decides for a frame of `fencing` at `now` (transport time). */
-  admit(fencing: number, now: number): 'accept' | 'stale' | 'switch' {
+  /** Decides for a frame of `fencing`. */
+  admit(fencing: number): 'accept' | 'stale' | 'unconfirmed' {
     if (fencing < this.current) return 'stale';
-    if (fencing === this.current) return 'accept';
-    const first = this.current === -Infinity;
-    this.current = fencing;
-    if (first) return 'accept';
-    this.switchedAt = now;
-    return 'switch';
+    return fencing === this.current ? 'accept' : 'unconfirmed';
   }
 
-  /** Raises the number in force without a frame (the lease says who holds it now). */
+  /** The lease, read from Redis, names `fencing`: it is in force from now on (a lower one never lowers it). */
   observe(fencing: number, now: number): void {
     if (fencing > this.current) {
       if (this.current !== -Infinity) this.switchedAt = now;

@@ -1,14 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service.js';
 import { RelayEvents } from '../events/relay-events.js';
-import {
-  FEED_TUNING,
-  type FeedState,
-  type FeedStatus,
-  type FeedTuning,
-} from '../market-feed/market-feed.constants.js';
+import { FEED_TUNING, type FeedStatus, type FeedTuning } from '../market-feed/market-feed.constants.js';
 import type { SourceFrame, TickSource } from '../market-feed/tick-source.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import type { FeedMessage } from '../redis/bus-messages.contract.js';
 import { ClusterBus, type BusFrame } from '../redis/cluster-bus.js';
 import { RedisClients } from '../redis/redis-clients.js';
 import { FencingGate } from './fencing-gate.js';
@@ -22,14 +18,17 @@ export interface FeedHooks {
   followerChanged(): void;
 }
 
-const FEED_STATES: readonly FeedState[] = ['CONNECTING', 'LIVE', 'RECONNECTING', 'AUTH_REQUIRED', 'STOPPED'];
+/** A frame of an unconfirmed tenure makes the follower read the lease again, at most this often. */
+const RECHECK_MS = 250;
 
 /**
  * Where a node's ticks come from. The holder serves its upstream frames to its own clients and
  * publishes each one, exactly as Kite sent it, with its fencing number; the other nodes feed the
- * same decoder from the bus. A frame from a lower fencing number than any seen is dropped, so no
- * client gets ticks of two tenures; right after a takeover repeats are dropped too. Followers
- * report the holder's feed state, or why they cannot (Redis away, no holder, no frames).
+ * same decoder from the bus. A follower uses only frames of the lease it last read (its holder and
+ * fencing number): a lower number is stale, a higher one is not trusted until the lease, read again,
+ * says so, so no client gets ticks of two tenures and no frame can silence the holder. Right after
+ * a takeover repeats are dropped too. Followers report the holder's feed state, or why they cannot
+ * (Redis away, no holder, no frames).
  */
 @Injectable()
 export class FrameRelay implements TickSource, OnModuleInit, OnApplicationShutdown {
@@ -39,6 +38,7 @@ export class FrameRelay implements TickSource, OnModuleInit, OnApplicationShutdo
   private readonly listeners = new Set<(frame: SourceFrame) => void>();
   private holderStatus?: { status: FeedStatus; at: number; node: string };
   private lastBusFrameAt = 0;
+  private lastRecheck = 0;
   private timer?: NodeJS.Timeout;
   private readonly off: (() => void)[] = [];
   private readonly nodeId: string;
@@ -59,7 +59,11 @@ export class FrameRelay implements TickSource, OnModuleInit, OnApplicationShutdo
         'bus_frames_received_total',
         'Upstream frames received from the holder over Redis',
       ),
-      dropped: metrics.counter('bus_frames_dropped_total', 'Bus frames dropped (stale tenure)', ['reason']),
+      dropped: metrics.counter(
+        'bus_frames_dropped_total',
+        'Bus frames dropped: stale tenure, a tenure the lease does not name (yet), or not from the lease holder',
+        ['reason'],
+      ),
       published: metrics.counter(
         'bus_frames_published_total',
         'Upstream frames this node published as holder',
@@ -77,7 +81,7 @@ export class FrameRelay implements TickSource, OnModuleInit, OnApplicationShutdo
     if (!this.redis.configured) return;
     this.off.push(
       this.bus.onFrame((f) => this.fromBus(f)),
-      this.bus.onMessage((msg) => this.onMessage(msg)),
+      this.bus.onMessage('feed', (msg) => this.onFeed(msg)),
       this.events.on('ownership.changed', (s) => {
         if (s.fencing !== null) this.gate.observe(s.fencing, Date.now());
         this.updateInfo();
@@ -119,8 +123,9 @@ export class FrameRelay implements TickSource, OnModuleInit, OnApplicationShutdo
       const standalone = { data: frame, receivedAt: now, shard, fencing: null, origin: 'upstream' as const };
       return this.emit({ ...standalone, dropRepeats: false });
     }
-    const verdict = this.gate.admit(fencing, now);
-    if (verdict === 'stale') {
+    // This node's own lease names its fencing number.
+    this.gate.observe(fencing, now);
+    if (this.gate.admit(fencing) === 'stale') {
       // A newer tenure exists: this node is about to learn it lost the lease; its frames stop here.
       this.ownership.nudge();
       return;
@@ -128,7 +133,7 @@ export class FrameRelay implements TickSource, OnModuleInit, OnApplicationShutdo
     const dropRepeats = this.gate.inSwitchWindow(now);
     this.emit({ data: frame, receivedAt: now, shard, fencing, origin: 'upstream', dropRepeats });
     this.m.published.inc();
-    void this.bus.publishFrame(this.nodeId, fencing, frame);
+    void this.bus.publishFrame(fencing, frame);
   }
 
   /** What a follower reports as its feed state. */
@@ -153,13 +158,15 @@ export class FrameRelay implements TickSource, OnModuleInit, OnApplicationShutdo
   private fromBus(f: BusFrame): void {
     if (f.nodeId === this.nodeId) return;
     const now = Date.now();
-    const verdict = this.gate.admit(f.fencing, now);
+    const verdict = this.gate.admit(f.fencing);
     if (verdict === 'stale') return this.m.dropped.inc({ reason: 'stale' });
+    if (verdict === 'unconfirmed') {
+      this.recheckLease(now);
+      return this.m.dropped.inc({ reason: 'unconfirmed' });
+    }
+    if (f.nodeId !== this.ownership.state.holder) return this.m.dropped.inc({ reason: 'not_holder' });
     this.lastBusFrameAt = now;
     this.m.received.inc();
-    const own = this.ownership.state;
-    if (own.role === 'holder' && own.fencing !== null && f.fencing > own.fencing) this.ownership.nudge();
-    if (verdict === 'switch') this.m.fencing.set(f.fencing);
     const dropRepeats = this.gate.inSwitchWindow(now);
     this.emit({
       data: f.frame,
@@ -171,13 +178,20 @@ export class FrameRelay implements TickSource, OnModuleInit, OnApplicationShutdo
     });
   }
 
-  private onMessage(msg: Record<string, unknown>): void {
-    if (msg.type !== 'feed' || msg.node === this.nodeId || typeof msg.node !== 'string') return;
-    const state = msg.state as FeedState;
-    if (!FEED_STATES.includes(state) || typeof msg.fencing !== 'number' || msg.fencing < this.gate.fencing) {
-      return;
-    }
-    const status: FeedStatus = typeof msg.reason === 'string' ? { state, reason: msg.reason } : { state };
+  /** A tenure the lease did not name when last read: a takeover (read it now), or a buggy or forged frame. */
+  private recheckLease(now: number): void {
+    if (now - this.lastRecheck < RECHECK_MS) return;
+    this.lastRecheck = now;
+    this.ownership.nudge();
+  }
+
+  private onFeed(msg: FeedMessage): void {
+    if (msg.node === this.nodeId) return;
+    const verdict = this.gate.admit(msg.fencing);
+    if (verdict === 'unconfirmed') this.recheckLease(Date.now());
+    if (verdict !== 'accept' || msg.node !== this.ownership.state.holder) return;
+    const { state } = msg;
+    const status: FeedStatus = msg.reason !== undefined ? { state, reason: msg.reason } : { state };
     const changed =
       this.holderStatus?.status.state !== state || this.holderStatus.status.reason !== status.reason;
     this.holderStatus = { status, at: Date.now(), node: msg.node };

@@ -7,21 +7,13 @@ import {
 import { AppConfigService } from '../config/app-config.service.js';
 import { RelayEvents, type UserUsageNotice } from '../events/relay-events.js';
 import { MODES, type TickMode } from '../kite/kite.constants.js';
+import { nodeRecord, type NodeRecord } from '../redis/bus-messages.contract.js';
 import { ClusterBus } from '../redis/cluster-bus.js';
 import { NodeRecordStore } from '../redis/node-record.store.js';
 import { RedisClients } from '../redis/redis-clients.js';
 import { UpstreamOwnership } from './upstream-ownership.js';
 
-/** What a node tells the cluster about itself. */
-export interface NodeRecord {
-  id: string;
-  role: string;
-  /** Instrument → mode index (0 ltp, 1 quote, 2 full): what its clients want. */
-  demand: [number, number][];
-  /** Each user's sockets and distinct instruments on the node (a list: a `sub` is never an object key). */
-  usage: UserUsageNotice[];
-  clients: number;
-}
+export type { NodeRecord } from '../redis/bus-messages.contract.js';
 
 const REFRESH_MS = 1000;
 
@@ -60,11 +52,8 @@ export class ClusterMembership implements OnApplicationBootstrap, BeforeApplicat
   onApplicationBootstrap(): void {
     if (!this.redis.configured) return;
     this.off.push(
-      this.bus.onMessage((msg) => {
-        if (msg.type === 'node' && typeof msg.record === 'object' && msg.record !== null) {
-          this.accept(msg.record as NodeRecord);
-        } else if (msg.type === 'node-gone' && typeof msg.id === 'string') this.forget(msg.id);
-      }),
+      this.bus.onMessage('node', (msg) => this.accept(msg.record)),
+      this.bus.onMessage('node-gone', (msg) => this.forget(msg.id)),
     );
     this.refreshTimer = setInterval(() => void this.refresh(), REFRESH_MS);
     this.refreshTimer.unref();
@@ -145,23 +134,20 @@ export class ClusterMembership implements OnApplicationBootstrap, BeforeApplicat
     }
     for (const [id, json] of all) {
       if (id === this.nodeId) continue;
-      try {
-        this.accept(JSON.parse(json) as NodeRecord);
-      } catch {
-        this.logger.warn(`node record of ${id} is malformed; ignored`);
-      }
+      const record = parseRecord(json);
+      if (record?.id === id) this.accept(record);
+      else this.logger.warn(`node record of ${id} is malformed; ignored`);
     }
     for (const id of [...this.others.keys()]) if (!all.has(id)) this.forget(id);
   }
 
   private accept(record: NodeRecord): void {
-    if (record.id === this.nodeId || typeof record.id !== 'string' || !Array.isArray(record.demand)) return;
-    if (!Array.isArray(record.usage)) record.usage = [];
+    if (record.id === this.nodeId) return;
     const previous = this.others.get(record.id);
     this.others.set(record.id, record);
     if (JSON.stringify(previous?.demand) !== JSON.stringify(record.demand)) {
       const demand = new Map<number, TickMode>();
-      for (const [t, m] of record.demand) if (Number.isInteger(t) && MODES[m]) demand.set(t, MODES[m]);
+      for (const [t, m] of record.demand) demand.set(t, MODES[m]);
       this.events.emit('cluster.demand', { node: record.id, demand });
     }
   }
@@ -170,5 +156,13 @@ export class ClusterMembership implements OnApplicationBootstrap, BeforeApplicat
     if (!this.others.delete(id)) return;
     this.logger.log(`node ${id} left the cluster`);
     this.events.emit('cluster.demand', { node: id, demand: new Map() });
+  }
+}
+
+function parseRecord(json: string): NodeRecord | undefined {
+  try {
+    return nodeRecord(JSON.parse(json));
+  } catch {
+    return undefined;
   }
 }

@@ -32,6 +32,8 @@ export interface AppConfig {
   readonly sessionEncryptionKey: string;
   /** True when no SESSION_ENCRYPTION_KEY was given outside production and one was generated for this boot. */
   readonly sessionEncryptionKeyGenerated: boolean;
+  /** The secret the cluster key is derived from (bus MACs, sealed records); undefined: SESSION_ENCRYPTION_KEY's. */
+  readonly clusterSecret?: string;
   readonly corsOrigins: readonly string[];
   readonly allowedKiteUserIds?: readonly string[];
   readonly maxSubscriptionsPerClient: number;

@@ -38,6 +38,7 @@ export const CONFIG_KEYS = [
   'JWT_SECRET',
   'JWT_TTL',
   'SESSION_ENCRYPTION_KEY',
+  'CLUSTER_SECRET',
   'CORS_ORIGINS',
   'ALLOWED_KITE_USER_IDS',
   'MAX_SUBSCRIPTIONS_PER_CLIENT',
@@ -60,6 +61,7 @@ export const SECRET_KEYS: ReadonlySet<ConfigKey> = new Set([
   'KITE_ACCESS_TOKEN',
   'JWT_SECRET',
   'SESSION_ENCRYPTION_KEY',
+  'CLUSTER_SECRET',
   'REDIS_URL',
   'METRICS_TOKEN',
 ]);
@@ -211,6 +213,12 @@ export const configSchema = Joi.object({
     }),
     Joi.string().min(1),
   ),
+  // Signs the cluster bus and the records in Redis; optional: without it the key is derived from
+  // SESSION_ENCRYPTION_KEY, which every node already shares (docs/security-redis.md).
+  CLUSTER_SECRET: strongSecret()
+    .optional()
+    .invalid(Joi.ref('JWT_SECRET'))
+    .messages({ 'any.invalid': 'must differ from JWT_SECRET; generate another one' }),
   CORS_ORIGINS: prod(
     Joi.string()
       .custom((v: string, h) =>

@@ -190,6 +190,27 @@ describe('loadConfig security settings', () => {
     assert.equal(r.config.sessionEncryptionKeyGenerated, false);
   });
 
+  it('CLUSTER_SECRET is optional (the cluster key then comes from SESSION_ENCRYPTION_KEY); when set, a strong secret', () => {
+    const none = loadConfig(prod);
+    assert.ok(none.ok);
+    assert.equal(none.config.clusterSecret, undefined);
+    const own = 'c1u5ter-0a1b2c3d4e5f60718293a4b5c6d7e8f9';
+    const set = loadConfig({ ...prod, CLUSTER_SECRET: own });
+    assert.ok(set.ok);
+    assert.equal(set.config.clusterSecret, own);
+    for (const [bad, why] of [
+      ['short-one', /32/],
+      ['replace-me-with-openssl-rand-hex-32', /placeholder/],
+      [GOOD_SECRET, /differ from JWT_SECRET/],
+    ] as const) {
+      for (const env of [prod, {}]) {
+        const errs = errors({ ...env, JWT_SECRET: GOOD_SECRET, CLUSTER_SECRET: bad });
+        assert.match(line(errs, 'CLUSTER_SECRET')!, why);
+        assert.ok(!errs.join('\n').includes(bad), 'never the value');
+      }
+    }
+  });
+
   it('outside production a missing SESSION_ENCRYPTION_KEY is random for the boot, with a warning', () => {
     const a = loadConfig({});
     const b = loadConfig({});

@@ -96,6 +96,7 @@ function toAppConfig(v: Validated, warnings: string[]): AppConfig {
     jwtTtl: String(v.JWT_TTL),
     sessionEncryptionKey: sealing.value,
     sessionEncryptionKeyGenerated: sealing.generated,
+    clusterSecret: str('CLUSTER_SECRET'),
     corsOrigins: list('CORS_ORIGINS') ?? [new URL(publicUrl).origin],
     allowedKiteUserIds: list('ALLOWED_KITE_USER_IDS')?.map((s) => s.toUpperCase()),
     maxSubscriptionsPerClient: Number(v.MAX_SUBSCRIPTIONS_PER_CLIENT),

@@ -6,6 +6,7 @@ import { AppConfigService } from '../config/app-config.service.js';
 import type { Principal } from '../auth/token.service.js';
 import { TokenService, type MintedToken } from '../auth/token.service.js';
 import { TokenRegistry } from '../auth/token-registry.js';
+import { MAX_TTL_S } from '../auth/token-ttl.js';
 import { InviteStore } from '../redis/invite.store.js';
 import { RedisClients } from '../redis/redis-clients.js';
 import type { Invite, InviteBackend } from './invite.js';
@@ -137,8 +138,13 @@ export class InviteService implements OnModuleDestroy {
       const now = await this.backend.get(parsed.id);
       return refuse(now?.revokedAt !== undefined ? 'revoked' : 'used');
     }
-    // The token ends with the invite (whole seconds, never past it).
-    const seconds = Math.floor((invite.expiresAt - Date.now()) / 1000);
+    // The token ends with the invite (whole seconds, never past it), and whatever a stored expiry
+    // says, never lives past 30 days nor past the token that created the invite.
+    const seconds = Math.min(
+      Math.floor((invite.expiresAt - Date.now()) / 1000),
+      MAX_TTL_S,
+      await this.parentLeft(invite.parent),
+    );
     if (seconds < 1) return refuse('expired');
     const token = this.tokens.mint(invite.sub, 'viewer', `${seconds}s`, 'invite', { parent: invite.parent });
     await token.stored;
@@ -149,6 +155,12 @@ export class InviteService implements OnModuleDestroy {
     }
     this.logger.log(`invite ${invite.id} for ${invite.sub} used: token ${token.id}`);
     return { ok: true, invite, token };
+  }
+
+  /** Whole seconds the token that created an invite has left (its registry entry); no limit when unknown. */
+  private async parentLeft(parent: string | undefined): Promise<number> {
+    const entry = parent ? await this.registry.find(parent) : undefined;
+    return entry ? Math.floor((entry.expiresAt - Date.now()) / 1000) : Number.POSITIVE_INFINITY;
   }
 
   /** Revokes the unused invites that the token `tokenId` created (a revocation's cascade). */

@@ -4,6 +4,7 @@ import { errorText } from '../common/error-text.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ClusterBus } from '../redis/cluster-bus.js';
+import type { OrderMessage } from '../redis/bus-messages.contract.js';
 import { RedisClients } from '../redis/redis-clients.js';
 import {
   MAX_ORDER_TEXT,
@@ -46,7 +47,7 @@ export class OrderUpdatesService implements OnModuleInit, OnApplicationShutdown 
   }
 
   onModuleInit(): void {
-    if (this.redis.configured) this.off = this.bus.onMessage((msg) => this.fromBus(msg));
+    if (this.redis.configured) this.off = this.bus.onMessage('order', (msg) => this.fromBus(msg));
   }
 
   onApplicationShutdown(): void {
@@ -77,9 +78,10 @@ export class OrderUpdatesService implements OnModuleInit, OnApplicationShutdown 
     this.logger.debug(`malformed order update from the ${from} dropped`);
   }
 
-  private fromBus(msg: Record<string, unknown>): void {
-    if (msg.type !== 'order' || msg.node === this.nodeId) return;
-    const update = typeof msg.raw === 'string' ? parseOrderText(msg.raw) : undefined;
+  /** An order update the holder published (validated as an `order` message where it entered the bus). */
+  private fromBus(msg: OrderMessage): void {
+    if (msg.node === this.nodeId) return;
+    const update = parseOrderText(msg.raw);
     if (!update) return this.malformed('bus');
     this.deliver(update);
   }

@@ -1,7 +1,18 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { randomInt } from 'node:crypto';
+import { AppConfigService } from '../config/app-config.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { openEnvelope, sealEnvelope } from './bus-envelope.js';
+import {
+  parseBusMessage,
+  senderOf,
+  type BusMessage,
+  type BusMessageKind,
+  type BusMessageOf,
+} from './bus-messages.contract.js';
+import { ClusterKey } from './cluster-key.js';
 import { RedisClients } from './redis-clients.js';
-
-const FRAME_VERSION = 1;
+import { ReplayGuard } from './replay-guard.js';
 
 /** A raw Kite frame as it crossed the bus: who published it, under which tenure. */
 export interface BusFrame {
@@ -11,23 +22,41 @@ export interface BusFrame {
 }
 
 type FrameListener = (f: BusFrame) => void;
-type MessageListener = (msg: Record<string, unknown>) => void;
+type MessageListener<K extends BusMessageKind> = (msg: BusMessageOf<K>) => void;
 
 /**
  * Redis pub/sub between the nodes of a cluster, shaped like socket.io-redis-adapter's
- * doPublish/onRawMessage: binary Kite frames exactly as Kite sent them (with the publisher's node id
- * and fencing number in a small header), and JSON messages (cluster events, node records). I/O
- * only; a malformed message is dropped and counted by the caller's `onMalformed`.
+ * doPublish/onRawMessage: binary Kite frames exactly as Kite sent them (with the publisher's
+ * fencing number), and JSON messages (the `BusMessage` union), each in a signed envelope
+ * (`bus-envelope.ts`: HMAC-SHA256 under the cluster key, the sender, its sequence). I/O and the one
+ * check at the door: anything unsigned, badly signed, replayed or not valid is dropped here and
+ * counted in kite_relay_bus_messages_dropped_total{channel,reason}; listeners see typed messages only.
  */
 @Injectable()
 export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
   private readonly frameListeners = new Set<FrameListener>();
-  private readonly messageListeners = new Set<MessageListener>();
-  private malformed = 0;
+  private readonly messageListeners = new Map<BusMessageKind, Set<(msg: BusMessage) => void>>();
+  private readonly dropped;
+  private readonly nodeId: string;
+  private readonly boot = randomInt(2 ** 32);
+  private seq = 0;
+  private readonly replays = new ReplayGuard();
   private readonly onBuffer = (channel: Buffer, message: Buffer) =>
     this.dispatch(channel.toString(), message);
 
-  constructor(private readonly redis: RedisClients) {}
+  constructor(
+    private readonly redis: RedisClients,
+    private readonly clusterKey: ClusterKey,
+    config: AppConfigService,
+    metrics: MetricsService,
+  ) {
+    this.nodeId = config.values.nodeId;
+    this.dropped = metrics.counter(
+      'bus_messages_dropped_total',
+      'Cluster bus frames and messages dropped at the door (not ours, or not valid)',
+      ['channel', 'reason'],
+    );
+  }
 
   private get framesChannel(): string {
     return this.redis.key('bus:frames');
@@ -35,11 +64,6 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
 
   private get messagesChannel(): string {
     return this.redis.key('bus:messages');
-  }
-
-  /** Messages dropped as malformed so far. */
-  get malformedCount(): number {
-    return this.malformed;
   }
 
   async onModuleInit(): Promise<void> {
@@ -60,65 +84,69 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
     return () => this.frameListeners.delete(fn);
   }
 
-  onMessage(fn: MessageListener): () => void {
-    this.messageListeners.add(fn);
-    return () => this.messageListeners.delete(fn);
+  /** Listens to one kind of message; returns the function that stops listening. */
+  onMessage<K extends BusMessageKind>(kind: K, fn: MessageListener<K>): () => void {
+    let set = this.messageListeners.get(kind);
+    if (!set) this.messageListeners.set(kind, (set = new Set()));
+    // Dispatch hands each listener only messages of its own kind.
+    const untyped = fn as (msg: BusMessage) => void;
+    set.add(untyped);
+    return () => set.delete(untyped);
   }
 
   /** Publishes a frame; resolves false when Redis did not take it (the caller's own clients are served locally). */
-  async publishFrame(nodeId: string, fencing: number, frame: Buffer): Promise<boolean> {
-    const id = Buffer.from(nodeId, 'utf8');
-    const header = Buffer.allocUnsafe(10 + id.length);
-    header.writeUInt8(FRAME_VERSION, 0);
-    header.writeDoubleBE(fencing, 1);
-    header.writeUInt8(id.length, 9);
-    id.copy(header, 10);
-    return this.publish(this.framesChannel, Buffer.concat([header, frame]));
+  async publishFrame(fencing: number, frame: Buffer): Promise<boolean> {
+    const body = Buffer.allocUnsafe(8 + frame.length);
+    body.writeDoubleBE(fencing, 0);
+    frame.copy(body, 8);
+    return this.publish(this.framesChannel, body);
   }
 
-  async publishMessage(msg: Record<string, unknown>): Promise<boolean> {
+  async publishMessage(msg: BusMessage): Promise<boolean> {
     return this.publish(this.messagesChannel, Buffer.from(JSON.stringify(msg), 'utf8'));
   }
 
-  private async publish(channel: string, payload: Buffer): Promise<boolean> {
+  private async publish(channel: string, body: Buffer): Promise<boolean> {
     const client = this.redis.command;
     if (!client || !this.redis.up) return false;
+    // Sealed and sent in the same turn, so the sequence reaches Redis in order.
+    const envelope = { nodeId: this.nodeId, boot: this.boot, seq: ++this.seq, sentAt: Date.now(), body };
     try {
-      await client.publish(channel, payload);
+      await client.publish(channel, sealEnvelope(this.clusterKey.key, channel, envelope));
       return true;
     } catch {
       return false;
     }
   }
 
-  private dispatch(channel: string, message: Buffer): void {
-    if (channel === this.framesChannel) {
-      const f = decodeBusFrame(message);
-      if (!f) return void this.malformed++;
+  private dispatch(channel: string, raw: Buffer): void {
+    const name =
+      channel === this.framesChannel ? 'frames' : channel === this.messagesChannel ? 'messages' : '';
+    if (!name) return;
+    const drop = (reason: string) => this.dropped.inc({ channel: name, reason });
+    const opened = openEnvelope(this.clusterKey.key, channel, raw);
+    if (!opened.ok) return drop(opened.reason);
+    const { envelope } = opened;
+    const fresh = this.replays.check(envelope, Date.now());
+    if (fresh !== 'ok') return drop(fresh);
+    if (name === 'frames') {
+      const f = frameOf(envelope.nodeId, envelope.body);
+      if (!f) return drop('invalid');
       for (const fn of this.frameListeners) fn(f);
-    } else if (channel === this.messagesChannel) {
-      let msg: unknown;
-      try {
-        msg = JSON.parse(message.toString('utf8'));
-      } catch {
-        return void this.malformed++;
-      }
-      if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return void this.malformed++;
-      for (const fn of this.messageListeners) fn(msg as Record<string, unknown>);
+    } else {
+      const parsed = parseBusMessage(envelope.body.toString('utf8'));
+      if (!parsed.ok) return drop(parsed.reason);
+      if (senderOf(parsed.message) !== envelope.nodeId) return drop('wrong_sender');
+      const set = this.messageListeners.get(parsed.message.type);
+      for (const fn of set ?? []) fn(parsed.message);
     }
   }
 }
 
-/** The inverse of the frame header; undefined for anything that is not one of ours. */
-export function decodeBusFrame(message: Buffer): BusFrame | undefined {
-  if (message.length < 10 || message.readUInt8(0) !== FRAME_VERSION) return undefined;
-  const idLength = message.readUInt8(9);
-  if (message.length < 10 + idLength) return undefined;
-  const fencing = message.readDoubleBE(1);
+/** A frame's body: its fencing number, then the Kite frame as Kite sent it. */
+function frameOf(nodeId: string, body: Buffer): BusFrame | undefined {
+  if (body.length < 8) return undefined;
+  const fencing = body.readDoubleBE(0);
   if (!Number.isFinite(fencing)) return undefined;
-  return {
-    fencing,
-    nodeId: message.toString('utf8', 10, 10 + idLength),
-    frame: message.subarray(10 + idLength),
-  };
+  return { nodeId, fencing, frame: body.subarray(8) };
 }

@@ -1,6 +1,9 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
+import type { AppConfigService } from '../config/app-config.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { ClusterKey } from './cluster-key.js';
 import { expireAtMs, InvalidExpiryError, MAX_EXPIRY_MS, ttlMs } from './expiry.js';
 import { InstrumentStore } from './instrument.store.js';
 import { InviteStore } from './invite.store.js';
@@ -12,6 +15,10 @@ import { reconnectOnReadonly } from './redis-connection.js';
 import { SessionStore } from './session.store.js';
 import { TokenStore } from './token.store.js';
 
+const key = new ClusterKey(
+  { values: { sessionEncryptionKey: 'expiry-spec-key-0123456789abcdef0123' } } as AppConfigService,
+  new MetricsService(),
+);
 const BAD_TTLS = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 0, -1, MAX_EXPIRY_MS + 1];
 
 describe('expiry guard', () => {
@@ -75,19 +82,19 @@ describe('every Redis write path refuses a non-finite or past expiry before anyt
   });
 
   it('revocations (PXAT)', async () => {
-    for (const at of past) await refuses(`revoke ${at}`, () => new TokenStore(redis).revoke('id', at));
+    for (const at of past) await refuses(`revoke ${at}`, () => new TokenStore(redis, key).revoke('id', at));
   });
 
   it('the Kite session, node records, the instrument master (PX)', async () => {
     for (const ttl of BAD_TTLS) {
       await refuses(`session ${ttl}`, () => new SessionStore(redis).write('sealed', ttl));
-      await refuses(`node ${ttl}`, () => new NodeRecordStore(redis).write('n1', '{}', ttl));
+      await refuses(`node ${ttl}`, () => new NodeRecordStore(redis, key).write('n1', '{}', ttl));
       await refuses(`instruments ${ttl}`, () => new InstrumentStore(redis).write(Buffer.from('x'), ttl));
     }
   });
 
   it('invites (PEXPIREAT and the expiry index)', async () => {
-    const store = new InviteStore(redis);
+    const store = new InviteStore(redis, key);
     for (const at of past) {
       await refuses(`invite keep ${at}`, () => store.create('i', '{}', 'h', now + 60_000, at));
       await refuses(`invite expiry ${at}`, () => store.create('i', '{}', 'h', at, now + 60_000));

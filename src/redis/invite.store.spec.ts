@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RedisServer } from '../../test/helpers/redis-server.js';
+import type { AppConfigService } from '../config/app-config.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { ClusterKey } from './cluster-key.js';
 import { InviteStore } from './invite.store.js';
 import type { RedisClients } from './redis-clients.js';
 
+const key = new ClusterKey(
+  { values: { sessionEncryptionKey: 'invite-store-spec-0123456789abcdef0123' } } as AppConfigService,
+  new MetricsService(),
+);
+
 function store(server: RedisServer, prefix: string): InviteStore {
   const clients = { command: server.client, key: (n: string) => prefix + n };
-  return new InviteStore(clients as unknown as RedisClients);
+  return new InviteStore(clients as unknown as RedisClients, key);
 }
 
 describe('InviteStore: single use and revocation on a real redis-server', () => {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { ClusterKey } from './cluster-key.js';
 import { expireAtMs } from './expiry.js';
 import { RedisClients } from './redis-clients.js';
 
@@ -19,12 +20,17 @@ return {first, redis.call('HGET', KEYS[1], 'token_id')}`;
 
 /**
  * Invites in Redis. I/O only. `invite:<id>` is a hash: `record` (JSON, never the code), `hash`
- * (sha256 of the code), `live` (present while the code can be spent), `used_at`, `token_id`,
- * `revoked_at`; it expires some time after the invite. `invites` is a sorted set id → expiry (ms).
+ * (sha256 of the code), `mac` (of the id, record and hash under the cluster key: a planted or
+ * edited invite reads as none), `live` (present while the code can be spent), `used_at`,
+ * `token_id`, `revoked_at`; it expires some time after the invite. `invites` is a sorted set id →
+ * expiry (ms).
  */
 @Injectable()
 export class InviteStore {
-  constructor(private readonly redis: RedisClients) {}
+  constructor(
+    private readonly redis: RedisClients,
+    private readonly clusterKey: ClusterKey,
+  ) {}
 
   private key(id: string): string {
     return this.redis.key(`invite:${id}`);
@@ -46,15 +52,20 @@ export class InviteStore {
     const [expires, keepUntil] = [expireAtMs(expiresAtMs, now), expireAtMs(keepUntilMs, now)];
     await this.client()
       .multi()
-      .hset(key, { record, hash, live: '1' })
+      .hset(key, { record, hash, mac: this.clusterKey.mac('invite', id, `${record}\n${hash}`), live: '1' })
       .pexpireat(key, keepUntil)
       .zadd(this.index, expires, id)
       .exec();
   }
 
-  /** The invite's fields; empty when there is none. */
+  /** The invite's fields; empty when there is none, or when its seal does not hold. */
   async read(id: string): Promise<Record<string, string>> {
-    return this.client().hgetall(this.key(id));
+    return this.sealed(id, await this.client().hgetall(this.key(id)));
+  }
+
+  private sealed(id: string, f: Record<string, string>): Record<string, string> {
+    if (!f.record && !f.hash) return f;
+    return this.clusterKey.verify('invite', id, `${f.record}\n${f.hash}`, f.mac) ? f : {};
   }
 
   /** The ids of the invites that expire after `nowMs`; forgets the others in the index. */
@@ -74,9 +85,9 @@ export class InviteStore {
     const pipe = this.client().pipeline();
     for (const id of ids) pipe.hgetall(this.key(id));
     const out = (await pipe.exec())!;
-    return out.map(([err, v]) => {
+    return out.map(([err, v], i) => {
       if (err) throw err;
-      return v as Record<string, string>;
+      return this.sealed(ids[i], v as Record<string, string>);
     });
   }
 

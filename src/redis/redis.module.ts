@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ClusterBus } from './cluster-bus.js';
+import { ClusterKey } from './cluster-key.js';
 import { InstrumentStore } from './instrument.store.js';
 import { InviteStore } from './invite.store.js';
 import { LeaseRepository } from './lease.repository.js';
@@ -12,6 +13,7 @@ import { TokenStore } from './token.store.js';
 
 const STORES = [
   RedisClients,
+  ClusterKey,
   QuoteStore,
   SessionStore,
   InstrumentStore,

@@ -1,16 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { ClusterKey } from './cluster-key.js';
 import { expireAtMs } from './expiry.js';
 import { RedisClients } from './redis-clients.js';
 
 /**
  * Minted tokens and revocations in Redis. I/O only. `tokens` is a hash id → entry (JSON, never the
- * token), `tokens:seen` a hash id → last use (ms); expired fields are removed by whoever lists them
- * (a hash field has no TTL before Redis 7.4). `revoked:<id>` lives until the token's own expiry.
+ * token, sealed with the cluster key and its id: a planted or edited entry reads as an empty one),
+ * `tokens:seen` a hash id → last use (ms); expired fields are removed by whoever lists them (a hash
+ * field has no TTL before Redis 7.4). `revoked:<id>` lives until the token's own expiry.
  */
 @Injectable()
 export class TokenStore {
-  constructor(private readonly redis: RedisClients) {}
+  constructor(
+    private readonly redis: RedisClients,
+    private readonly clusterKey: ClusterKey,
+  ) {}
+
+  private seal(id: string, entry: string): string {
+    return this.clusterKey.seal('token', id, entry);
+  }
+
+  /** The entry's JSON; '' when its seal does not hold (the caller sees no valid entry, and sweeps it). */
+  private open(id: string, sealed: string): string {
+    return this.clusterKey.open('token', id, sealed) ?? '';
+  }
 
   private get entries(): string {
     return this.redis.key('tokens');
@@ -21,16 +35,21 @@ export class TokenStore {
   }
 
   async write(id: string, entry: string): Promise<void> {
-    await this.client().hset(this.entries, id, entry);
+    await this.client().hset(this.entries, id, this.seal(id, entry));
   }
 
   async read(id: string): Promise<string | undefined> {
-    return (await this.client().hget(this.entries, id)) ?? undefined;
+    const sealed = await this.client().hget(this.entries, id);
+    return sealed === null ? undefined : this.open(id, sealed);
   }
 
   /** Notes a use; `entry` is written only if the id is not there yet (a token minted elsewhere). */
   async touch(id: string, atMs: number, entry: string): Promise<void> {
-    await this.client().multi().hsetnx(this.entries, id, entry).hset(this.seenKey, id, String(atMs)).exec();
+    await this.client()
+      .multi()
+      .hsetnx(this.entries, id, this.seal(id, entry))
+      .hset(this.seenKey, id, String(atMs))
+      .exec();
   }
 
   /** Every entry and every last-use time. */
@@ -39,6 +58,7 @@ export class TokenStore {
       this.client().hgetall(this.entries),
       this.client().hgetall(this.seenKey),
     ]);
+    for (const id of Object.keys(entries)) entries[id] = this.open(id, entries[id]);
     return { entries, seen };
   }
 

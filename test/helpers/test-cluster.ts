@@ -17,6 +17,8 @@ import { waitFor } from './wait.js';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.js');
 export const CLUSTER_JWT_SECRET = 'cluster-test-secret-0123456789abcdef0123456789';
+/** The nodes' SESSION_ENCRYPTION_KEY, from which their cluster key is derived (no CLUSTER_SECRET). */
+export const CLUSTER_SESSION_KEY = 'cluster-session-key-9876543210fedcba9876543210';
 
 export type MarketClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -129,7 +131,7 @@ export class TestCluster {
         KITE_WS_ROOT: sim.urls.wsRoot,
         KITE_LOGIN_URL: sim.urls.loginUrl,
         JWT_SECRET: CLUSTER_JWT_SECRET,
-        SESSION_ENCRYPTION_KEY: 'cluster-session-key-9876543210fedcba9876543210',
+        SESSION_ENCRYPTION_KEY: CLUSTER_SESSION_KEY,
         HEARTBEAT_INTERVAL_MS: '1000',
         LOG_LEVEL: 'info',
         DATA_DIR: mkdtempSync(join(tmpdir(), `kr-node-${i}-`)),
