@@ -25,6 +25,7 @@ import { UserLimitsService } from './user-limits.service.js';
     // What users hold on the other nodes (nothing, standalone), from their node records.
     { provide: CLUSTER_USAGE, useExisting: ClusterUsageView },
   ],
-  exports: [UserLimitsService],
+  // The Kite-protocol endpoint (kite-compat/) shares the client rules: one subscription service, one set of limits.
+  exports: [UserLimitsService, ClientSubscriptionService, UnauthenticatedConnections],
 })
 export class GatewayModule {}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
+import { ClusterModule } from '../cluster/cluster.module.js';
+import { GatewayModule } from '../gateway/gateway.module.js';
+import { KiteWsServer } from './kite-ws.server.js';
+
+/**
+ * Kite's own protocols on the gateway's port: the ticker at `/kite/ws`. It shares the gateway's
+ * client services (subscriptions, per-user and per-address limits), never its Socket.IO server.
+ */
+@Module({
+  imports: [AuthModule, ClusterModule, GatewayModule],
+  providers: [KiteWsServer],
+  exports: [KiteWsServer],
+})
+export class KiteCompatModule {}

@@ -1,0 +1,232 @@
+import type { TickMode } from '../kite/kite.constants.js';
+import { frameOfPackets, frameOfSlices, HEARTBEAT_FRAME, sliceLength, splitFrame } from './packet-slices.js';
+
+/** What the fan-out needs of a client's socket (a `ws` WebSocket has both). */
+export interface PacketSink {
+  readonly bufferedAmount: number;
+  send(data: Buffer): void;
+}
+
+/** What the fan-out counts. */
+export interface FanoutCounters {
+  frames: { inc(n?: number): void };
+  bytes: { inc(n?: number): void };
+  packets: { inc(n?: number): void };
+  heartbeats: { inc(n?: number): void };
+  conflated: { inc(n?: number): void };
+}
+
+export interface FanoutOptions {
+  /** A client whose socket buffers more than this is slow: it gets the latest packet per instrument. */
+  slowBytes: number;
+  /** A client sent nothing for this long gets a heartbeat. */
+  heartbeatMs: number;
+  now: () => number;
+}
+
+/** Clients with the same subscriptions (instrument → mode): one frame is built for all of them. */
+interface Group {
+  readonly key: string;
+  readonly modes: ReadonlyMap<number, TickMode>;
+  readonly members: Set<FanoutMember>;
+  /** The frame sequence this group's slice lists belong to. */
+  seq: number;
+  n: number;
+  tokens: number[];
+  starts: number[];
+  lengths: number[];
+}
+
+/** One client of the fan-out. */
+export interface FanoutMember {
+  readonly sink: PacketSink;
+  group?: Group;
+  lastSentAt: number;
+  /** Set while slow: the latest slice per instrument, sent once the socket drains. */
+  pending?: Map<number, Buffer>;
+}
+
+/**
+ * The Kite-protocol fan-out of one node. Each upstream frame's packet boundaries are read once;
+ * clients with the same subscriptions share a group and one outgoing frame, made of slices of the
+ * upstream packets cut to each instrument's mode. The latest packet per instrument is kept for
+ * snapshots. A slow client gets only the latest slice per instrument until its socket drains.
+ */
+export class PacketFanout {
+  private readonly groups = new Map<string, Group>();
+  private readonly byToken = new Map<number, Set<Group>>();
+  private readonly members = new Set<FanoutMember>();
+  private readonly latest = new Map<number, { packet: Buffer; at: number }>();
+  private seq = 0;
+
+  constructor(
+    private readonly o: FanoutOptions,
+    private readonly m: FanoutCounters,
+  ) {}
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  add(sink: PacketSink): FanoutMember {
+    const member: FanoutMember = { sink, lastSentAt: this.o.now() };
+    this.members.add(member);
+    return member;
+  }
+
+  remove(member: FanoutMember): void {
+    this.leave(member);
+    this.members.delete(member);
+  }
+
+  /** The client's subscriptions changed: it moves to the group of its new set. */
+  setSubscriptions(member: FanoutMember, subs: ReadonlyMap<number, TickMode>): void {
+    const key = [...subs]
+      .map(([t, m]) => `${t}${m[0]}`)
+      .sort()
+      .join(',');
+    if (member.group?.key === key) return;
+    if (member.pending) for (const t of member.pending.keys()) if (!subs.has(t)) member.pending.delete(t);
+    this.leave(member);
+    if (subs.size === 0) return;
+    let g = this.groups.get(key);
+    if (!g) {
+      g = {
+        key,
+        modes: new Map(subs),
+        members: new Set(),
+        seq: -1,
+        n: 0,
+        tokens: [],
+        starts: [],
+        lengths: [],
+      };
+      this.groups.set(key, g);
+      for (const t of subs.keys()) {
+        let set = this.byToken.get(t);
+        if (!set) this.byToken.set(t, (set = new Set()));
+        set.add(g);
+      }
+    }
+    g.members.add(member);
+    member.group = g;
+  }
+
+  /** Whether the client is behind and gets conflated packets (admin list, tests). */
+  isSlow(member: FanoutMember): boolean {
+    return member.pending !== undefined;
+  }
+
+  /** The latest packet of each of `tokens` no older than `maxAgeMs`, cut to `mode`, in one frame at once. */
+  snapshot(member: FanoutMember, tokens: readonly number[], mode: TickMode, maxAgeMs: number): number {
+    const now = this.o.now();
+    const slices: Buffer[] = [];
+    const sliced: number[] = [];
+    for (const t of tokens) {
+      const l = this.latest.get(t);
+      const len = l && now - l.at <= maxAgeMs ? sliceLength(mode, l.packet.length) : 0;
+      if (len === 0) continue;
+      slices.push(l!.packet.subarray(0, len));
+      sliced.push(t);
+    }
+    if (slices.length === 0) return 0;
+    if (member.pending) {
+      for (let i = 0; i < slices.length; i++) member.pending.set(sliced[i], Buffer.from(slices[i]));
+    } else this.send(member, frameOfPackets(slices), slices.length, now);
+    return slices.length;
+  }
+
+  /** One upstream frame, as Kite sent it. */
+  ingest(data: Buffer): void {
+    const p = splitFrame(data);
+    if (p.count === 0) return;
+    const now = this.o.now();
+    const seq = ++this.seq;
+    const touched: Group[] = [];
+    for (let i = 0; i < p.count; i++) {
+      const token = p.tokens[i];
+      const start = p.starts[i];
+      const length = p.lengths[i];
+      // A copy: the upstream frame is not kept alive by one instrument's latest packet.
+      this.latest.set(token, { packet: Buffer.from(data.subarray(start, start + length)), at: now });
+      const groups = this.byToken.get(token);
+      if (!groups) continue;
+      for (const g of groups) {
+        const len = sliceLength(g.modes.get(token)!, length);
+        if (len === 0) continue;
+        if (g.seq !== seq) {
+          g.seq = seq;
+          g.n = 0;
+          touched.push(g);
+        }
+        g.tokens[g.n] = token;
+        g.starts[g.n] = start;
+        g.lengths[g.n] = len;
+        g.n++;
+      }
+    }
+    for (const g of touched) {
+      let frame: Buffer | undefined;
+      for (const member of g.members) {
+        if (member.pending || member.sink.bufferedAmount > this.o.slowBytes) {
+          this.conflate(member, data, g);
+          this.drain(member, now);
+          continue;
+        }
+        frame ??= frameOfSlices(data, g.starts, g.lengths, g.n);
+        this.send(member, frame, g.n, now);
+      }
+    }
+  }
+
+  /** Every heartbeat interval or more often: heartbeats to idle clients; drained slow clients catch up. */
+  tick(): void {
+    const now = this.o.now();
+    for (const member of this.members) {
+      if (member.pending) this.drain(member, now);
+      if (now - member.lastSentAt >= this.o.heartbeatMs) {
+        member.sink.send(HEARTBEAT_FRAME);
+        member.lastSentAt = now;
+        this.m.heartbeats.inc();
+      }
+    }
+  }
+
+  private conflate(member: FanoutMember, data: Buffer, g: Group): void {
+    const pending = (member.pending ??= new Map());
+    for (let k = 0; k < g.n; k++) {
+      if (pending.has(g.tokens[k])) this.m.conflated.inc();
+      pending.set(g.tokens[k], Buffer.from(data.subarray(g.starts[k], g.starts[k] + g.lengths[k])));
+    }
+  }
+
+  /** A slow client whose socket drained gets its conflated packets in one frame and is no longer slow. */
+  private drain(member: FanoutMember, now: number): void {
+    const pending = member.pending;
+    if (!pending || member.sink.bufferedAmount > this.o.slowBytes) return;
+    member.pending = undefined;
+    if (pending.size > 0) this.send(member, frameOfPackets([...pending.values()]), pending.size, now);
+  }
+
+  private send(member: FanoutMember, frame: Buffer, packets: number, now: number): void {
+    member.sink.send(frame);
+    member.lastSentAt = now;
+    this.m.frames.inc();
+    this.m.bytes.inc(frame.length);
+    this.m.packets.inc(packets);
+  }
+
+  private leave(member: FanoutMember): void {
+    const g = member.group;
+    if (!g) return;
+    member.group = undefined;
+    g.members.delete(member);
+    if (g.members.size > 0) return;
+    this.groups.delete(g.key);
+    for (const t of g.modes.keys()) {
+      const set = this.byToken.get(t);
+      set?.delete(g);
+      if (set?.size === 0) this.byToken.delete(t);
+    }
+  }
+}
