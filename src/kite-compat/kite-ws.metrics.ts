@@ -17,7 +17,7 @@ export function kiteWsMetrics(metrics: MetricsService): KiteWsMetrics {
     ),
     frames: metrics.counter('kite_ws_frames_sent_total', 'Binary data frames sent to Kite-protocol clients'),
     bytes: metrics.counter(
-      'kite_ws_bytes_sent_total',
+      'kite_ws_sent_bytes_total',
       'Bytes of binary data frames sent to Kite-protocol clients',
     ),
     packets: metrics.counter(

@@ -238,7 +238,7 @@ describe('kite-ws: the Kite ticker protocol at /kite/ws (raw ws)', () => {
 
   it('reports clients, frames, bytes and packets in /metrics', async () => {
     assert.ok((await metricSum(t, 'kite_relay_kite_ws_clients_connected')) >= 1);
-    for (const name of ['frames_sent_total', 'bytes_sent_total', 'packets_sent_total']) {
+    for (const name of ['frames_sent_total', 'sent_bytes_total', 'packets_sent_total']) {
       assert.ok((await metricSum(t, `kite_relay_kite_ws_${name}`)) > 0, name);
     }
   });
