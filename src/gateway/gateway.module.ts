@@ -4,6 +4,7 @@ import { CacheModule } from '../cache/cache.module.js';
 import { InstrumentsModule } from '../instruments/instruments.module.js';
 import { MarketFeedModule } from '../market-feed/market-feed.module.js';
 import { MarketStatusModule } from '../market-status/market-status.module.js';
+import { ClientDirectory } from './client-directory.js';
 import { ClientSubscriptionService } from './client-subscription.service.js';
 import { ClientsController } from './clients.controller.js';
 import { ClusterModule } from '../cluster/cluster.module.js';
@@ -19,6 +20,7 @@ import { UserLimitsService } from './user-limits.service.js';
   controllers: [ClientsController],
   providers: [
     MarketGateway,
+    ClientDirectory,
     ClientSubscriptionService,
     UserLimitsService,
     UnauthenticatedConnections,
@@ -26,6 +28,6 @@ import { UserLimitsService } from './user-limits.service.js';
     { provide: CLUSTER_USAGE, useExisting: ClusterUsageView },
   ],
   // The Kite-protocol endpoint (kite-compat/) shares the client rules: one subscription service, one set of limits.
-  exports: [UserLimitsService, ClientSubscriptionService, UnauthenticatedConnections],
+  exports: [UserLimitsService, ClientSubscriptionService, UnauthenticatedConnections, ClientDirectory],
 })
 export class GatewayModule {}

@@ -13,7 +13,9 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { canSeeOrders } from '../auth/token-scopes.js';
 import { TokenService, type Principal } from '../auth/token.service.js';
 import { AppConfigService } from '../config/app-config.service.js';
+import { istIso } from '../clock/ist.js';
 import { RelayEvents } from '../events/relay-events.js';
+import { ClientDirectory, type ConnectedClient } from '../gateway/client-directory.js';
 import { ClientSubscriptionService } from '../gateway/client-subscription.service.js';
 import { TokenBucket } from '../gateway/rate-limiter.js';
 import { UnauthenticatedConnections } from '../gateway/unauthenticated-connections.js';
@@ -39,16 +41,6 @@ const BUCKET = 20;
 const REFILL_PER_S = 10;
 /** A closing socket that does not answer the close handshake is cut after this. */
 const CLOSE_GRACE_MS = 1000;
-
-/** A Kite-protocol client as an admin sees it. */
-export interface KiteClientView {
-  id: string;
-  user: string;
-  role: string;
-  connected_at: number;
-  subscriptions: number;
-  slow: boolean;
-}
 
 /**
  * Kite's ticker protocol at `/kite/ws` on the gateway's port: the official KiteTickers connect to
@@ -83,6 +75,7 @@ export class KiteWsServer implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(TICK_SOURCE) private readonly source: TickSource,
     private readonly events: RelayEvents,
     private readonly config: AppConfigService,
+    private readonly directory: ClientDirectory,
     metrics: MetricsService,
   ) {
     this.m = kiteWsMetrics(metrics);
@@ -96,6 +89,7 @@ export class KiteWsServer implements OnApplicationBootstrap, BeforeApplicationSh
   onApplicationBootstrap(): void {
     this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
     this.server.on('upgrade', this.onUpgrade);
+    this.directory.register({ list: () => this.list(), disconnectUser: (sub) => this.disconnectUser(sub) });
     this.off.push(
       this.source.onFrame((f) => this.fanout.ingest(f.data)),
       this.events.on('token.revoked', ({ id }) => {
@@ -131,13 +125,15 @@ export class KiteWsServer implements OnApplicationBootstrap, BeforeApplicationSh
     return n;
   }
 
-  /** This node's Kite-protocol clients. */
-  list(): KiteClientView[] {
+  /** This node's Kite-protocol clients, as the admin list shows them. */
+  list(): ConnectedClient[] {
     return [...this.clients.values()].map((c) => ({
       id: c.id,
+      protocol: 'kite' as const,
+      node: this.config.values.nodeId,
       user: c.state.principal.sub,
       role: c.state.principal.role,
-      connected_at: c.connectedAt,
+      connected_at: istIso(c.connectedAt),
       subscriptions: c.state.subs.size,
       slow: this.fanout.isSlow(c.member),
     }));

@@ -71,6 +71,29 @@ describe(
       assert.ok(bots.every((b) => b.indexOf('error') === -1 && b.indexOf('close') === -1));
     });
 
+    it('the admin list shows every node’s Kite-protocol clients with protocol kite; disconnecting a user reaches them', async () => {
+      const admin = c.token('admin', 'the-admin');
+      const list = await c.nodes[0].http('/api/admin/clients', { token: admin });
+      assert.equal(list.status, 200);
+      const all = Object.values(list.body.nodes as Record<string, any[]>).flat();
+      const kite = all
+        .filter((x) => x.protocol === 'kite')
+        .map((x) => [x.user, x.node, x.subscriptions])
+        .sort();
+      assert.deepEqual(
+        kite,
+        [0, 1, 2, 3, 4].map((i) => [`cluster-bot-${i}`, `node-${i % 3}`, 2]),
+      );
+      assert.ok(all.some((x) => x.protocol === 'socket.io'));
+      const r = await c.nodes[2].http('/api/admin/clients?user=cluster-bot-4', {
+        method: 'DELETE',
+        token: admin,
+      });
+      assert.equal(r.status, 200);
+      await waitFor(() => bots[4].indexOf('close') >= 0, 'the bot on node-1 disconnected', 3000);
+      assert.equal(bots[3].indexOf('close'), -1);
+    });
+
     it('a token revoked through one node closes its Kite-protocol socket on another within 2 s', async () => {
       const admin = c.token('admin', 'the-admin');
       const minted = await c.nodes[0].http('/api/admin/tokens', {

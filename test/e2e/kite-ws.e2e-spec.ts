@@ -236,6 +236,29 @@ describe('kite-ws: the Kite ticker protocol at /kite/ws (raw ws)', () => {
     assert.equal(p.ws.readyState, WebSocket.OPEN);
   });
 
+  it('the admin list shows each client’s protocol; disconnecting a user closes its Kite-protocol sockets', async () => {
+    const minted = mint();
+    const p = await connected(minted.token);
+    p.send({ a: 'subscribe', v: [INFY, TCS] });
+    await waitFor(() => p.dataFrames().length > 0, 'ticks');
+    const s = t.client({ token: t.token() });
+    await t.connected(s);
+    const admin = t.token('admin');
+    const list = await t.http('/api/admin/clients', { token: admin });
+    assert.equal(list.status, 200);
+    const all = Object.values(list.body.nodes as Record<string, any[]>).flat();
+    const mine = all.find((x) => x.user === minted.sub);
+    assert.equal(mine?.protocol, 'kite');
+    assert.equal(mine?.subscriptions, 2);
+    assert.match(mine?.connected_at, /\+05:30$/);
+    assert.ok(all.some((x) => x.protocol === 'socket.io'));
+    assert.ok(!list.text.includes(minted.token));
+    const r = await t.http(`/api/admin/clients?user=${minted.sub}`, { method: 'DELETE', token: admin });
+    assert.equal(r.status, 200);
+    await waitFor(() => p.closed, 'the close', 2000);
+    s.disconnect();
+  });
+
   it('reports clients, frames, bytes and packets in /metrics', async () => {
     assert.ok((await metricSum(t, 'kite_relay_kite_ws_clients_connected')) >= 1);
     for (const name of ['frames_sent_total', 'sent_bytes_total', 'packets_sent_total']) {
