@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { TokenService } from '../../src/auth/token.service.js';
 import { InstrumentsService } from '../../src/instruments/instruments.service.js';
+import { buildUniverse } from '../../src/simulator/universe.js';
+import { KiteWsServer } from '../../src/kite-compat/kite-ws.server.js';
 import { MarketFeedService } from '../../src/market-feed/market-feed.service.js';
 import { TestApp } from '../helpers/test-app.js';
 import { KiteWsProbe, kiteWsUrl } from '../helpers/kite-ws-client.js';
@@ -234,6 +236,50 @@ describe('kite-ws: the Kite ticker protocol at /kite/ws (raw ws)', () => {
     assert.match(p.texts[1].data, /not subscribed to 408065/);
     assert.match(p.texts[2].data, /at most 500/);
     assert.equal(p.ws.readyState, WebSocket.OPEN);
+  });
+
+  it('a slow reader gets only the latest packet per instrument until it drains, and never holds up the others', async () => {
+    const many = buildUniverse()
+      .filter((i) => i.tradingsymbol.startsWith('SIM'))
+      .slice(0, 400)
+      .map((i) => i.instrument_token);
+    const slow = await connected();
+    const fast = await connected();
+    for (const p of [slow, fast]) {
+      p.send({ a: 'subscribe', v: many.slice(0, 200) });
+      p.send({ a: 'subscribe', v: many.slice(200, 400) });
+      p.send({ a: 'mode', v: ['full', many.slice(0, 200)] });
+      p.send({ a: 'mode', v: ['full', many.slice(200, 400)] });
+    }
+    await waitFor(() => fast.lengthsOf(many[0]).has(184) || fast.dataFrames().length > 20, 'full ticks');
+    const server = t.get(KiteWsServer);
+    const slowId = () => server.list().find((c) => c.subscriptions === 400 && c.slow)?.id;
+    (slow.ws as any)._socket.pause();
+    await t.simControl('rate', { ticks_per_second: 6000 });
+    try {
+      const from = Date.now();
+      await waitFor(() => slowId(), 'the paused client marked slow', 30_000, 100);
+      await waitFor(
+        async () => (await metricSum(t, 'kite_relay_kite_ws_packets_conflated_total')) > 0,
+        'a packet replaced by a newer one of its instrument',
+        10_000,
+        100,
+      );
+      const to = Date.now();
+      assert.ok(
+        longestGap(fast, from, to) < 1000,
+        `the fast client never waits (${longestGap(fast, from, to)} ms)`,
+      );
+    } finally {
+      await t.simControl('rate', { ticks_per_second: 400 });
+    }
+    (slow.ws as any)._socket.resume();
+    await waitFor(() => !server.list().some((c) => c.slow), 'the slow client drained', 30_000, 100);
+    const mark = Date.now();
+    await waitFor(() => slow.dataFrames().some((f) => f.at > mark), 'it is served again');
+    assert.equal(slow.ws.readyState, WebSocket.OPEN);
+    slow.close();
+    fast.close();
   });
 
   it('the admin list shows each client’s protocol; disconnecting a user closes its Kite-protocol sockets', async () => {
