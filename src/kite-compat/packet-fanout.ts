@@ -58,6 +58,7 @@ export class PacketFanout {
   private readonly members = new Set<FanoutMember>();
   private readonly latest = new Map<number, { packet: Buffer; at: number }>();
   private seq = 0;
+  private readonly sent = { frames: 0, bytes: 0, packets: 0 };
 
   constructor(
     private readonly o: FanoutOptions,
@@ -132,7 +133,10 @@ export class PacketFanout {
     if (slices.length === 0) return 0;
     if (member.pending) {
       for (let i = 0; i < slices.length; i++) member.pending.set(sliced[i], Buffer.from(slices[i]));
-    } else this.send(member, frameOfPackets(slices), slices.length, now);
+    } else {
+      this.send(member, frameOfPackets(slices), slices.length, now);
+      this.report();
+    }
     return slices.length;
   }
 
@@ -177,19 +181,23 @@ export class PacketFanout {
         this.send(member, frame, g.n, now);
       }
     }
+    this.report();
   }
 
   /** Every heartbeat interval or more often: heartbeats to idle clients; drained slow clients catch up. */
   tick(): void {
     const now = this.o.now();
+    let heartbeats = 0;
     for (const member of this.members) {
       if (member.pending) this.drain(member, now);
       if (now - member.lastSentAt >= this.o.heartbeatMs) {
         member.sink.send(HEARTBEAT_FRAME);
         member.lastSentAt = now;
-        this.m.heartbeats.inc();
+        heartbeats++;
       }
     }
+    if (heartbeats > 0) this.m.heartbeats.inc(heartbeats);
+    this.report();
   }
 
   private conflate(member: FanoutMember, data: Buffer, g: Group): void {
@@ -211,9 +219,19 @@ export class PacketFanout {
   private send(member: FanoutMember, frame: Buffer, packets: number, now: number): void {
     member.sink.send(frame);
     member.lastSentAt = now;
-    this.m.frames.inc();
-    this.m.bytes.inc(frame.length);
-    this.m.packets.inc(packets);
+    this.sent.frames++;
+    this.sent.bytes += frame.length;
+    this.sent.packets += packets;
+  }
+
+  /** The counters are told once per frame fanned out, not once per client. */
+  private report(): void {
+    const s = this.sent;
+    if (s.frames === 0) return;
+    this.m.frames.inc(s.frames);
+    this.m.bytes.inc(s.bytes);
+    this.m.packets.inc(s.packets);
+    s.frames = s.bytes = s.packets = 0;
   }
 
   private leave(member: FanoutMember): void {
