@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module.js';
 import { ClusterModule } from '../cluster/cluster.module.js';
 import { GatewayModule } from '../gateway/gateway.module.js';
 import { KiteWsServer } from './kite-ws.server.js';
+import { UpgradeAdmission } from './upgrade-admission.js';
 
 /**
  * Kite's own protocols on the gateway's port: the ticker at `/kite/ws`. It shares the gateway's
@@ -10,7 +11,7 @@ import { KiteWsServer } from './kite-ws.server.js';
  */
 @Module({
   imports: [AuthModule, ClusterModule, GatewayModule],
-  providers: [KiteWsServer],
+  providers: [KiteWsServer, UpgradeAdmission],
   exports: [KiteWsServer],
 })
 export class KiteCompatModule {}

@@ -6,20 +6,17 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { canSeeOrders } from '../auth/token-scopes.js';
-import { TokenService, type Principal } from '../auth/token.service.js';
+import type { Principal } from '../auth/token.service.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { istIso } from '../clock/ist.js';
 import { RelayEvents } from '../events/relay-events.js';
 import { ClientDirectory, type ConnectedClient } from '../gateway/client-directory.js';
 import { ClientSubscriptionService } from '../gateway/client-subscription.service.js';
 import { TokenBucket } from '../gateway/rate-limiter.js';
-import { UnauthenticatedConnections } from '../gateway/unauthenticated-connections.js';
-import { UserLimitsService } from '../gateway/user-limits.service.js';
 import { TICK_SOURCE, type TickSource } from '../market-feed/tick-source.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { MAX_MESSAGE_BYTES } from './client-message.js';
@@ -27,6 +24,7 @@ import { errorFrame, type KiteClient } from './kite-client.js';
 import { KiteMessages } from './kite-messages.js';
 import { kiteWsMetrics, type KiteWsMetrics } from './kite-ws.metrics.js';
 import { PacketFanout } from './packet-fanout.js';
+import { UpgradeAdmission } from './upgrade-admission.js';
 import { kiteWsTarget, refuseUpgrade } from './ws-upgrade.js';
 
 /** Kite sends a heartbeat when a second passes without data; checked 4 times a second. */
@@ -68,10 +66,8 @@ export class KiteWsServer implements OnApplicationBootstrap, BeforeApplicationSh
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly tokens: TokenService,
+    private readonly admission: UpgradeAdmission,
     private readonly subscriptions: ClientSubscriptionService,
-    private readonly limits: UserLimitsService,
-    private readonly unauthenticated: UnauthenticatedConnections,
     @Inject(TICK_SOURCE) private readonly source: TickSource,
     private readonly events: RelayEvents,
     private readonly config: AppConfigService,
@@ -155,27 +151,13 @@ export class KiteWsServer implements OnApplicationBootstrap, BeforeApplicationSh
       refuseUpgrade(socket, status, message);
     };
     if (this.closing) return refuse(503, 'shutting_down', 'the server is shutting down');
-    const origin = req.headers.origin;
-    if (origin && !this.config.values.corsOrigins.includes(origin)) {
-      return refuse(403, 'origin', 'origin not allowed (CORS_ORIGINS)');
-    }
-    const principal = this.tokens.admit(target.accessToken);
-    if (!principal) return refuse(403, 'unauthorized', 'invalid, expired or revoked access_token');
-    if (!this.unauthenticated.admits(req)) {
-      return refuse(429, 'too_many_from_address', 'too many connections from this address');
-    }
-    const id = `kite:${randomUUID()}`;
-    if (!this.limits.connect(id, principal.sub, principal.limits)) {
-      return refuse(
-        429,
-        'too_many_connections',
-        'too many connections for this user (MAX_CONNECTIONS_PER_USER)',
-      );
-    }
+    const a = this.admission.admit(req, target.accessToken);
+    if (!a.ok) return refuse(a.status, a.reason, a.message);
+    const { id, principal } = a;
     let upgraded = false;
     // An upgrade ws refuses (a bad handshake) or a socket gone before it completes gives its place back.
     socket.once('close', () => {
-      if (!upgraded) this.limits.disconnect(id);
+      if (!upgraded) this.admission.release(id);
     });
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       upgraded = true;
