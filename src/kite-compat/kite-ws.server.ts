@@ -87,7 +87,7 @@ export class KiteWsServer implements OnApplicationBootstrap, BeforeApplicationSh
     this.server.on('upgrade', this.onUpgrade);
     this.directory.register({ list: () => this.list(), disconnectUser: (sub) => this.disconnectUser(sub) });
     this.off.push(
-      this.source.onFrame((f) => this.fanout.ingest(f.data)),
+      this.source.onFrame((f) => this.fanout.ingest(f.data, f.dropRepeats)),
       this.events.on('token.revoked', ({ id }) => {
         for (const c of this.clients.values()) {
           if (c.state.principal.jti === id) this.close(c, 1008, 'token revoked');

@@ -152,6 +152,19 @@ describe('PacketFanout: upstream packets sliced to each client', () => {
     assert.ok(!sut.isSlow(sm));
   });
 
+  it('right after an upstream takeover, a packet equal to the latest one of its instrument is not sent again', () => {
+    const { sut } = setup();
+    const a = new FakeSink();
+    sut.setSubscriptions(sut.add(a), subs([INFY, 'quote'], [TCS, 'quote']));
+    sut.ingest(upstream(tick(INFY, 100), tick(TCS, 200)));
+    sut.ingest(upstream(tick(INFY, 100), tick(TCS, 201)), true);
+    sut.ingest(upstream(tick(INFY, 100)), false);
+    assert.deepEqual(
+      a.sent.map((f) => decodeFrame(f).ticks.map((t) => t.last_price)),
+      [[100, 200], [201], [100]],
+    );
+  });
+
   it('a heartbeat goes to a client that got nothing for a second, also with no upstream at all', () => {
     const { sut, m, advance } = setup();
     const idle = new FakeSink();

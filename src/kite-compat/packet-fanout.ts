@@ -1,11 +1,8 @@
 import type { TickMode } from '../kite/kite.constants.js';
+import { SubscriptionGroups, type FanoutMember, type Group, type PacketSink } from './subscription-groups.js';
 import { frameOfPackets, frameOfSlices, HEARTBEAT_FRAME, sliceLength, splitFrame } from './packet-slices.js';
 
-/** What the fan-out needs of a client's socket (a `ws` WebSocket has both). */
-export interface PacketSink {
-  readonly bufferedAmount: number;
-  send(data: Buffer): void;
-}
+export type { FanoutMember, PacketSink } from './subscription-groups.js';
 
 /** What the fan-out counts. */
 export interface FanoutCounters {
@@ -24,28 +21,6 @@ export interface FanoutOptions {
   now: () => number;
 }
 
-/** Clients with the same subscriptions (instrument → mode): one frame is built for all of them. */
-interface Group {
-  readonly key: string;
-  readonly modes: ReadonlyMap<number, TickMode>;
-  readonly members: Set<FanoutMember>;
-  /** The frame sequence this group's slice lists belong to. */
-  seq: number;
-  n: number;
-  tokens: number[];
-  starts: number[];
-  lengths: number[];
-}
-
-/** One client of the fan-out. */
-export interface FanoutMember {
-  readonly sink: PacketSink;
-  group?: Group;
-  lastSentAt: number;
-  /** Set while slow: the latest slice per instrument, sent once the socket drains. */
-  pending?: Map<number, Buffer>;
-}
-
 /**
  * The Kite-protocol fan-out of one node. Each upstream frame's packet boundaries are read once;
  * clients with the same subscriptions share a group and one outgoing frame, made of slices of the
@@ -53,8 +28,7 @@ export interface FanoutMember {
  * snapshots. A slow client gets only the latest slice per instrument until its socket drains.
  */
 export class PacketFanout {
-  private readonly groups = new Map<string, Group>();
-  private readonly byToken = new Map<number, Set<Group>>();
+  private readonly groups = new SubscriptionGroups();
   private readonly members = new Set<FanoutMember>();
   private readonly latest = new Map<number, { packet: Buffer; at: number }>();
   private seq = 0;
@@ -76,41 +50,14 @@ export class PacketFanout {
   }
 
   remove(member: FanoutMember): void {
-    this.leave(member);
+    this.groups.leave(member);
     this.members.delete(member);
   }
 
   /** The client's subscriptions changed: it moves to the group of its new set. */
   setSubscriptions(member: FanoutMember, subs: ReadonlyMap<number, TickMode>): void {
-    const key = [...subs]
-      .map(([t, m]) => `${t}${m[0]}`)
-      .sort()
-      .join(',');
-    if (member.group?.key === key) return;
     if (member.pending) for (const t of member.pending.keys()) if (!subs.has(t)) member.pending.delete(t);
-    this.leave(member);
-    if (subs.size === 0) return;
-    let g = this.groups.get(key);
-    if (!g) {
-      g = {
-        key,
-        modes: new Map(subs),
-        members: new Set(),
-        seq: -1,
-        n: 0,
-        tokens: [],
-        starts: [],
-        lengths: [],
-      };
-      this.groups.set(key, g);
-      for (const t of subs.keys()) {
-        let set = this.byToken.get(t);
-        if (!set) this.byToken.set(t, (set = new Set()));
-        set.add(g);
-      }
-    }
-    g.members.add(member);
-    member.group = g;
+    this.groups.join(member, subs);
   }
 
   /** Whether the client is behind and gets conflated packets (admin list, tests). */
@@ -140,8 +87,11 @@ export class PacketFanout {
     return slices.length;
   }
 
-  /** One upstream frame, as Kite sent it. */
-  ingest(data: Buffer): void {
+  /**
+   * One upstream frame, as Kite sent it. `dropRepeats` (right after an upstream takeover): a packet
+   * equal to the latest one of its instrument was already delivered by the old holder and is dropped.
+   */
+  ingest(data: Buffer, dropRepeats = false): void {
     const p = splitFrame(data);
     if (p.count === 0) return;
     const now = this.o.now();
@@ -151,9 +101,10 @@ export class PacketFanout {
       const token = p.tokens[i];
       const start = p.starts[i];
       const length = p.lengths[i];
+      if (dropRepeats && this.repeats(token, data, start, length)) continue;
       // A copy: the upstream frame is not kept alive by one instrument's latest packet.
       this.latest.set(token, { packet: Buffer.from(data.subarray(start, start + length)), at: now });
-      const groups = this.byToken.get(token);
+      const groups = this.groups.of(token);
       if (!groups) continue;
       for (const g of groups) {
         const len = sliceLength(g.modes.get(token)!, length);
@@ -200,6 +151,13 @@ export class PacketFanout {
     this.report();
   }
 
+  private repeats(token: number, data: Buffer, start: number, length: number): boolean {
+    const last = this.latest.get(token)?.packet;
+    if (!last) return false;
+    const n = Math.min(last.length, length);
+    return last.compare(data, start, start + n, 0, n) === 0;
+  }
+
   private conflate(member: FanoutMember, data: Buffer, g: Group): void {
     const pending = (member.pending ??= new Map());
     for (let k = 0; k < g.n; k++) {
@@ -232,19 +190,5 @@ export class PacketFanout {
     this.m.bytes.inc(s.bytes);
     this.m.packets.inc(s.packets);
     s.frames = s.bytes = s.packets = 0;
-  }
-
-  private leave(member: FanoutMember): void {
-    const g = member.group;
-    if (!g) return;
-    member.group = undefined;
-    g.members.delete(member);
-    if (g.members.size > 0) return;
-    this.groups.delete(g.key);
-    for (const t of g.modes.keys()) {
-      const set = this.byToken.get(t);
-      set?.delete(g);
-      if (set?.size === 0) this.byToken.delete(t);
-    }
   }
 }
