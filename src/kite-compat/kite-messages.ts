@@ -53,8 +53,11 @@ export class KiteMessages {
 
   private async subscribe(c: KiteClient, tokens: number[], mode: TickMode): Promise<MessageErrors> {
     const out = await this.subscriptions.subscribe(c.id, c.state, { instruments: tokens, mode });
-    // A client that left meanwhile was released by its close; nothing more to do for it.
-    if (c.closed) return [];
+    // A client that left while this was on its way: what the subscribe just took is given back.
+    if (c.closed) {
+      this.subscriptions.disconnect(c.id);
+      return [];
+    }
     const { ack } = out;
     if (!ack.ok) return [{ reason: ack.error.code, message: `${action(mode)}: ${ack.error.message}` }];
     // The subscriptions change and the snapshot goes out in one turn: no live packet is missed or repeated.
