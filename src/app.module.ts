@@ -13,6 +13,7 @@ import { MarketCalendarModule } from './market-status/market-calendar.module.js'
 import { EventsModule } from './events/events.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { HealthModule } from './health/health.module.js';
+import { KiteCompatModule } from './kite-compat/kite-compat.module.js';
 import { InstrumentsModule } from './instruments/instruments.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import type { FeedTuning } from './market-feed/market-feed.constants.js';
@@ -59,6 +60,7 @@ export class AppModule {
         MarketFeedModule,
         CandlesModule,
         GatewayModule,
+        KiteCompatModule,
         DeskModule,
         HealthModule,
       ],

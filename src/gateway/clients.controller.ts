@@ -23,7 +23,7 @@ export class ClientsController {
   constructor(private readonly gateway: MarketGateway) {}
 
   /** Every connected client on every node (through the Redis adapter in a cluster), grouped by node. */
-  @ApiOperation({ summary: 'The connected Socket.IO clients of every node' })
+  @ApiOperation({ summary: 'The connected clients (Socket.IO and Kite-protocol) of every node' })
   @ApiOkResponse({ type: ClientListDto })
   @ApiError(
     503,
@@ -46,7 +46,7 @@ export class ClientsController {
   }
 
   /** `DELETE /api/admin/clients?user=<sub>`: disconnects every socket of that user, on every node. */
-  @ApiOperation({ summary: 'Disconnect every socket of a user, on every node' })
+  @ApiOperation({ summary: 'Disconnect every socket of a user (both protocols), on every node' })
   @ApiQuery({ name: 'user', type: 'string', pattern: '^[\\w.@:-]{1,64}$', description: 'A token subject.' })
   @ApiOkResponse({ type: DisconnectedUserDto })
   @ApiError(400, 'user is missing or not a token subject.', 'user must be a token subject')

@@ -1,10 +1,16 @@
 /** The shapes of /api/admin/clients, for the API description; `implements` keeps them in step. */
 import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
-import type { ConnectedClient } from './market.gateway.js';
+import type { ClientProtocol, ConnectedClient } from './client-directory.js';
 
 export class ConnectedClientDto implements ConnectedClient {
-  @ApiProperty({ description: 'The Socket.IO socket id.' })
+  @ApiProperty({ description: 'The Socket.IO socket id, or `kite:<uuid>` for a Kite-protocol client.' })
   id!: string;
+
+  @ApiProperty({
+    enum: ['socket.io', 'kite'],
+    description: "How it connected: Socket.IO `/market`, or Kite's ticker protocol at `/kite/ws`.",
+  })
+  protocol!: ClientProtocol;
 
   @ApiProperty({ description: 'NODE_ID of the node it is connected to.' })
   node!: string;

@@ -5,6 +5,7 @@ import { InstrumentsModule } from '../instruments/instruments.module.js';
 import { MarketFeedModule } from '../market-feed/market-feed.module.js';
 import { MarketStatusModule } from '../market-status/market-status.module.js';
 import { OrdersModule } from '../orders/orders.module.js';
+import { ClientDirectory } from './client-directory.js';
 import { ClientSubscriptionService } from './client-subscription.service.js';
 import { ClientsController } from './clients.controller.js';
 import { ClusterModule } from '../cluster/cluster.module.js';
@@ -28,12 +29,14 @@ import { UserLimitsService } from './user-limits.service.js';
   controllers: [ClientsController],
   providers: [
     MarketGateway,
+    ClientDirectory,
     ClientSubscriptionService,
     UserLimitsService,
     UnauthenticatedConnections,
     // What users hold on the other nodes (nothing, standalone), from their node records.
     { provide: CLUSTER_USAGE, useExisting: ClusterUsageView },
   ],
-  exports: [UserLimitsService],
+  // The Kite-protocol endpoint (kite-compat/) shares the client rules: one subscription service, one set of limits.
+  exports: [UserLimitsService, ClientSubscriptionService, UnauthenticatedConnections, ClientDirectory],
 })
 export class GatewayModule {}

@@ -20,6 +20,7 @@ import { MarketFeedService } from '../market-feed/market-feed.service.js';
 import { MarketStatusService } from '../market-status/market-status.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { OrderUpdatesService } from '../orders/order-updates.service.js';
+import { ClientDirectory, type ConnectedClient } from './client-directory.js';
 import { ClientSubscriptionService } from './client-subscription.service.js';
 import { CLIENT, ORDERS_ROOM, userRoom, type MarketSocket, type SocketData } from './client-state.js';
 import {
@@ -35,8 +36,7 @@ import { TickFanout } from './tick-fanout.js';
 import { UnauthenticatedConnections } from './unauthenticated-connections.js';
 import { UserLimitsService } from './user-limits.service.js';
 
-/** A connected client as an admin sees it. */
-export type ConnectedClient = Omit<SocketData, typeof CLIENT> & { id: string };
+export type { ConnectedClient } from './client-directory.js';
 
 /** What a connected socket's handshake keeps of `auth`: the token is read once, at the handshake. */
 const NO_AUTH: Record<string, never> = Object.freeze({});
@@ -78,6 +78,7 @@ export class MarketGateway
     private readonly limits: UserLimitsService,
     private readonly unauthenticated: UnauthenticatedConnections,
     private readonly orders: OrderUpdatesService,
+    private readonly directory: ClientDirectory,
     metrics: MetricsService,
   ) {
     this.m = {
@@ -128,6 +129,7 @@ export class MarketGateway
       (socket as MarketSocket).data = data;
       next();
     });
+    this.directory.serve(ns);
     const fanout = new TickFanout(ns, this.m);
     this.fanout = fanout;
     this.off.push(
@@ -176,11 +178,15 @@ export class MarketGateway
     if (reason === 'client namespace disconnect') socket.conn.close();
   }
 
-  /** Every client on every node (the Redis adapter asks the others; standalone, just this node's). */
+  /** Every client of every protocol on every node (the Redis adapter asks the others; standalone, just this node's). */
   async listClients(): Promise<ConnectedClient[]> {
-    const sockets = await this.ns.fetchSockets();
-    return sockets.map((s) => ({
+    const [sockets, others] = await Promise.all([
+      this.ns.fetchSockets(),
+      this.directory.list(this.ns as unknown as Namespace, this.clustered),
+    ]);
+    const own = sockets.map((s) => ({
       id: s.id,
+      protocol: 'socket.io' as const,
       node: s.data.node,
       user: s.data.user,
       role: s.data.role,
@@ -188,11 +194,18 @@ export class MarketGateway
       subscriptions: s.data.subscriptions,
       slow: s.data.slow,
     }));
+    return [...own, ...others];
   }
 
-  /** Disconnects every socket of `sub`, on every node. */
+  /** Disconnects every socket of `sub`, of every protocol, on every node. */
   disconnectUser(sub: string): void {
     this.ns.in(userRoom(sub)).disconnectSockets(true);
+    this.directory.disconnectUser(this.ns, this.clustered, sub);
+  }
+
+  /** With Redis, the adapter reaches the other nodes. */
+  private get clustered(): boolean {
+    return this.config.values.redisUrl !== undefined;
   }
 
   /** A revoked token (this node's revocation or another's) ends its sockets here at once. */

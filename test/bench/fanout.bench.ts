@@ -27,6 +27,7 @@ import {
   type Server,
   type Sim,
 } from './bench-kit.js';
+import type { LoadConfig } from './load-client.js';
 
 export interface FanoutOptions {
   ticksPerSecond: number;
@@ -59,7 +60,7 @@ export interface FanoutSide {
 async function measureFanout(
   o: FanoutOptions,
   server: Server,
-  kind: 'relay' | 'reference',
+  kind: LoadConfig['kind'],
   token: string | undefined,
   subscriptions: number[][],
 ): Promise<FanoutSide> {
@@ -108,10 +109,10 @@ export interface FanoutRuns {
  * One loaded run of one side: a fresh server under the fan-out load, the simulator's stats reset
  * first so that the upstream peak is this run's own.
  */
-async function loadedRun(
+export async function loadedRun(
   o: FanoutOptions,
   sim: Sim,
-  kind: 'relay' | 'reference',
+  kind: LoadConfig['kind'],
   start: () => Promise<Server>,
   token: string | undefined,
   subscriptions: number[][],

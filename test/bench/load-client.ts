@@ -6,10 +6,13 @@
  * it was the bottleneck.
  */
 import { io, type Socket } from 'socket.io-client';
+import type WebSocket from 'ws';
+import { connectKite, subscribeKite } from './kite-load.js';
 
 export interface LoadConfig {
   url: string;
-  kind: 'relay' | 'reference';
+  /** relay: kite-relay's Socket.IO `/market`; kite: its `/kite/ws`; reference: the bare Socket.IO server. */
+  kind: 'relay' | 'reference' | 'kite';
   token?: string;
   clients: number;
   /** Instruments per client, already assigned. */
@@ -44,6 +47,7 @@ let measuring = false;
 let windowStart = 0;
 let cpuStart = process.cpuUsage();
 const sockets: Socket[] = [];
+const kiteSockets: WebSocket[] = [];
 
 function record(stamp: unknown): void {
   if (!measuring) return;
@@ -59,6 +63,17 @@ async function connectAll(c: LoadConfig): Promise<void> {
   let failed = 0;
   const batch = 50;
   for (let i = 0; i < c.clients; i += batch) {
+    if (c.kind === 'kite') {
+      const opened = await Promise.all(
+        Array.from({ length: Math.min(batch, c.clients - i) }, () => connectKite(c.url, c.token)),
+      );
+      for (const ws of opened) {
+        if (ws) kiteSockets.push(ws);
+        else failed++;
+      }
+      connected = kiteSockets.length;
+      continue;
+    }
     await Promise.all(
       Array.from(
         { length: Math.min(batch, c.clients - i) },
@@ -97,6 +112,7 @@ async function connectAll(c: LoadConfig): Promise<void> {
 /** Subscribes every connected client to its instruments and starts counting what arrives. */
 async function subscribeAll(c: LoadConfig): Promise<void> {
   let failed = 0;
+  kiteSockets.forEach((ws, i) => subscribeKite(ws, c.subscriptions[i], record));
   await Promise.all(
     sockets.map(
       (s, i) =>
@@ -145,7 +161,8 @@ process.on('message', (m: ParentMessage) => {
       process.send!({
         type: 'report',
         report: {
-          clients: sockets.filter((s) => s.connected).length,
+          clients:
+            sockets.filter((s) => s.connected).length + kiteSockets.filter((w) => w.readyState === 1).length,
           delivered,
           window_ms: Date.now() - windowStart,
           histogram: Array.from(histogram),
@@ -156,6 +173,7 @@ process.on('message', (m: ParentMessage) => {
     }
     case 'stop':
       for (const s of sockets) s.disconnect();
+      for (const w of kiteSockets) w.terminate();
       setTimeout(() => process.exit(0), 100);
       break;
   }

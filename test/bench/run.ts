@@ -4,6 +4,7 @@ import { serverNodeArgs } from './bench-kit.js';
 import { benchCandles } from './candles.bench.js';
 import { benchCluster } from './cluster.bench.js';
 import { benchDecode, type DecodeResult } from './decode.bench.js';
+import { benchKiteWs } from './kite-ws.bench.js';
 import { benchFanout, benchTimeToReady, type FanoutOptions, type FanoutSide } from './fanout.bench.js';
 import { meterLoad, type MachineLoad } from './machine-load.js';
 import { benchMemory } from './memory.bench.js';
@@ -11,7 +12,7 @@ import { Table, fmt, foldRuns, foldSeries, machineLines, plain, prefixed, ratios
 import { cell, spread } from './stats.js';
 
 // `npm run bench [-- --quick] [-- --repeat N] [-- --json FILE] [-- --clients N] [-- --rate N]
-// [-- --only decode|fanout|memory|cluster|candles|ready] [-- --memory-clients N]
+// [-- --only decode|fanout|kite-ws|memory|cluster|candles|ready] [-- --memory-clients N]
 // [-- --heap-snapshots DIR] [-- --cpu-prof] [-- --node-args "--max-old-space-size=384 …"]` (the fan-out gateway's V8 profile in test-artifacts/profiles).
 // Every figure is measured `--repeat` times (default 3), kite-relay and its reference interleaved
 // (A, B, A, B…); the table shows the median and the min–max range, the machine's load under it.
@@ -112,6 +113,57 @@ if (want('fanout')) {
   };
   out.upstream_connections_peak = f.upstream_connections_peak;
   out.reference_upstream_connections_peak = f.reference_upstream_connections_peak;
+}
+
+// Run only when asked for (`--only kite-ws`): three loaded sides per run.
+if (only === 'kite-ws') {
+  const o: FanoutOptions = {
+    ticksPerSecond: Number(opt('rate') ?? 2000),
+    instruments: 500,
+    clients: Number(opt('clients') ?? (quick ? 300 : 1000)),
+    perClient: 50,
+    loadProcesses: 2,
+    warmupS: quick ? 2 : 3,
+    windowS: quick ? 4 : 10,
+  };
+  const k = await part('kite-ws', () => benchKiteWs(o, repeat));
+  const series: Record<string, number[]> = {};
+  table.heading(
+    `kite-ws ${o.ticksPerSecond} ticks/s, ${o.instruments} instr → ${o.clients} Kite clients × ${o.perClient}`,
+    'kite-relay /kite/ws',
+    'bare Socket.IO',
+  );
+  for (const [label, key, better] of FIGURES) {
+    const a = pick(k.kite, key);
+    const b = pick(k.reference, key);
+    const q = better === 'up' ? ratios(a, b) : better === 'down' ? ratios(b, a) : undefined;
+    if (q) series[key] = q;
+    table.figure(`  ${label}`, a, b, key.endsWith('_per_s') ? fmt : plain, q);
+  }
+  table.heading('  against kite-relay’s own Socket.IO path', '/kite/ws', '/market');
+  const viaIo = ratios(pick(k.socket_io, 'server_cpu_us_per_tick'), pick(k.kite, 'server_cpu_us_per_tick'));
+  series.server_cpu_us_per_tick_vs_socket_io = viaIo;
+  for (const [label, key] of FIGURES.filter(([, key]) => key !== 'offered_per_s')) {
+    const q = key === 'server_cpu_us_per_tick' ? viaIo : undefined;
+    table.figure(
+      `  ${label}`,
+      pick(k.kite, key),
+      pick(k.socket_io, key),
+      key.endsWith('_per_s') ? fmt : plain,
+      q,
+    );
+  }
+  table.figure('upstream connections (peak)', [k.upstream_connections_peak], [], String);
+  windows.push(...pick(k.kite, 'others_cpu_pct'), ...pick(k.reference, 'others_cpu_pct'));
+  out.kite_ws = {
+    ...foldRuns(k.kite),
+    ...prefixed('socket_io_', foldRuns(k.socket_io)),
+    ...prefixed('reference_', foldRuns(k.reference)),
+    ratios: foldSeries(series),
+    upstream_connections_peak: k.upstream_connections_peak,
+    runs: { kite: k.kite, socket_io: k.socket_io, reference: k.reference },
+    options: o,
+  };
 }
 
 if (want('memory')) {

@@ -1,0 +1,66 @@
+import WebSocket from 'ws';
+import { splitFrame } from '../../src/kite-compat/packet-slices.js';
+
+/** A raw `ws` client of the relay's `/kite/ws`, recording every frame with its arrival time. */
+export class KiteWsProbe {
+  readonly frames: { data: Buffer; at: number }[] = [];
+  readonly texts: any[] = [];
+  readonly ws: WebSocket;
+  status?: number;
+  closed?: { code: number; at: number };
+  readonly opened: Promise<number>;
+
+  constructor(url: string) {
+    this.ws = new WebSocket(url);
+    this.ws.on('message', (data: Buffer, isBinary) => {
+      if (isBinary) this.frames.push({ data, at: Date.now() });
+      else this.texts.push(JSON.parse(data.toString('utf8')));
+    });
+    this.ws.on('close', (code) => (this.closed = { code, at: Date.now() }));
+    this.opened = new Promise((resolve) => {
+      this.ws.once('open', () => resolve((this.status = 101)));
+      this.ws.once('unexpected-response', (_req, res) => {
+        resolve((this.status = res.statusCode ?? 0));
+        res.resume();
+      });
+      this.ws.once('error', () => resolve((this.status ??= 0)));
+    });
+  }
+
+  send(msg: unknown): void {
+    this.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
+  }
+
+  /** Data frames (not heartbeats), each as its packets: [token, length][]. */
+  dataFrames(): { count: number; packets: [number, number][]; at: number }[] {
+    return this.frames
+      .filter((f) => f.data.length > 1)
+      .map((f) => {
+        const p = splitFrame(f.data);
+        return {
+          count: f.data.readUInt16BE(0),
+          packets: p.tokens.map((t, i) => [t, p.lengths[i]]),
+          at: f.at,
+        };
+      });
+  }
+
+  /** Lengths of the packets of `token` seen so far. */
+  lengthsOf(token: number): Set<number> {
+    return new Set(
+      this.dataFrames().flatMap((f) => f.packets.filter(([t]) => t === token).map(([, l]) => l)),
+    );
+  }
+
+  heartbeats(): number {
+    return this.frames.filter((f) => f.data.length === 1).length;
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
+
+/** The relay's Kite-protocol URL, as the official clients build it from `root`. */
+export const kiteWsUrl = (base: string, accessToken?: string, path = '/kite/ws'): string =>
+  `${base.replace(/^http/, 'ws')}${path}?api_key=kite_relay${accessToken === undefined ? '' : `&access_token=${accessToken}`}`;
