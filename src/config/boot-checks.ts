@@ -17,6 +17,19 @@ export function checkDataDir(config: AppConfig): string | undefined {
   }
 }
 
+/** With RECORD=on, the tape's folder must be creatable and writable (else exit 78 naming RECORD_DIR). */
+export function checkRecordDir(config: AppConfig): string | undefined {
+  if (!config.record.enabled) return undefined;
+  try {
+    mkdirSync(config.record.dir, { recursive: true });
+    accessSync(config.record.dir, constants.W_OK);
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    return `- RECORD_DIR: ${config.record.dir} cannot be created or written (${code}); point RECORD_DIR at a writable directory or set RECORD=off`;
+  }
+}
+
 /**
  * Whether Redis answers. Only when it does not, and the URL names localhost from inside a container,
  * does the message add that localhost there is the container itself (a compose deployment wants the

@@ -5,7 +5,8 @@ export interface KiteConnectionHandlers {
   onOpen(): void;
   /** A binary frame exactly as Kite sent it (decoded once, by the feed). */
   onFrame(frame: Buffer): void;
-  onText(msg: ServerTextMessage | undefined): void;
+  /** A text frame: parsed (undefined when malformed) and as received. */
+  onText(msg: ServerTextMessage | undefined, raw: string): void;
   /** The connection ended; `httpStatus` is set when the upgrade itself was refused (403, 429, …). */
   onClose(info: { code?: number; reason?: string; httpStatus?: number }): void;
 }
@@ -31,7 +32,10 @@ export class KiteConnection {
     ws.on('open', () => this.handlers.onOpen());
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) this.handlers.onFrame(data);
-      else this.handlers.onText(parseServerText(data.toString('utf8')));
+      else {
+        const raw = data.toString('utf8');
+        this.handlers.onText(parseServerText(raw), raw);
+      }
     });
     ws.on('unexpected-response', (_req, res) => {
       res.resume();
