@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import {
   Inject,
   Injectable,
@@ -127,8 +128,7 @@ export class TapeRecorder implements OnApplicationBootstrap, BeforeApplicationSh
             : 'waiting';
     return {
       state,
-      dir: this.cfg.dir,
-      ...(this.open ? { day: this.open.day, segment: this.open.path } : {}),
+      ...(this.open ? { day: this.open.day, segment: basename(this.open.path) } : {}),
       frames_recorded: this.framesRecorded,
       frames_dropped: this.framesDropped,
       ...(this.lastError || this.upkeep.lastError

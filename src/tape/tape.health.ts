@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { TapeRecorder } from './tape-recorder.service.js';
 
-/** `tape: {state, dir, day?, segment?, frames_recorded, frames_dropped, last_error?, warning?}`; never down (the feed is unaffected). */
+/** `tape: {state, day?, segment?, frames_recorded, frames_dropped, last_error?, warning?}`; never down (the feed is unaffected). */
 @Injectable()
 export class TapeHealthIndicator {
   constructor(

@@ -191,3 +191,56 @@ describe('tape: a crash and a bad folder', () => {
     assert.match(out, /- RECORD_DIR: .* cannot be created or written \(ENOTDIR\)/);
   });
 });
+
+describe('tape: a full disk and a failing disk never reach the clients', () => {
+  async function recordingApp(env: Record<string, string>) {
+    const t = await TestApp.start({ env: { CLOCK_START, RECORD: 'on', ...env }, redis: false });
+    await t.login();
+    await waitFor(() => t.get(MarketFeedService).state.state === 'LIVE', 'LIVE');
+    const s = t.client({ token: t.token() });
+    await t.connected(s);
+    const got = collectTicks(s);
+    assert.equal((await subscribe(s, ['NSE:INFY'], 'full')).ok, true);
+    return { t, got };
+  }
+  const tape = async (t: TestApp) => (await t.http('/health')).body?.info?.tape;
+  const dropped = async (t: TestApp, reason: string) =>
+    Number(
+      new RegExp(`^kite_relay_tape_frames_dropped_total\\{reason="${reason}"\\} (\\d+)`, 'm').exec(
+        (await t.http('/metrics')).text,
+      )?.[1] ?? 0,
+    );
+
+  it('below RECORD_MIN_FREE_BYTES recording pauses: a health warning and counted drops; ticks flow', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kr-tape-full-'));
+    const { t, got } = await recordingApp({ RECORD_DIR: dir, RECORD_MIN_FREE_BYTES: '1000TiB' });
+    try {
+      await waitFor(async () => (await tape(t))?.state === 'paused', 'tape paused');
+      assert.match((await tape(t)).warning, /RECORD_MIN_FREE_BYTES/);
+      await waitFor(async () => (await dropped(t, 'disk_floor')) > 0, 'frames dropped for the disk floor');
+      await waitFor(() => got.length >= 5, 'ticks at the client');
+      assert.match((await t.http('/metrics')).text, /^kite_relay_tape_paused 1$/m);
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('an I/O error is counted and shown in /health; the feed stays LIVE and ticks flow', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kr-tape-eio-'));
+    // A file where the day's folder should be: every segment of the day fails to open.
+    writeFileSync(join(dir, DAY), 'in the way');
+    const { t, got } = await recordingApp({ RECORD_DIR: dir, RECORD_MIN_FREE_BYTES: '0' });
+    try {
+      await waitFor(async () => (await tape(t))?.state === 'error', 'tape error');
+      assert.match((await tape(t)).last_error, /EEXIST|ENOTDIR/);
+      await waitFor(async () => (await dropped(t, 'io_error')) > 0, 'frames dropped for the I/O error');
+      const before = got.length;
+      await waitFor(() => got.length >= before + 5, 'ticks keep flowing');
+      assert.match((await t.http('/metrics')).text, /^kite_relay_tape_write_errors_total [1-9]/m);
+      assert.equal(t.get(MarketFeedService).state.state, 'LIVE');
+    } finally {
+      await t.close();
+    }
+  });
+});
