@@ -56,6 +56,7 @@ export class TapeRecorder implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly m: TapeMetrics;
   private open?: OpenSegment;
   private readonly gap = new GapTracker();
+  private lastBus?: { at: number; fencing: number | null };
   private retryAt = 0;
   private lastError?: string;
   private lease: OwnershipState;
@@ -139,8 +140,9 @@ export class TapeRecorder implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private onFrame(f: SourceFrame): void {
-    if (f.origin !== 'upstream') return;
     const at = this.clock.now();
+    // A follower records nothing, but remembers the holder's last frame: a takeover's gap starts there.
+    if (f.origin !== 'upstream') return void (this.lastBus = { at, fencing: f.fencing });
     const seg = this.segmentFor(at, f.fencing);
     if (seg === 'skip') return;
     if (seg === 'drop' || seg.writer.queuedBytes + f.data.length > RECORD_QUEUE_BYTES) {
@@ -200,6 +202,13 @@ export class TapeRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     this.m.recording.set(1);
     this.logger.log(`tape: recording ${day} into ${seg.path}`);
     this.appendLease(seg, at);
+    const prev = this.lastBus;
+    if (prev && fencing !== null && prev.fencing !== fencing) {
+      // This node took over: nothing was recorded from the old holder's last frame until now.
+      const gap = { from: prev.at, to: at, reason: 'takeover', previous_fencing: prev.fencing, dropped: 0 };
+      seg.append(RecordKind.gap, at, 0, jsonPayload(gap));
+      this.lastBus = undefined;
+    }
     for (const { shard, payload } of this.subs.snapshot()) {
       seg.append(RecordKind.subscription, at, shard, payload);
     }
