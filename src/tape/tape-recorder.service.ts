@@ -132,6 +132,7 @@ export class TapeRecorder implements OnApplicationBootstrap, BeforeApplicationSh
       ...(this.open ? { day: this.open.day, segment: basename(this.open.path) } : {}),
       frames_recorded: this.framesRecorded,
       frames_dropped: this.framesDropped,
+      queued_bytes: this.open?.writer.queuedBytes ?? 0,
       ...(this.lastError || this.upkeep.lastError
         ? { last_error: this.lastError ?? this.upkeep.lastError }
         : {}),
