@@ -20,6 +20,18 @@ export function readDay(root: string, day: string): SegmentRead[] {
 }
 
 /**
+ * A day's records segment after segment, read lazily block by block (a busy day does not fit in
+ * memory): for the CLIs. `stats` collects what reading found over every segment.
+ */
+export function* streamDay(
+  root: string,
+  day: string,
+  stats: ReadStats = emptyStats(),
+): Generator<TapeRecord> {
+  for (const path of segmentsOf(root, day)) yield* readSegment(path, stats);
+}
+
+/**
  * A day's records in receive order across segments. A frame recorded by two tenures (a holder
  * that had not yet learnt it lost the lease) is kept from the higher fencing number only.
  */

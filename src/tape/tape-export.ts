@@ -3,7 +3,7 @@ import { istIso } from '../clock/ist.js';
 import { decodeFrame } from '../kite/decode-frame.js';
 import type { DepthEntry, Tick } from '../kite/tick.js';
 import { dayMaster, symbolsOf } from './day-master.js';
-import { dayRecords, readDay } from './day-reader.js';
+import { streamDay } from './day-reader.js';
 import { RecordKind } from './tape-format.js';
 
 export interface ExportOptions {
@@ -69,7 +69,7 @@ function row(at: number, t: Tick, symbol: string | undefined): string {
   return cells.map(cell).join(',');
 }
 
-/** Writes the day's decoded ticks as CSV, one row per tick in receive order; returns the row count. */
+/** Writes the day's decoded ticks as CSV, one row per tick, segment after segment (each in receive order); returns the row count. */
 export function exportCsv(o: ExportOptions): number {
   const symbols = symbolsOf(dayMaster(o.root, o.day));
   const fd = openSync(o.out, 'w');
@@ -80,7 +80,7 @@ export function exportCsv(o: ExportOptions): number {
       writeSync(fd, chunk.join('\n') + '\n');
       chunk = [];
     };
-    for (const r of dayRecords(readDay(o.root, o.day))) {
+    for (const r of streamDay(o.root, o.day)) {
       if (r.kind !== RecordKind.frame) continue;
       if ((o.from !== undefined && r.at < o.from) || (o.to !== undefined && r.at >= o.to)) continue;
       for (const t of decodeFrame(r.payload).ticks) {
