@@ -3,7 +3,7 @@ import {
   Inject,
   Injectable,
   Logger,
-  type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { Clock } from '../clock/clock.js';
@@ -48,7 +48,7 @@ export type TapeState = 'off' | 'waiting' | 'recording' | 'paused' | 'error';
  * says so in the file. Failures reach metrics, /health and the log, never the clients.
  */
 @Injectable()
-export class TapeRecorder implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class TapeRecorder implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TapeRecorder.name);
   private readonly cfg: RecordConfig;
   private readonly node: string;
@@ -109,7 +109,8 @@ export class TapeRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     void this.upkeep.boot();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /** After every module's beforeApplicationShutdown, so that the upstream's last disconnect is on tape. */
+  async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     for (const off of this.off) off();
     this.closeSegment();

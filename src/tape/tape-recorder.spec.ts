@@ -81,7 +81,7 @@ describe('TapeRecorder', () => {
       for (const type of ['message', 'error', 'order'] as const) {
         source.event({ kind: 'text', shard: 0, text: text(type), type, receivedAt: 0, fencing: null });
       }
-      await sut.beforeApplicationShutdown();
+      await sut.onApplicationShutdown();
       const texts = readDay(dir, DAY)[0].records.filter((r) => r.kind === RecordKind.text);
       const want = orders === 'on' ? ['message', 'error', 'order'] : ['message', 'error'];
       assert.deepEqual(
@@ -99,7 +99,7 @@ describe('TapeRecorder', () => {
     source.frame(frame(2));
     clock.set(`${DAY}T16:05:00+05:30`);
     source.frame(frame(3));
-    await sut.beforeApplicationShutdown();
+    await sut.onApplicationShutdown();
     const frames = readDay(dir, DAY).flatMap((s) => s.records.filter((r) => r.kind === RecordKind.frame));
     assert.deepEqual(
       frames.map((r) => r.payload[11]),
@@ -118,7 +118,7 @@ describe('TapeRecorder', () => {
     source.frame(frame(3), 5, 'bus');
     events.emit('ownership.changed', { role: 'holder', holder: 'n1', fencing: 6, redisUp: true });
     source.frame(frame(4), 6);
-    await sut.beforeApplicationShutdown();
+    await sut.onApplicationShutdown();
     const segments = readDay(dir, DAY);
     assert.deepEqual(
       segments.map((s) => s.header.fencing),
@@ -152,7 +152,7 @@ describe('TapeRecorder', () => {
     assert.ok(dropped >= 8, `dropped ${dropped}`);
     await waitFor(() => sut.status.queued_bytes === 0, 'the queue written');
     source.frame(frame(9));
-    await sut.beforeApplicationShutdown();
+    await sut.onApplicationShutdown();
     const records = readDay(dir, DAY)[0].records;
     assert.equal(records.filter((r) => r.kind === RecordKind.frame).length, n - dropped + 1);
     const [gap, last] = records.slice(-2);

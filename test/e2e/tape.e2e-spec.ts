@@ -64,6 +64,10 @@ describe('tape: the recorder', () => {
     const ack = await subscribe(s, ['NSE:INFY', RELIANCE, 'NSE:NIFTY 50'], 'full');
     assert.equal(ack.ok, true);
     await waitFor(() => client.length >= 60, '60 ticks at the client', 20_000);
+    // The upstream drops and comes back: the tape says so, it does not just fall silent.
+    await t.simControl('drop');
+    const dropped = client.length;
+    await waitFor(() => client.length >= dropped + 20, 'ticks again after the drop', 20_000);
     await waitFor(
       async () => (await t.http('/health')).body?.info?.tape?.state === 'recording',
       'tape recording in /health',
@@ -113,12 +117,26 @@ describe('tape: the recorder', () => {
     }
   });
 
-  it('records the lease, the connection, the subscription and the day master explicitly', () => {
+  it('records the lease, connects, the disconnect, the subscriptions and the day master explicitly', () => {
     const records = dayRecords(readDay(dir, DAY));
     const kinds = new Set(records.map((r) => r.kind));
     for (const k of [RecordKind.lease, RecordKind.connect, RecordKind.subscription]) {
       assert.ok(kinds.has(k), `kind ${k}`);
     }
+    const order = records.filter((r) => r.kind === RecordKind.connect || r.kind === RecordKind.disconnect);
+    assert.deepEqual(
+      order.map((r) => r.kind),
+      [RecordKind.connect, RecordKind.disconnect, RecordKind.connect, RecordKind.disconnect],
+    );
+    assert.match(String(json(order[1].payload).reason), /connection closed/);
+    assert.equal(json(order[3].payload).reason, 'stopped');
+    // After the reconnect the whole subscription is recorded again.
+    const after = records.filter((r) => r.kind === RecordKind.subscription && r.at > order[2].at - 1);
+    assert.ok(
+      after.some(
+        (r) => json(r.payload).full === true && (json(r.payload).subscribe as number[]).includes(INFY),
+      ),
+    );
     assert.deepEqual(json(records.find((r) => r.kind === RecordKind.lease)!.payload).role, 'standalone');
     const subs = records.filter((r) => r.kind === RecordKind.subscription).map((r) => json(r.payload));
     const subscribed = new Set(subs.flatMap((s) => s.subscribe as number[]));
