@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BUILTIN_CALENDAR_FILE, loadCalendar } from '../market-status/calendar.js';
-import { isRecordingTime, recordWindow } from './record-window.js';
+import { RecordingCalendar, isRecordingTime, recordWindow } from './record-window.js';
 import { daysToDelete } from './retention.js';
 
 const cal = loadCalendar(BUILTIN_CALENDAR_FILE);
@@ -16,6 +16,21 @@ describe('tape: when to record', () => {
     assert.equal(isRecordingTime(at('2026-12-01T08:55:00+05:30'), cal), true);
     assert.equal(isRecordingTime(at('2026-12-01T12:00:00+05:30'), cal), true);
     assert.equal(isRecordingTime(at('2026-12-01T16:05:00+05:30'), cal), false);
+  });
+
+  it('RecordingCalendar answers the same per instant, across days', () => {
+    const sut = new RecordingCalendar(cal);
+    for (const iso of [
+      '2026-12-01T08:54:59+05:30',
+      '2026-12-01T12:00:00+05:30',
+      '2026-12-01T23:59:59+05:30',
+      '2026-12-02T00:00:00+05:30',
+      '2026-12-02T09:00:00+05:30',
+      '2026-12-05T10:00:00+05:30',
+    ]) {
+      const t = at(iso);
+      assert.deepEqual(sut.at(t), { date: iso.slice(0, 10), recording: isRecordingTime(t, cal) }, iso);
+    }
   });
 
   it('weekends and holidays record nothing', () => {

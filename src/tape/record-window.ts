@@ -1,4 +1,4 @@
-import { istDate, istInstant } from '../clock/ist.js';
+import { DAY_MS, istDate, istInstant } from '../clock/ist.js';
 import type { MarketCalendar } from '../market-status/calendar.js';
 import { dayPlan } from '../market-status/market-status.js';
 
@@ -18,4 +18,23 @@ export function recordWindow(date: string, cal: MarketCalendar): { start: number
 export function isRecordingTime(now: number, cal: MarketCalendar): boolean {
   const w = recordWindow(istDate(now), cal);
   return !!w && now >= w.start && now < w.end;
+}
+
+/** `isRecordingTime` and the IST date, remembered per date: the recorder asks on every frame. */
+export class RecordingCalendar {
+  private day?: { date: string; from: number; to: number; window?: { start: number; end: number } };
+
+  constructor(private readonly cal: MarketCalendar) {}
+
+  /** The IST date of `now` and whether it is inside that date's recording window. */
+  at(now: number): { date: string; recording: boolean } {
+    let d = this.day;
+    if (!d || now < d.from || now >= d.to) {
+      const date = istDate(now);
+      const from = istInstant(date, '00:00');
+      d = this.day = { date, from, to: from + DAY_MS, window: recordWindow(date, this.cal) };
+    }
+    const w = d.window;
+    return { date: d.date, recording: !!w && now >= w.start && now < w.end };
+  }
 }

@@ -7,7 +7,6 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { Clock } from '../clock/clock.js';
-import { istDate } from '../clock/ist.js';
 import { UpstreamOwnership, type OwnershipState } from '../cluster/upstream-ownership.js';
 import { errorText } from '../common/error-text.js';
 import { AppConfigService } from '../config/app-config.service.js';
@@ -25,7 +24,7 @@ import {
   type TickSource,
 } from '../market-feed/tick-source.js';
 import { eventRecord, UpstreamSubscriptions } from './event-records.js';
-import { isRecordingTime } from './record-window.js';
+import { RecordingCalendar } from './record-window.js';
 import { GapTracker, OpenSegment } from './open-segment.js';
 import { RecordKind, jsonPayload } from './tape-format.js';
 import { TapeFiles } from './tape-files.js';
@@ -66,6 +65,7 @@ export class TapeRecorder implements OnApplicationBootstrap, OnApplicationShutdo
   private closing: Promise<void>[] = [];
   private timer?: NodeJS.Timeout;
   private readonly upkeep: TapeHousekeeping;
+  private readonly window: RecordingCalendar;
   private readonly off: (() => void)[] = [];
   private framesRecorded = 0;
   private framesDropped = 0;
@@ -73,7 +73,7 @@ export class TapeRecorder implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     config: AppConfigService,
     private readonly clock: Clock,
-    @Inject(MARKET_CALENDAR) private readonly calendar: MarketCalendar,
+    @Inject(MARKET_CALENDAR) calendar: MarketCalendar,
     @Inject(TICK_SOURCE) private readonly source: TickSource,
     private readonly events: RelayEvents,
     private readonly instruments: InstrumentsService,
@@ -84,6 +84,7 @@ export class TapeRecorder implements OnApplicationBootstrap, OnApplicationShutdo
     this.node = config.values.nodeId;
     this.files = new TapeFiles(this.cfg.dir);
     this.m = tapeMetrics(metrics);
+    this.window = new RecordingCalendar(calendar);
     this.upkeep = new TapeHousekeeping(this.files, this.cfg, clock, this.m, this.logger, {
       openDay: () => this.open?.day,
       pausedChanged: (paused) => paused && this.closeSegment(),
@@ -187,12 +188,12 @@ export class TapeRecorder implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** The segment to append to now, or why not: 'skip' (nothing is to be recorded), 'drop' (should be, cannot). */
   private segmentFor(at: number, fencing: number | null): OpenSegment | 'skip' | 'drop' {
-    if (!isRecordingTime(at, this.calendar)) {
+    const { date: day, recording } = this.window.at(at);
+    if (!recording) {
       this.closeSegment();
       return 'skip';
     }
     if (this.paused || Date.now() < this.retryAt) return 'drop';
-    const day = istDate(at);
     const cur = this.open;
     if (cur && cur.writer.ok && cur.day === day && cur.fencing === fencing) return cur;
     if (cur && !cur.writer.ok) return 'drop';
@@ -240,7 +241,7 @@ export class TapeRecorder implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private everySecond(): void {
-    if (this.open && !isRecordingTime(this.clock.now(), this.calendar)) this.closeSegment();
+    if (this.open && !this.window.at(this.clock.now()).recording) this.closeSegment();
     void this.open?.flush();
     this.upkeep.tick();
   }
