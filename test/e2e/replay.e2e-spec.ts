@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import type { SubscribeAck } from '../../src/gateway/market-events.js';
+import { istIso } from '../../src/clock/ist.js';
 import { MarketFeedService } from '../../src/market-feed/market-feed.service.js';
 import { ReplayPlayer } from '../../src/simulator/replay-player.js';
 import { KiteSimulator } from '../../src/simulator/simulator.js';
@@ -65,7 +66,11 @@ describe('replay: a recorded day through the simulator', () => {
     const player = new ReplayPlayer({ open: source.open, startsAt: source.startsAt, speed: SPEED });
     sim = await new KiteSimulator({ replay: player, universe: source.universe }).start();
     assert.equal(player.started, false, 'the clock waits for the first subscription');
-    second = await TestApp.start({ sim, redis: false });
+    // The gateway's clock starts at the tape's, so its market status follows the recorded day.
+    second = await TestApp.start({ sim, redis: false, env: { CLOCK_START: istIso(source.startsAt) } });
+    const status = await second.http('/api/market/status', { token: second.token() });
+    assert.equal(status.body.status, 'LIVE');
+    assert.match(status.body.server_time, /^2026-12-01T11:00:/);
     await second.login();
     await waitFor(() => second!.get(MarketFeedService).state.state === 'LIVE', 'LIVE on the replay');
     const replayed = await watch(second);
