@@ -70,7 +70,7 @@ console.log(
   `kite simulator listening: KITE_API_ROOT=${u.apiRoot} KITE_WS_ROOT=${u.wsRoot} KITE_LOGIN_URL=${u.loginUrl} (api key ${sim.apiKey})`,
 );
 console.log(
-  `replaying ${day}: ${source.frames} frames from ${istIso(source.startsAt)} at ${speed}x; the clock starts ${player.started ? 'now' : 'at the first subscription'} (point the gateway's CLOCK_START at ${istIso(source.startsAt)})`,
+  `replaying ${day} (${source.segments} segment(s)) from ${istIso(source.startsAt)} at ${speed}x; the clock starts ${player.started ? 'now' : 'at the first subscription'} (point the gateway's CLOCK_START at ${istIso(source.startsAt)})`,
 );
 const stop = () => void sim.stop().then(() => process.exit(0));
 process.on('SIGTERM', stop);

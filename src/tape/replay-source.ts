@@ -10,7 +10,7 @@ import { segmentsOf } from './tape-files.js';
 export interface ReplaySource {
   open: ReplayOptions['open'];
   startsAt: number;
-  frames: number;
+  segments: number;
   /** The day's instrument master as Kite's `/instruments` rows; undefined when the day has none. */
   universe?: Instrument[];
 }
@@ -50,18 +50,17 @@ const toInstrument = (r: InstrumentInfo): Instrument => ({
 export function openReplay(root: string, day: string, o: { from?: number; to?: number } = {}): ReplaySource {
   const from = o.from ?? -Infinity;
   const to = o.to ?? Infinity;
-  let count = 0;
-  let first: number | undefined;
-  for (const f of frames(root, day, from, to)) {
-    first ??= f.at;
-    count++;
-  }
+  // Only up to the first frame: a whole day is not read before the replay starts.
+  const probe = frames(root, day, from, to);
+  const head = probe.next();
+  probe.return(undefined); // closes the segment file it opened
+  const first = head.done ? undefined : head.value.at;
   if (first === undefined) throw new Error(`no frames recorded on ${day} in ${root} in that time range`);
   const master = dayMaster(root, day);
   return {
     open: () => frames(root, day, from, to),
     startsAt: o.from ?? first,
-    frames: count,
+    segments: segmentsOf(root, day).length,
     universe: master.length > 0 ? master.map(toInstrument) : undefined,
   };
 }

@@ -116,7 +116,7 @@ describe('replay: a recorded day through the simulator', () => {
       const root = /KITE_API_ROOT=(\S+)/.exec(out)![1];
       assert.match(
         out,
-        /replaying 2026-12-01: \d+ frames from 2026-12-01T11:00:\d\d\.\d{3}\+05:30 at 100x; the clock starts now/,
+        /replaying 2026-12-01 \(1 segment\(s\)\) from 2026-12-01T11:00:\d\d\.\d{3}\+05:30 at 100x; the clock starts now/,
       );
       const stats = (await (await fetch(`${root}/__sim/stats`)).json()) as { ws_connections_open: number };
       assert.equal(stats.ws_connections_open, 0);
