@@ -23,6 +23,7 @@ import { MarketStatusModule } from './market-status/market-status.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { QuotesModule } from './quotes/quotes.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { TapeModule } from './tape/tape.module.js';
 
 /** What the application is built from: validated config, calendar, and test-only seams. */
 export interface AppOptions {
@@ -59,6 +60,7 @@ export class AppModule {
         MarketStatusModule,
         MarketFeedModule,
         CandlesModule,
+        TapeModule,
         GatewayModule,
         KiteCompatModule,
         DeskModule,

@@ -5,7 +5,7 @@ import { startApp } from './app.factory.js';
 import { SystemClock } from './clock/clock.js';
 import { errorText } from './common/error-text.js';
 import { withKiteEndpoints, type AppConfig } from './config/app-config.js';
-import { checkDataDir } from './config/boot-checks.js';
+import { checkDataDir, checkRecordDir } from './config/boot-checks.js';
 import { loadConfig } from './config/load-config.js';
 import { checkRedis } from './redis/redis-boot-check.js';
 import { BUILTIN_CALENDAR_FILE, loadCalendar, type MarketCalendar } from './market-status/calendar.js';
@@ -30,8 +30,8 @@ async function validated(): Promise<{ config: AppConfig; calendar: MarketCalenda
   } catch (err) {
     fail([`- MARKET_CALENDAR_FILE: ${errorText(err)}`]);
   }
-  const dataDir = checkDataDir(config);
-  if (dataDir) fail([dataDir]);
+  const dirs = [checkDataDir(config), checkRecordDir(config)].filter((p) => p !== undefined);
+  if (dirs.length > 0) fail(dirs);
   if (config.redisUrl) {
     const problem = await checkRedis(config.redisUrl, existsSync('/.dockerenv'));
     // A refusal is configuration everywhere. A silent Redis: production needs it; elsewhere the

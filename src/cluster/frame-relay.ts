@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { AppConfigService } from '../config/app-config.service.js';
 import { RelayEvents } from '../events/relay-events.js';
 import { FEED_TUNING, type FeedStatus, type FeedTuning } from '../market-feed/market-feed.constants.js';
-import type { SourceFrame, TickSource } from '../market-feed/tick-source.js';
+import type { SourceEvent, SourceFrame, TickSource, UpstreamEvent } from '../market-feed/tick-source.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { FeedMessage } from '../redis/bus-messages.contract.js';
 import { ClusterBus, type BusFrame } from '../redis/cluster-bus.js';
@@ -36,6 +36,7 @@ export class FrameRelay implements TickSource, OnModuleInit, OnApplicationShutdo
   private readonly gate = new FencingGate();
   private hooks?: FeedHooks;
   private readonly listeners = new Set<(frame: SourceFrame) => void>();
+  private readonly eventListeners = new Set<(event: SourceEvent) => void>();
   private holderStatus?: { status: FeedStatus; at: number; node: string };
   private lastBusFrameAt = 0;
   private lastRecheck = 0;
@@ -109,6 +110,19 @@ export class FrameRelay implements TickSource, OnModuleInit, OnApplicationShutdo
   onFrame(listener: (frame: SourceFrame) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  onUpstreamEvent(listener: (event: SourceEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  /** Something this node's own upstream did besides a binary frame: told to the port's listeners. */
+  fromUpstreamEvent(e: UpstreamEvent): void {
+    if (this.eventListeners.size === 0) return;
+    const { role, fencing } = this.ownership.state;
+    const event: SourceEvent = { ...e, receivedAt: Date.now(), fencing: role === 'holder' ? fencing : null };
+    for (const l of this.eventListeners) l(event);
   }
 
   private emit(frame: SourceFrame): void {

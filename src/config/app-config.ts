@@ -50,9 +50,22 @@ export interface AppConfig {
   readonly marketCalendarFile?: string;
   /** Absolute path of the directory kite-relay keeps files in (the instrument master without Redis). */
   readonly dataDir: string;
+  /** The tape recorder (docs/tape.md). */
+  readonly record: RecordConfig;
   readonly logLevel: string;
   /** Epoch milliseconds the server clock starts from (development/test only). */
   readonly clockStart?: number;
+}
+
+export interface RecordConfig {
+  readonly enabled: boolean;
+  /** Absolute path of the tape's folder (default <dataDir>/tape). */
+  readonly dir: string;
+  readonly orders: boolean;
+  readonly retentionDays: number;
+  readonly maxBytes: number;
+  /** Recording pauses while the disk holding `dir` has less free space than this. */
+  readonly minFreeBytes: number;
 }
 
 export interface KiteConfig {

@@ -15,3 +15,16 @@ export function checkDataDir(config: AppConfig): string | undefined {
     return `- DATA_DIR: ${config.dataDir} cannot be created or written (${code}); point DATA_DIR at a writable directory`;
   }
 }
+
+/** With RECORD=on, the tape's folder must be creatable and writable (else exit 78 naming RECORD_DIR). */
+export function checkRecordDir(config: AppConfig): string | undefined {
+  if (!config.record.enabled) return undefined;
+  try {
+    mkdirSync(config.record.dir, { recursive: true });
+    accessSync(config.record.dir, constants.W_OK);
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    return `- RECORD_DIR: ${config.record.dir} cannot be created or written (${code}); point RECORD_DIR at a writable directory or set RECORD=off`;
+  }
+}

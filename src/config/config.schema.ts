@@ -10,6 +10,7 @@ import {
   url,
   wholeNumber,
 } from './schema-rules.js';
+import { recordRules } from './record-schema.js';
 import { parseTrustProxy } from './trust-proxy.js';
 
 export { isPlaceholder };
@@ -50,6 +51,12 @@ export const CONFIG_KEYS = [
   'HEARTBEAT_INTERVAL_MS',
   'MARKET_CALENDAR_FILE',
   'DATA_DIR',
+  'RECORD',
+  'RECORD_DIR',
+  'RECORD_ORDERS',
+  'RECORD_RETENTION_DAYS',
+  'RECORD_MAX_BYTES',
+  'RECORD_MIN_FREE_BYTES',
   'LOG_LEVEL',
   'CLOCK_START',
 ] as const;
@@ -260,6 +267,7 @@ export const configSchema = Joi.object({
     .messages({ '*': 'must be a whole number of milliseconds between 100 and 600000' }),
   MARKET_CALENDAR_FILE: Joi.string().min(1),
   DATA_DIR: Joi.string().min(1).default('data'),
+  ...recordRules,
   LOG_LEVEL: Joi.string()
     .valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent')
     .default('info')

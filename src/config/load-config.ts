@@ -1,8 +1,9 @@
 import type { ValidationResult } from 'joi';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CONFIG_KEYS, KITE_DEFAULTS, configSchema, type ConfigKey } from './config.schema.js';
 import { freezeConfig, type AppConfig } from './app-config.js';
+import { parseBytes } from './record-schema.js';
 import { parseTrustProxy } from './trust-proxy.js';
 
 export type Env = Record<string, string | undefined>;
@@ -69,6 +70,7 @@ function toAppConfig(v: Validated, warnings: string[]): AppConfig {
   const jwt = secret('JWT_SECRET', 'tokens');
   const sealing = secret('SESSION_ENCRYPTION_KEY', 'the stored Kite session');
   const publicUrl = String(v.PUBLIC_URL).replace(/\/+$/, '');
+  const dataDir = resolve(String(v.DATA_DIR));
   return freezeConfig<AppConfig>({
     nodeEnv: str('NODE_ENV') as AppConfig['nodeEnv'],
     port: Number(v.PORT),
@@ -107,7 +109,15 @@ function toAppConfig(v: Validated, warnings: string[]): AppConfig {
     apiRateLimitPerMinute: Number(v.API_RATE_LIMIT_PER_MINUTE),
     heartbeatIntervalMs: Number(v.HEARTBEAT_INTERVAL_MS),
     marketCalendarFile: str('MARKET_CALENDAR_FILE'),
-    dataDir: resolve(String(v.DATA_DIR)),
+    dataDir,
+    record: {
+      enabled: v.RECORD === 'on',
+      dir: str('RECORD_DIR') ? resolve(str('RECORD_DIR')!) : join(dataDir, 'tape'),
+      orders: v.RECORD_ORDERS === 'on',
+      retentionDays: Number(v.RECORD_RETENTION_DAYS),
+      maxBytes: parseBytes(String(v.RECORD_MAX_BYTES))!,
+      minFreeBytes: parseBytes(String(v.RECORD_MIN_FREE_BYTES))!,
+    },
     logLevel: String(v.LOG_LEVEL),
     clockStart: v.CLOCK_START === undefined ? undefined : Date.parse(String(v.CLOCK_START)),
   });

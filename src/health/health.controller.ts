@@ -10,6 +10,7 @@ import { ClusterHealthIndicator } from '../cluster/cluster.health.js';
 import { MarketFeedHealthIndicator } from '../market-feed/market-feed.health.js';
 import { MarketStatusHealthIndicator } from '../market-status/market-status.health.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { TapeHealthIndicator } from '../tape/tape.health.js';
 import { ReadinessService } from './readiness.service.js';
 
 @ApiTags('health')
@@ -25,6 +26,7 @@ export class HealthController {
     private readonly feed: MarketFeedHealthIndicator,
     private readonly market: MarketStatusHealthIndicator,
     private readonly cluster: ClusterHealthIndicator,
+    private readonly tape: TapeHealthIndicator,
     private readonly metrics: MetricsService,
     private readonly tokens: TokenService,
   ) {}
@@ -82,6 +84,7 @@ export class HealthController {
       () => this.cache.check(),
       () => this.market.check(),
       () => this.cluster.check(),
+      () => this.tape.check(),
     ]);
   }
 }

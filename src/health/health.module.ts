@@ -5,6 +5,7 @@ import { CacheModule } from '../cache/cache.module.js';
 import { ClusterModule } from '../cluster/cluster.module.js';
 import { MarketFeedModule } from '../market-feed/market-feed.module.js';
 import { MarketStatusModule } from '../market-status/market-status.module.js';
+import { TapeModule } from '../tape/tape.module.js';
 import { HealthController } from './health.controller.js';
 import { ReadinessService } from './readiness.service.js';
 
@@ -17,6 +18,7 @@ import { ReadinessService } from './readiness.service.js';
     ClusterModule,
     MarketFeedModule,
     MarketStatusModule,
+    TapeModule,
   ],
   controllers: [HealthController],
   providers: [ReadinessService],

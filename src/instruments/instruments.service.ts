@@ -38,6 +38,7 @@ export class InstrumentsService implements OnModuleInit, OnApplicationBootstrap,
   private readonly logger = new Logger(InstrumentsService.name);
   private index = new InstrumentIndex([]);
   private fetchedAt = 0;
+  private loaded?: StoredMaster;
   private loading?: Promise<void>;
   private refreshTimer?: ClockTimer;
   private off?: () => void;
@@ -81,6 +82,11 @@ export class InstrumentsService implements OnModuleInit, OnApplicationBootstrap,
 
   get size(): number {
     return this.index.size;
+  }
+
+  /** The master in use, as loaded (the tape copies it into each day's folder). */
+  get master(): StoredMaster | undefined {
+    return this.loaded;
   }
 
   /**
@@ -194,6 +200,7 @@ export class InstrumentsService implements OnModuleInit, OnApplicationBootstrap,
   private use(master: StoredMaster, from: string): void {
     this.index = new InstrumentIndex(master.rows);
     this.fetchedAt = master.fetchedAt;
+    this.loaded = master;
     this.logger.log(`instrument master (${from}): ${master.rows.length} instruments`);
     this.events.emit('instruments.loaded', { count: master.rows.length });
   }

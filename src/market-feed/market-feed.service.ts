@@ -96,6 +96,7 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
       },
       connections: (n) => this.m.connections.set(n),
       dropped: (cause) => this.m.reconnects.inc({ reason: cause }),
+      event: (e) => this.relay.fromUpstreamEvent(e),
     });
     this.setState('AUTH_REQUIRED', 'starting');
     // The node's one tick source: its own upstream, or the holder's frames over the bus.

@@ -9,6 +9,7 @@ import { reconnectDelay } from './backoff.js';
 import type { KiteConnectionHandlers } from './kite-connection.js';
 import { TOKENS_PER_MESSAGE, type FeedTuning } from './market-feed.constants.js';
 import type { ShardChange } from './subscription-registry.js';
+import type { UpstreamEvent } from './tick-source.js';
 
 /** One ticker WebSocket as the upstream sees it (KiteConnection in production, a fake in tests). */
 export interface UpstreamLink {
@@ -31,7 +32,15 @@ export interface UpstreamListener {
   connections(open: number): void;
   /** A connection dropped and will be retried: `cause` is the HTTP status, `watchdog` or `drop`. */
   dropped(cause: string): void;
+  /** Connects, disconnects, subscription messages sent and raw text frames, per shard (for the tape). */
+  event?(e: UpstreamEvent): void;
 }
+
+const modeRecord = (mode: Iterable<[TickMode, number[]]>): Partial<Record<TickMode, number[]>> => {
+  const out: Partial<Record<TickMode, number[]>> = {};
+  for (const [m, tokens] of mode) if (tokens.length > 0) out[m] = [...tokens];
+  return out;
+};
 
 /** What the upstream needs of the subscription registry: what each shard holds. */
 export interface ShardView {
@@ -111,6 +120,7 @@ export class UpstreamConnection {
       [...run.shards.values()].map(async (s) => {
         clearTimeout(s.retry);
         await s.link?.close();
+        if (s.live) this.listener.event?.({ kind: 'disconnect', shard: s.index, reason: 'stopped' });
       }),
     );
     this.listener.connections(0);
@@ -136,11 +146,22 @@ export class UpstreamConnection {
       for (const [mode, tokens] of c.mode) {
         for (const part of chunks(tokens)) shard.link.send(modeMessage(mode, part));
       }
+      if (c.subscribe.length + c.unsubscribe.length + c.mode.size > 0) {
+        this.listener.event?.({
+          kind: 'subscription',
+          shard: c.shard,
+          subscribe: [...c.subscribe],
+          unsubscribe: [...c.unsubscribe],
+          mode: modeRecord(c.mode),
+          full: false,
+        });
+      }
     }
     for (const [i, shard] of run.shards) {
       if (active.has(i)) continue;
       run.shards.delete(i);
       clearTimeout(shard.retry);
+      if (shard.live) this.listener.event?.({ kind: 'disconnect', shard: i, reason: 'shard emptied' });
       void shard.link?.close().then(() => this.listener.connections(this.openConnections));
     }
   }
@@ -155,12 +176,22 @@ export class UpstreamConnection {
     const link = this.factory(url.toString(), {
       onOpen: () => {
         if (!current()) return;
-        for (const [mode, tokens] of this.shards.shardState(index)) {
+        this.listener.event?.({ kind: 'connect', shard: index });
+        const state = this.shards.shardState(index);
+        for (const [mode, tokens] of state) {
           for (const part of chunks(tokens)) {
             link.send(subscribeMessage(part));
             link.send(modeMessage(mode, part));
           }
         }
+        this.listener.event?.({
+          kind: 'subscription',
+          shard: index,
+          subscribe: [...state.values()].flat(),
+          unsubscribe: [],
+          mode: modeRecord(state),
+          full: true,
+        });
         shard.live = true;
         shard.attempt = 0;
         shard.lastFrameAt = Date.now();
@@ -173,7 +204,9 @@ export class UpstreamConnection {
         this.listener.frame(frame, index);
       },
       onText: (msg, raw) => {
-        if (current()) this.listener.text(msg, raw);
+        if (!current()) return;
+        this.listener.event?.({ kind: 'text', shard: index, text: raw, type: msg?.type ?? 'unknown' });
+        this.listener.text(msg, raw);
       },
       onClose: (info) => {
         if (!current()) return;
@@ -192,6 +225,7 @@ export class UpstreamConnection {
     info: { code?: number; reason?: string; httpStatus?: number },
   ): void {
     if (info.httpStatus === 403) {
+      this.listener.event?.({ kind: 'disconnect', shard: shard.index, reason: 'upstream answered 403' });
       // Kite refused the token: no further attempts with it.
       void this.stop();
       this.listener.refused();
@@ -203,6 +237,7 @@ export class UpstreamConnection {
       : info.reason === 'watchdog'
         ? 'no frame for the watchdog interval'
         : `connection closed (${info.code ?? 'no code'})`;
+    this.listener.event?.({ kind: 'disconnect', shard: shard.index, reason });
     this.listener.dropped(
       info.httpStatus ? String(info.httpStatus) : info.reason === 'watchdog' ? 'watchdog' : 'drop',
     );

@@ -117,7 +117,11 @@ function quote(state: SimState, keys: string[], path: string, res: ServerRespons
   const now = state.now();
   for (const key of keys) {
     const inst = /^\d+$/.test(key) ? state.byToken.get(Number(key)) : state.bySymbol.get(key);
-    const t = inst && state.model.quoteAt(inst.instrument_token, now);
+    const t =
+      inst &&
+      (state.replay
+        ? state.replay.quote(inst.instrument_token)
+        : state.model.quoteAt(inst.instrument_token, now));
     if (!t) continue;
     if (path === '/quote/ltp') data[key] = { instrument_token: t.instrument_token, last_price: t.last_price };
     else if (path === '/quote/ohlc') {

@@ -1,4 +1,5 @@
 import { MarketModel } from './market-model.js';
+import type { ReplayPlayer } from './replay-player.js';
 import { Sessions } from './sessions.js';
 import { freshStats, type SimStats } from './sim-stats.js';
 import { buildUniverse, instrumentsCsv, syntheticEquityCount, type Instrument } from './universe.js';
@@ -20,6 +21,10 @@ export interface SimulatorOptions {
   now?: () => number;
   /** Whether the app has Kite's historical data add-on (default true); false answers 403 PermissionException. */
   historical?: boolean;
+  /** Replay mode: the ticker serves these recorded frames (and the clock is theirs) instead of the random walk. */
+  replay?: ReplayPlayer;
+  /** The instrument master to serve instead of the built-in universe (a replay serves the recorded day's). */
+  universe?: Instrument[];
 }
 
 /** Everything the simulator's routes and ticker share; `reset()` returns it to the start state. */
@@ -35,6 +40,7 @@ export class SimState {
   readonly byToken: ReadonlyMap<number, Instrument>;
   readonly bySymbol: ReadonlyMap<string, Instrument>;
   readonly sessions: Sessions;
+  readonly replay?: ReplayPlayer;
   model: MarketModel;
   stats: SimStats = freshStats();
   rate: number;
@@ -49,9 +55,11 @@ export class SimState {
     this.redirectUrl = options.redirectUrl ?? 'http://localhost:3000/api/auth/kite/callback';
     this.userId = options.userId ?? 'SIM001';
     this.userName = options.userName ?? 'Simulated Trader';
-    this.now = options.now ?? Date.now;
+    this.replay = options.replay;
+    const replay = options.replay;
+    this.now = replay ? () => replay.now() : (options.now ?? Date.now);
     this.stampSendTime = options.stampSendTime ?? false;
-    this.universe = buildUniverse(syntheticEquityCount(options.instruments));
+    this.universe = options.universe ?? buildUniverse(syntheticEquityCount(options.instruments));
     this.byToken = new Map(this.universe.map((i) => [i.instrument_token, i]));
     this.bySymbol = new Map(this.universe.map((i) => [`${i.exchange}:${i.tradingsymbol}`, i]));
     this.sessions = new Sessions(this.now);

@@ -7,8 +7,10 @@ import {
   MAX_INSTRUMENTS_PER_CONNECTION,
   type TickMode,
 } from '../kite/kite.constants.js';
+import { framePackets } from '../kite/frame-packets.js';
 import { parseClientMessage } from '../kite/messages.js';
 import type { Tick } from '../kite/tick.js';
+import { ReplayPlayer } from './replay-player.js';
 import type { SimState } from './sim-state.js';
 
 interface Conn {
@@ -126,6 +128,8 @@ export class TickerServer {
     if (!msg) return;
     this.union = undefined;
     if (msg.a === 'subscribe') {
+      // A replay's clock starts at the first subscription, so nothing is missed while a gateway boots.
+      if (msg.v.length > 0) this.state.replay?.start();
       for (const t of msg.v) {
         if (conn.modes.has(t)) continue;
         if (conn.modes.size >= MAX_INSTRUMENTS_PER_CONNECTION) {
@@ -152,6 +156,7 @@ export class TickerServer {
     const elapsed = real - this.lastLoop;
     this.lastLoop = real;
     if (real < this.state.silentUntil || this.conns.size === 0) return;
+    if (this.state.replay) return this.replayLoop(this.state.replay, real);
     const union = this.subscribedUnion().known;
     this.carry += (this.state.rate * elapsed) / 1000;
     const budget = Math.min(Math.floor(this.carry), union.length);
@@ -167,6 +172,26 @@ export class TickerServer {
     }
     const stamp = this.state.stampSendTime ? Date.now() % 2 ** 31 : undefined;
     for (const c of this.conns) this.send(c, moved, stamp, real);
+  }
+
+  /** Replay mode: the recorded frames now due, each cut to what every connection subscribed. */
+  private replayLoop(replay: ReplayPlayer, real: number): void {
+    for (const frame of replay.due()) {
+      const slices = framePackets(frame);
+      for (const c of this.conns) {
+        const out = ReplayPlayer.slice(frame, slices, c.modes);
+        if (!out) continue;
+        c.ws.send(out);
+        c.lastSent = real;
+        this.state.stats.frames_sent++;
+        this.state.stats.ticks_sent += framePackets(out).length;
+      }
+    }
+    for (const c of this.conns) {
+      if (real - c.lastSent < 1000) continue;
+      c.ws.send(encodeHeartbeat());
+      c.lastSent = real;
+    }
   }
 
   private send(c: Conn, moved: Map<number, Tick>, stamp: number | undefined, real: number): void {

@@ -1,4 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { constants as z, zstdCompress } from 'node:zlib';
 import {
@@ -37,6 +38,7 @@ export class SegmentWriter {
   ) {
     const head = encodeHeader(header);
     this.chain = this.run(async () => {
+      await mkdir(dirname(path), { recursive: true });
       // 'wx': a segment is never reopened; a new tenure or restart writes a new file.
       this.fh = await open(path, 'wx', 0o640);
       await this.fh.write(head);

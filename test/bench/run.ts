@@ -10,9 +10,10 @@ import { meterLoad, type MachineLoad } from './machine-load.js';
 import { benchMemory } from './memory.bench.js';
 import { Table, fmt, foldRuns, foldSeries, machineLines, plain, prefixed, ratios, times } from './report.js';
 import { cell, spread } from './stats.js';
+import { benchReplay, benchTapeBytes, type TapeResult } from './tape.bench.js';
 
 // `npm run bench [-- --quick] [-- --repeat N] [-- --json FILE] [-- --clients N] [-- --rate N]
-// [-- --only decode|fanout|kite-ws|memory|cluster|candles|ready] [-- --memory-clients N]
+// [-- --only decode|fanout|kite-ws|memory|cluster|candles|ready|tape] [-- --memory-clients N]
 // [-- --heap-snapshots DIR] [-- --cpu-prof] [-- --node-args "--max-old-space-size=384 …"]` (the fan-out gateway's V8 profile in test-artifacts/profiles).
 // Every figure is measured `--repeat` times (default 3), kite-relay and its reference interleaved
 // (A, B, A, B…); the table shows the median and the min–max range, the machine's load under it.
@@ -253,6 +254,38 @@ if (want('candles')) {
     [],
     fmt,
   );
+}
+
+if (want('tape')) {
+  const modes = ['ltp', 'quote', 'full'] as const;
+  const runs = await part('tape', async () => {
+    const r = { ltp: [] as TapeResult[], quote: [] as TapeResult[], full: [] as TapeResult[] };
+    for (let i = 0; i < repeat; i++) {
+      for (const m of modes) r[m].push(await benchTapeBytes(m, 100, quick ? 120 : 600));
+    }
+    return r;
+  });
+  out.tape = Object.fromEntries(modes.map((m) => [m, foldRuns(runs[m])]));
+  table.heading('tape: bytes per instrument-day, 1 tick/s', 'on disk', 'as Kite sent it');
+  for (const m of modes) {
+    const r = runs[m];
+    table.figure(
+      `  ${m}`,
+      pick(r, 'bytes_per_instrument_day'),
+      pick(r, 'raw_bytes_per_instrument_day'),
+      fmt,
+      pick(r, 'ratio'),
+    );
+  }
+  table.figure(
+    'tape: CPU per recorded full frame of 100 packets (µs)',
+    pick(runs.full, 'total_us_per_frame'),
+    [],
+    plain,
+  );
+  const replay = Array.from({ length: repeat }, () => benchReplay(quick ? 5000 : 20_000));
+  out.replay = foldRuns(replay);
+  table.figure('replay at maximum speed (frames of 50 packets/s)', pick(replay, 'frames_per_s'), [], fmt);
 }
 
 if (want('ready')) {

@@ -1,0 +1,166 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeMaster } from '../instruments/instrument-master.js';
+import { decodeFrame } from '../kite/decode-frame.js';
+import { encodeFrame, encodeHeartbeat } from '../kite/encode-frame.js';
+import type { Tick } from '../kite/tick.js';
+import { MarketModel } from '../simulator/market-model.js';
+import { buildUniverse } from '../simulator/universe.js';
+import { SegmentWriter } from './segment-writer.js';
+import { CSV_COLUMNS, exportCsv } from './tape-export.js';
+import { RecordKind, TAPE_VERSION, jsonPayload, type TapeRecord } from './tape-format.js';
+import { TapeFiles, segmentFileName } from './tape-files.js';
+import { listDays } from './tape-ls.js';
+
+const INFY = 408065;
+const RELIANCE = 738561;
+const NIFTY = 256265;
+const DAY = '2026-12-01';
+const T0 = Date.parse(`${DAY}T09:15:00+05:30`);
+const CLI = join(import.meta.dirname, 'tape-cli.js');
+
+async function segment(root: string, day: string, fencing: number, records: TapeRecord[]): Promise<void> {
+  const at = records[0]?.at ?? T0;
+  const path = join(root, day, segmentFileName('n1', fencing, at));
+  const header = { format: 'kite-relay tape' as const, version: TAPE_VERSION, day, node: 'n1', fencing };
+  const w = new SegmentWriter(path, { ...header, started_at: at, codec: 'zstd' }, (e) =>
+    assert.fail(String(e)),
+  );
+  for (const r of records) w.append(r);
+  await w.close();
+}
+
+/** A tape of two days: the first with two tenures, a gap and a master; 3 instruments in full, ltp and quote. */
+async function fixture(): Promise<{ root: string; ticks: { at: number; tick: Tick }[] }> {
+  const root = mkdtempSync(join(tmpdir(), 'kr-tape-x-'));
+  const universe = buildUniverse(10);
+  const model = new MarketModel(universe);
+  const ticks: { at: number; tick: Tick }[] = [];
+  const frames: TapeRecord[] = [];
+  for (let i = 0; i < 40; i++) {
+    const at = T0 + i * 250;
+    const items = [
+      { tick: model.step(INFY, at)!, mode: 'full' as const },
+      { tick: model.step(RELIANCE, at)!, mode: 'ltp' as const },
+      { tick: model.step(NIFTY, at)!, mode: 'quote' as const },
+    ];
+    const payload = encodeFrame(items);
+    for (const tick of decodeFrame(payload).ticks) ticks.push({ at, tick });
+    frames.push({ kind: RecordKind.frame, at, shard: 0, payload });
+    frames.push({ kind: RecordKind.frame, at: at + 1, shard: 0, payload: encodeHeartbeat() });
+  }
+  const lease = (fencing: number, at: number): TapeRecord => ({
+    kind: RecordKind.lease,
+    at,
+    shard: 0,
+    payload: jsonPayload({ role: 'holder', holder: 'n1', fencing }),
+  });
+  const gap: TapeRecord = {
+    kind: RecordKind.gap,
+    at: T0 + 5000,
+    shard: 0,
+    payload: jsonPayload({ from: T0 + 4900, to: T0 + 5000, reason: 'queue_full', dropped: 2 }),
+  };
+  await segment(root, DAY, 3, [lease(3, T0), ...frames.slice(0, 40)]);
+  await segment(root, DAY, 4, [lease(4, T0 + 5000), gap, ...frames.slice(40)]);
+  await segment(root, '2026-12-02', 5, [{ ...frames[0], at: T0 + 86_400_000 }]);
+  const rows = universe.map((u) => ({ ...u, name: u.name, tick_size: u.tick_size }));
+  await new TapeFiles(root).writeMaster(DAY, encodeMaster({ fetchedAt: T0, rows }));
+  return { root, ticks };
+}
+
+const parseCsv = (text: string) => {
+  const [head, ...lines] = text.trimEnd().split('\n');
+  const cols = head.split(',');
+  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
+};
+
+describe('tape: ls and export', () => {
+  it('ls lists each day with its segments, size, frames, ticks, instruments and gaps', async () => {
+    const { root } = await fixture();
+    const [d1, d2] = listDays(root);
+    assert.equal(d1.day, DAY);
+    assert.equal(d1.segments, 2);
+    assert.equal(d1.frames, 80); // heartbeats are frames too
+    assert.equal(d1.ticks, 120);
+    assert.equal(d1.instruments, 3);
+    assert.equal(d1.gaps, 1);
+    assert.equal(d1.first, T0);
+    assert.ok(d1.bytes > 0);
+    assert.deepEqual(d1.damaged, { corruptBlocks: 0, truncatedBytes: 0 });
+    assert.equal(d2.day, '2026-12-02');
+    assert.equal(d2.instruments, 3);
+  });
+
+  it('export writes one CSV row per tick in receive order, with symbols of the day and depth in full mode', async () => {
+    const { root, ticks } = await fixture();
+    const out = join(root, 'day.csv');
+    const n = exportCsv({ root, day: DAY, out });
+    assert.equal(n, ticks.length);
+    const rows = parseCsv(readFileSync(out, 'utf8'));
+    assert.deepEqual(Object.keys(rows[0]), CSV_COLUMNS);
+    assert.deepEqual(
+      rows.map((r) => [Number(r.instrument_token), Number(r.last_price)]),
+      ticks.map((t) => [t.tick.instrument_token, t.tick.last_price]),
+    );
+    const infy = rows.find((r) => Number(r.instrument_token) === INFY)!;
+    const tick = ticks.find((t) => t.tick.instrument_token === INFY)!.tick;
+    assert.equal(infy.symbol, 'NSE:INFY');
+    assert.equal(infy.mode, 'full');
+    assert.equal(infy.receive_time, '2026-12-01T09:15:00.000+05:30');
+    assert.equal(infy.exchange_timestamp, tick.timestamp);
+    assert.equal(Number(infy.volume), tick.volume);
+    assert.equal(Number(infy.bid_price_1), tick.depth!.buy[0].price);
+    assert.equal(Number(infy.ask_quantity_5), tick.depth!.sell[4].quantity);
+    const ltp = rows.find((r) => Number(r.instrument_token) === RELIANCE)!;
+    assert.equal(ltp.mode, 'ltp');
+    assert.equal(ltp.volume, '');
+    assert.equal(ltp.bid_price_1, '');
+  });
+
+  it('the CLI filters by instrument and time, lists as JSON, and refuses parquet and bad flags clearly', async () => {
+    const { root } = await fixture();
+    const out = join(root, 'infy.csv');
+    const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+    const ex = run(
+      'export',
+      '--dir',
+      root,
+      '--day',
+      DAY,
+      '--instrument',
+      'NSE:INFY',
+      '--from',
+      '09:15',
+      '--to',
+      '09:16',
+      '--format',
+      'csv',
+      '--out',
+      out,
+    );
+    assert.equal(ex.status, 0, ex.stderr);
+    assert.match(ex.stdout, /wrote 40 ticks/);
+    const rows = parseCsv(readFileSync(out, 'utf8'));
+    assert.ok(rows.every((r) => Number(r.instrument_token) === INFY));
+    const ls = run('ls', '--dir', root, '--json');
+    assert.equal(ls.status, 0, ls.stderr);
+    assert.deepEqual(
+      (JSON.parse(ls.stdout) as { day: string }[]).map((d) => d.day),
+      [DAY, '2026-12-02'],
+    );
+    const table = run('ls', '--dir', root);
+    assert.match(table.stdout, /^day\s+segments\s+size/m);
+    assert.match(table.stdout, /^2026-12-01\s+2\s+/m);
+    const parquet = run('export', '--dir', root, '--day', DAY, '--format', 'parquet', '--out', out);
+    assert.equal(parquet.status, 64);
+    assert.match(parquet.stderr, /parquet is not available/);
+    const unknown = run('export', '--dir', root, '--day', DAY, '--instrument', 'NSE:NOPE', '--out', out);
+    assert.equal(unknown.status, 64);
+    assert.match(unknown.stderr, /NSE:NOPE is not in the master of 2026-12-01/);
+  });
+});
