@@ -12,6 +12,7 @@ import { EventsModule } from './events/events.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InstrumentsModule } from './instruments/instruments.module.js';
+import { KiteCompatModule } from './kite-compat/kite-compat.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import type { FeedTuning } from './market-feed/market-feed.constants.js';
 import { MarketFeedModule } from './market-feed/market-feed.module.js';
@@ -56,6 +57,8 @@ export class AppModule {
         CandlesModule,
         GatewayModule,
         DeskModule,
+        // Its catch-all of refusals under /kite is registered after every other controller.
+        KiteCompatModule,
         HealthModule,
       ],
     };
