@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { QuotesModule } from '../quotes/quotes.module.js';
+import { InstrumentsModule } from '../instruments/instruments.module.js';
+import { InstrumentsCsvService } from './instruments-csv.service.js';
+import { KiteInstrumentsController } from './kite-instruments.controller.js';
 import { KiteAuthGuard } from './kite-auth.guard.js';
 import { KiteQuotesController } from './kite-quotes.controller.js';
 import { KiteRefusedController } from './kite-refused.controller.js';
@@ -11,9 +14,9 @@ import { RelaySession } from './relay-session.js';
  * relay by changing `root`: adapters over the quotes and instruments services, in Kite's envelope.
  */
 @Module({
-  imports: [AuthModule, QuotesModule],
+  imports: [AuthModule, QuotesModule, InstrumentsModule],
   // The refusals' catch-all last: routes are matched in registration order.
-  controllers: [KiteQuotesController, KiteRefusedController],
-  providers: [KiteAuthGuard, RelaySession],
+  controllers: [KiteQuotesController, KiteInstrumentsController, KiteRefusedController],
+  providers: [KiteAuthGuard, RelaySession, InstrumentsCsvService],
 })
 export class KiteCompatModule {}
