@@ -5,6 +5,7 @@ import { InviteStore } from './invite.store.js';
 import { LeaseRepository } from './lease.repository.js';
 import { NodeRecordStore } from './node-record.store.js';
 import { QuoteStore } from './quote.store.js';
+import { HistoricalStore } from './historical.store.js';
 import { RedisClients } from './redis-clients.js';
 import { DEFAULT_KEY_PREFIX, REDIS_KEY_PREFIX } from './redis.constants.js';
 import { SessionStore } from './session.store.js';
@@ -13,6 +14,7 @@ import { TokenStore } from './token.store.js';
 const STORES = [
   RedisClients,
   QuoteStore,
+  HistoricalStore,
   SessionStore,
   InstrumentStore,
   TokenStore,

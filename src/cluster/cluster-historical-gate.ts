@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfigService } from '../config/app-config.service.js';
+import { HistoricalStore } from '../redis/historical.store.js';
+import { RedisClients } from '../redis/redis-clients.js';
+import { ClusterCallGate } from './cluster-call-gate.js';
+
+/** Kite allows three historical-data requests a second per API key: one slot every 334 ms. */
+export const HISTORICAL_CALL_GAP_MS = 334;
+
+/**
+ * The cluster's historical-call slot in Redis (see ClusterCallGate): /kite/instruments/historical
+ * and the candle backfill share it, so the key's budget is spent once for the whole deployment.
+ */
+@Injectable()
+export class ClusterHistoricalGate extends ClusterCallGate {
+  constructor(config: AppConfigService, redis: RedisClients, store: HistoricalStore) {
+    super(config.values.nodeId, redis, store, HISTORICAL_CALL_GAP_MS, 'historical call slot');
+  }
+}
