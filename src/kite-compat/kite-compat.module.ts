@@ -4,6 +4,9 @@ import { QuotesModule } from '../quotes/quotes.module.js';
 import { InstrumentsModule } from '../instruments/instruments.module.js';
 import { InstrumentsCsvService } from './instruments-csv.service.js';
 import { KiteInstrumentsController } from './kite-instruments.controller.js';
+import { KiteHistoricalController } from './kite-historical.controller.js';
+import { HistoricalService } from './historical.service.js';
+import { ClusterModule } from '../cluster/cluster.module.js';
 import { KiteAuthGuard } from './kite-auth.guard.js';
 import { KiteQuotesController } from './kite-quotes.controller.js';
 import { KiteRefusedController } from './kite-refused.controller.js';
@@ -14,9 +17,14 @@ import { RelaySession } from './relay-session.js';
  * relay by changing `root`: adapters over the quotes and instruments services, in Kite's envelope.
  */
 @Module({
-  imports: [AuthModule, QuotesModule, InstrumentsModule],
+  imports: [AuthModule, ClusterModule, QuotesModule, InstrumentsModule],
   // The refusals' catch-all last: routes are matched in registration order.
-  controllers: [KiteQuotesController, KiteInstrumentsController, KiteRefusedController],
-  providers: [KiteAuthGuard, RelaySession, InstrumentsCsvService],
+  controllers: [
+    KiteQuotesController,
+    KiteInstrumentsController,
+    KiteHistoricalController,
+    KiteRefusedController,
+  ],
+  providers: [KiteAuthGuard, RelaySession, InstrumentsCsvService, HistoricalService],
 })
 export class KiteCompatModule {}
