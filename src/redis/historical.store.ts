@@ -1,10 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ttlMs as validTtl } from './expiry.js';
+import { takeFairSlot } from './call-slot.js';
 import { RedisClients } from './redis-clients.js';
-
-// Takes the cluster's historical-call slot for `ms`, or answers how long until it is free.
-const TAKE_SLOT = `if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
-return redis.call('pttl', KEYS[1])`;
 
 /**
  * Kite's historical candles in Redis: the cluster's call slot, and answers whose candles are all
@@ -17,8 +14,7 @@ export class HistoricalStore {
 
   /** 0 when this caller may call Kite's historical API now (the slot is its for `ms`), else the ms until it frees. */
   async takeCallSlot(nodeId: string, ms: number): Promise<number> {
-    const px = String(validTtl(ms));
-    return Number(await this.client().eval(TAKE_SLOT, 1, this.redis.key('historical:call-slot'), nodeId, px));
+    return takeFairSlot(this.client(), this.redis.prefix, 'historical', nodeId, ms);
   }
 
   async read(key: string): Promise<string | undefined> {
