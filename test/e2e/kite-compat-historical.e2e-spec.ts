@@ -160,3 +160,21 @@ describe('/kite/instruments/historical: Kite’s candles through the relay, pace
     assert.equal(await historicalCalls(), before);
   });
 });
+
+describe('/kite/instruments/historical: an app without Kite’s historical-data add-on', () => {
+  it('Kite’s PermissionException reaches the bot as a PermissionException that names the relay', async () => {
+    const t = await TestApp.start({ redis: false, simOptions: { historical: false } });
+    try {
+      await t.login();
+      const kc = new KiteConnect({ api_key: 'any', root: `${t.url}/kite` });
+      kc.setAccessToken(t.token('viewer'));
+      const e = await failure(
+        kc.getHistoricalData(INFY, 'minute', '2026-12-01 09:15:00', '2026-12-01 10:00:00'),
+      );
+      assert.equal(e.error_type, 'PermissionException');
+      assert.match(e.message, /Kite refused the relay's historical request/);
+    } finally {
+      await t.close();
+    }
+  });
+});
