@@ -7,6 +7,7 @@ import { AppModule, type AppOptions } from './app.module.js';
 import { RelayIoAdapter } from './gateway/relay-io.adapter.js';
 import { ReadinessService } from './health/readiness.service.js';
 import { setupApiDocs } from './http/api-docs/api-docs.js';
+import { answerClientErrors } from './http/client-errors.js';
 import { securityHeaders } from './http/security-headers.js';
 import { RedisClients } from './redis/redis-clients.js';
 
@@ -31,6 +32,7 @@ export async function startApp(
   app.useStaticAssets(DASHBOARD_DIR, { index: 'index.html', maxAge: 0 });
   setupApiDocs(app);
   limitSlowClients(app.getHttpServer());
+  answerClientErrors(app.getHttpServer());
   await app.listen(listen.port, listen.host);
   app.get(ReadinessService).markReady();
   return app;
