@@ -3,9 +3,10 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { InstrumentsService } from '../instruments/instruments.service.js';
-import { instrumentsCsv } from './instruments-csv.js';
+import { csvLine, INSTRUMENTS_CSV_HEADER } from './instruments-csv.js';
 
 const gzipAsync = promisify(gzip);
+const SLICE = 5000;
 
 /** One answer of /kite/instruments: the CSV, gzip'd once, and its ETag. */
 export interface CsvAnswer {
@@ -43,8 +44,20 @@ export class InstrumentsCsvService {
   }
 
   private async build(exchange?: string): Promise<CsvAnswer> {
-    const rows = this.instruments.rows();
-    const csv = Buffer.from(instrumentsCsv(exchange ? rows.filter((r) => r.exchange === exchange) : rows));
+    const all = this.instruments.rows();
+    const rows = exchange ? all.filter((r) => r.exchange === exchange) : all;
+    // In slices, yielding between them: 100,000 rows at once would hold the event loop ~160 ms.
+    const parts = [INSTRUMENTS_CSV_HEADER];
+    for (let i = 0; i < rows.length; i += SLICE) {
+      parts.push(
+        rows
+          .slice(i, i + SLICE)
+          .map(csvLine)
+          .join('\n'),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const csv = Buffer.from(parts.join('\n'));
     // Weak: the gzip'd and the plain answer share it (the same content, two codings).
     const etag = `W/"${createHash('sha256').update(csv).digest('base64url').slice(0, 27)}"`;
     return { csv, gzipped: await gzipAsync(csv), etag };

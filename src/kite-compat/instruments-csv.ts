@@ -18,7 +18,7 @@ const field = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"
  * can be derived as (the exchange token is the instrument token's upper 24 bits) or Kite's values
  * for a cash instrument (no expiry, no strike, lot 1).
  */
-function line(r: InstrumentInfo): string {
+export function csvLine(r: InstrumentInfo): string {
   return [
     r.instrument_token,
     r.exchange_token ?? Math.floor(r.instrument_token / 256),
@@ -37,5 +37,5 @@ function line(r: InstrumentInfo): string {
 
 /** The rows as Kite's CSV: the header, then one line per row, without a trailing newline (as Kite sends it). */
 export function instrumentsCsv(rows: readonly InstrumentInfo[]): string {
-  return [INSTRUMENTS_CSV_HEADER, ...rows.map(line)].join('\n');
+  return [INSTRUMENTS_CSV_HEADER, ...rows.map(csvLine)].join('\n');
 }
