@@ -178,3 +178,29 @@ describe('/kite/quote*: while the relay has no Kite session', () => {
     }
   });
 });
+
+describe('/kite/quote*: the per-user limits, in Kite’s 429 shape', () => {
+  it('past API_RATE_LIMIT_PER_MINUTE a bot gets NetworkException (429, Retry-After)', async () => {
+    const t = await TestApp.start({ redis: false, env: { API_RATE_LIMIT_PER_MINUTE: '2' } });
+    try {
+      await t.login();
+      const token = t.token('viewer');
+      const bot = relayClient(t, token);
+      await bot.getLTP(['NSE:INFY']);
+      await bot.getLTP(['NSE:INFY']);
+      const e = await failure(bot.getLTP(['NSE:INFY']));
+      assert.equal(e.error_type, 'NetworkException');
+      assert.match(
+        e.message,
+        /at most 2 requests a minute per user \(API_RATE_LIMIT_PER_MINUTE\); retry after \d+ s/,
+      );
+      const raw = await fetch(`${t.url}/kite/quote/ltp?i=NSE:INFY`, {
+        headers: { authorization: `token k:${token}` },
+      });
+      assert.equal(raw.status, 429);
+      assert.ok(Number(raw.headers.get('retry-after')) >= 1);
+    } finally {
+      await t.close();
+    }
+  });
+});
