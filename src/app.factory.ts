@@ -8,6 +8,7 @@ import { AuthCookies } from './auth/auth-cookies.js';
 import { RelayIoAdapter } from './gateway/relay-io.adapter.js';
 import { ReadinessService } from './health/readiness.service.js';
 import { setupApiDocs } from './http/api-docs/api-docs.js';
+import { answerClientErrors } from './http/client-errors.js';
 import { securityHeaderValues, securityHeaders } from './http/security-headers.js';
 import { RedisClients } from './redis/redis-clients.js';
 
@@ -39,6 +40,7 @@ export async function startApp(
   app.useStaticAssets(DASHBOARD_DIR, { index: 'index.html', maxAge: 0 });
   setupApiDocs(app, app.get(AuthCookies).session);
   limitSlowClients(app.getHttpServer());
+  answerClientErrors(app.getHttpServer());
   await app.listen(listen.port, listen.host);
   app.get(ReadinessService).markReady();
   return app;

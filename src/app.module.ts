@@ -64,6 +64,7 @@ export class AppModule {
         GatewayModule,
         KiteCompatModule,
         DeskModule,
+        // Its catch-all of refusals under /kite is registered after every other controller.
         HealthModule,
       ],
     };

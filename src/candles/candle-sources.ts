@@ -6,6 +6,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { KiteApiService } from '../auth/kite-api.service.js';
+import { ClusterHistoricalGate } from '../cluster/cluster-historical-gate.js';
 import { UpstreamOwnership } from '../cluster/upstream-ownership.js';
 import { RelayEvents } from '../events/relay-events.js';
 import { InstrumentsService } from '../instruments/instruments.service.js';
@@ -34,6 +35,7 @@ export class CandleSources {
     private readonly kite: KiteApiService,
     private readonly redisClients: RedisClients,
     private readonly ownership: UpstreamOwnership,
+    private readonly historicalGate: ClusterHistoricalGate,
   ) {}
 
   /** Whether this node writes candles to the store: the upstream's holder, or a node on its own. */
@@ -72,9 +74,14 @@ export class CandleSources {
     return this.feed.isStreamed(token);
   }
 
-  /** Kite's one-minute candles between two IST times (`YYYY-MM-DD HH:MM:SS`, both inclusive). */
-  fetchMinutes = (token: number, from: string, to: string): Promise<HistoricalCandle[]> =>
-    this.kite.call('historical', (k) => k.getHistoricalData(token, 'minute', from, to));
+  /**
+   * Kite's one-minute candles between two IST times (`YYYY-MM-DD HH:MM:SS`, both inclusive), in the
+   * cluster's historical slot (3 a second) that /kite/instruments/historical takes too.
+   */
+  fetchMinutes = async (token: number, from: string, to: string): Promise<HistoricalCandle[]> => {
+    await this.historicalGate.wait();
+    return this.kite.call('historical', (k) => k.getHistoricalData(token, 'minute', from, to));
+  };
 
   /** The shared Redis command connection when REDIS_URL is set (owned and closed by the Redis module). */
   redis(): Redis | undefined {

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import type { AppConfigService } from '../config/app-config.service.js';
 import type { QuoteStore } from '../redis/quote.store.js';
 import type { RedisClients } from '../redis/redis-clients.js';
+import { ClusterCallGate } from './cluster-call-gate.js';
 import { ClusterQuoteGate } from './cluster-quote-gate.js';
+import { HISTORICAL_CALL_GAP_MS } from './cluster-historical-gate.js';
 
 /** The call slot with Redis' rules (SET NX PX, else PTTL), an outage switch and a slow-answer switch. */
 class FakeSlot {
@@ -41,7 +43,7 @@ const settle = async () => {
 };
 
 /** Opens every gate in a loop for `untilMs` of fake time: when (node index, ms) each one opened. */
-async function openings(gates: ClusterQuoteGate[], untilMs: number): Promise<[number, number][]> {
+async function openings(gates: ClusterCallGate[], untilMs: number): Promise<[number, number][]> {
   const at: [number, number][] = [];
   const start = Date.now();
   gates.forEach((g, i) => {
@@ -130,5 +132,18 @@ describe('ClusterQuoteGate: one Kite quote call a second for the whole cluster',
       at.map(([, t]) => t),
       [0, 1000, 2000],
     );
+  });
+
+  it('the same gate with the historical slot: three nodes open at most three times in any second', async () => {
+    const slot = new FakeSlot();
+    const redis = () => new FakeRedis(true, true) as unknown as RedisClients;
+    const gates = ['a', 'b', 'c'].map(
+      (id) => new ClusterCallGate(id, redis(), slot, HISTORICAL_CALL_GAP_MS, 'historical call slot'),
+    );
+    const at = await openings(gates, 4000);
+    assert.ok(at.length >= 11 && at.length <= 13, `${at.length} openings in 4 s`);
+    for (let i = 3; i < at.length; i++) {
+      assert.ok(at[i][1] - at[i - 3][1] >= 1000, `four openings within a second: ${JSON.stringify(at)}`);
+    }
   });
 });

@@ -4,6 +4,7 @@ import { AuthModule } from '../auth/auth.module.js';
 import { ClusterHealthIndicator } from './cluster.health.js';
 import { ClusterEventsBridge } from './cluster-events.bridge.js';
 import { ClusterQuoteGate } from './cluster-quote-gate.js';
+import { ClusterHistoricalGate } from './cluster-historical-gate.js';
 import { ClusterUsageView } from './cluster-usage.view.js';
 import { TICK_SOURCE } from '../market-feed/tick-source.js';
 import { FrameRelay } from './frame-relay.js';
@@ -25,6 +26,7 @@ import { UpstreamOwnership } from './upstream-ownership.js';
     ClusterEventsBridge,
     ClusterHealthIndicator,
     ClusterQuoteGate,
+    ClusterHistoricalGate,
     ClusterUsageView,
   ],
   exports: [
@@ -34,6 +36,7 @@ import { UpstreamOwnership } from './upstream-ownership.js';
     ClusterMembership,
     ClusterHealthIndicator,
     ClusterQuoteGate,
+    ClusterHistoricalGate,
     ClusterUsageView,
   ],
 })

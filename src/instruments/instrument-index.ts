@@ -77,7 +77,7 @@ export class InstrumentIndex {
     if (out.length < limit) this.prefixRanks(needle, take);
     if (out.length < limit) this.substringRanks(needle, this.symbolTrigrams, this.upperSymbols, take);
     if (out.length < limit) this.substringRanks(needle, this.nameTrigrams, this.upperNames, take);
-    return out.map((rank) => ({ ...this.rows[rank], symbol: symbolOf(this.rows[rank]) }));
+    return out.map((rank) => hit(this.rows[rank]));
   }
 
   private rank(row: InstrumentInfo): number {
@@ -123,6 +123,21 @@ export class InstrumentIndex {
     }
     for (const rank of candidates ?? []) if (texts[rank].includes(needle) && take(rank)) return;
   }
+}
+
+/** A search hit: the columns search answers with (not Kite's every column), and the symbol. */
+function hit(r: InstrumentInfo): SearchHit {
+  const { instrument_token, exchange, tradingsymbol, name, tick_size, instrument_type, segment } = r;
+  return {
+    instrument_token,
+    exchange,
+    tradingsymbol,
+    name,
+    tick_size,
+    instrument_type,
+    segment,
+    symbol: symbolOf(r),
+  };
 }
 
 function cmp(a: string, b: string): number {

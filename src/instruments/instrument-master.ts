@@ -37,6 +37,13 @@ export function decodeMaster(blob: Buffer): StoredMaster {
 }
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+const num = (v: unknown): number => {
+  const n = Number(v);
+  return Number.isFinite(n) ? n : 0;
+};
+/** The client turns a 10-character expiry into a Date (UTC midnight of that day); back to `YYYY-MM-DD`. */
+const day = (v: unknown): string =>
+  v instanceof Date ? (Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10)) : text(v);
 
 /** The rows kite-relay keeps from Kite's `/instruments` (the official client leaves numbers as strings). */
 export function fromKiteRows(raw: readonly Record<string, unknown>[]): InstrumentInfo[] {
@@ -49,6 +56,11 @@ export function fromKiteRows(raw: readonly Record<string, unknown>[]): Instrumen
       tick_size: Number(r.tick_size),
       instrument_type: text(r.instrument_type),
       segment: text(r.segment),
+      exchange_token: num(r.exchange_token),
+      last_price: num(r.last_price),
+      expiry: day(r.expiry),
+      strike: num(r.strike),
+      lot_size: num(r.lot_size),
     }))
     .filter((r) => Number.isInteger(r.instrument_token) && r.instrument_token > 0 && r.tradingsymbol);
 }

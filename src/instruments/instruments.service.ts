@@ -14,7 +14,7 @@ import { errorText } from '../common/error-text.js';
 import { RelayEvents } from '../events/relay-events.js';
 import { InstrumentStore } from '../redis/instrument.store.js';
 import { RedisClients } from '../redis/redis-clients.js';
-import { symbolOf } from './instrument.js';
+import { symbolOf, type InstrumentInfo } from './instrument.js';
 import { InstrumentIndex, type SearchHit } from './instrument-index.js';
 import { decodeMaster, encodeMaster, fromKiteRows, type StoredMaster } from './instrument-master.js';
 import { MasterFile } from './master-file.js';
@@ -89,6 +89,16 @@ export class InstrumentsService implements OnModuleInit, OnApplicationBootstrap,
     return this.loaded;
   }
 
+  /** When the loaded master was fetched from Kite (0 before any): what changes when its rows do. */
+  get version(): number {
+    return this.fetchedAt;
+  }
+
+  /** Every row of the loaded master. */
+  rows(): readonly InstrumentInfo[] {
+    return this.index.all();
+  }
+
   /**
    * Resolves once a master is loaded, or after `timeoutMs` (or at once when none can load, e.g.
    * with no Kite session), so that a symbol asked for right after a first login is not refused.
@@ -150,7 +160,9 @@ export class InstrumentsService implements OnModuleInit, OnApplicationBootstrap,
   /** Whether the loaded master predates Kite's latest daily publication (or none is loaded). */
   private stale(): boolean {
     const lastPublication = nextIstTime(this.clock.now(), REFRESH_HOUR, REFRESH_MINUTE) - DAY_MS;
-    return this.index.size === 0 || this.fetchedAt < lastPublication;
+    // A master stored before Kite's every column was kept is refetched at the next chance.
+    const partial = this.index.size > 0 && this.index.all()[0].lot_size === undefined;
+    return this.index.size === 0 || partial || this.fetchedAt < lastPublication;
   }
 
   private refresh(why: string): void {

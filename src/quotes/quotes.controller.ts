@@ -11,12 +11,10 @@ import {
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { JwtAuthGuard, Roles } from '../auth/jwt-auth.guard.js';
-import { NoSessionError } from '../auth/kite-api.service.js';
-import { isTokenException } from '../kite/kite-rest.js';
-import { InstrumentsService } from '../instruments/instruments.service.js';
 import type { Principal } from '../auth/token.service.js';
 import { tooManyRequests } from '../common/too-many-requests.js';
-import { QuoteQueueFullError, QuotesService, type Quote } from './quotes.service.js';
+import { quoteFailure } from './quote-failure.js';
+import { QuotesService, type QuoteLookup } from './quotes.service.js';
 import { ApiThrottlerGuard } from '../api-limits/api-throttler.guard.js';
 import { ApiError, ApiViewerRateLimit } from '../http/api-docs/api-responses.js';
 import { QuoteDto, QuotesResponseDto } from './quote.dto.js';
@@ -28,10 +26,7 @@ const MAX_INSTRUMENTS = 500;
 @Controller('api')
 @UseGuards(JwtAuthGuard, ApiThrottlerGuard)
 export class QuotesController {
-  constructor(
-    private readonly quotes: QuotesService,
-    private readonly instruments: InstrumentsService,
-  ) {}
+  constructor(private readonly quotes: QuotesService) {}
 
   /** `GET /api/quotes?i=NSE:INFY&i=408065`: fresh from the cache, else from Kite; each with `as_of`. */
   @ApiOperation({
@@ -76,31 +71,22 @@ export class QuotesController {
     ) {
       throw new BadRequestException(`give 1 to ${MAX_INSTRUMENTS} instruments as ?i=NSE:INFY&i=408065`);
     }
-    await this.instruments.ready();
-    const resolved = inputs.map((input) => ({ input, r: this.instruments.resolve(input) }));
-    const tokens = [...new Set(resolved.flatMap((x) => (x.r.ok ? [x.r.token] : [])))];
-    let quotes: Map<number, Quote>;
+    let found: QuoteLookup;
     try {
-      quotes = await this.quotes.get(tokens, req.principal?.sub ?? '');
+      found = await this.quotes.lookup(inputs, req.principal?.sub ?? '');
     } catch (err) {
-      if (err instanceof QuoteQueueFullError) {
-        throw tooManyRequests(res, err.retryAfterS, `${err.message} (MAX_QUEUED_QUOTES_PER_USER)`);
+      const f = quoteFailure(err);
+      switch (f.kind) {
+        case 'queue_full':
+          throw tooManyRequests(res, f.error.retryAfterS, `${f.error.message} (MAX_QUEUED_QUOTES_PER_USER)`);
+        case 'no_session':
+          throw new ServiceUnavailableException('no Kite session: an admin must log in first');
+        case 'session_expired':
+          throw new ServiceUnavailableException('the Kite session has expired: an admin must log in again');
+        case 'kite_unreachable':
+          throw new ServiceUnavailableException('Kite did not answer the quote request; try again');
       }
-      if (err instanceof NoSessionError) {
-        throw new ServiceUnavailableException('no Kite session: an admin must log in first');
-      }
-      if (isTokenException(err)) {
-        throw new ServiceUnavailableException('the Kite session has expired: an admin must log in again');
-      }
-      throw new ServiceUnavailableException('Kite did not answer the quote request; try again');
     }
-    const data: Record<string, Quote> = {};
-    const missing: string[] = [];
-    for (const { input, r } of resolved) {
-      const q = r.ok ? quotes.get(r.token) : undefined;
-      if (q) data[input] = q;
-      else missing.push(input);
-    }
-    return { data, missing };
+    return { data: Object.fromEntries(found.data), missing: found.missing };
   }
 }

@@ -140,4 +140,16 @@ describe('QuotesService: a fair queue in front of Kite’s quote API', () => {
     assert.deepEqual(calls, [[8]]);
     assert.equal(q.get(7)?.last_price, 5);
   });
+
+  it('a cached tick of a lower mode than asked for is a miss: a full quote asks Kite, an ltp one does not', async () => {
+    const { sut, calls, oneCall, store, clock } = setup();
+    const tick = { instrument_token: 7, mode: 'quote', last_price: 5 } as Tick;
+    store.set(7, { tick, as_of: clock.now() });
+    assert.equal((await sut.get([7], 'alice', 'ltp')).get(7)?.last_price, 5);
+    assert.deepEqual(calls, []);
+    const full = sut.get([7], 'alice', 'full');
+    await oneCall();
+    assert.equal((await full).get(7)?.mode, 'full');
+    assert.deepEqual(calls, [[7]]);
+  });
 });

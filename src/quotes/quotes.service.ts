@@ -7,6 +7,7 @@ import { istIso } from '../clock/ist.js';
 import { errorText } from '../common/error-text.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { InstrumentsService } from '../instruments/instruments.service.js';
+import { MODES, type TickMode } from '../kite/kite.constants.js';
 import type { Tick } from '../kite/tick.js';
 import { FairQueue } from './fair-queue.js';
 import { QUOTE_CALL_GAP_MS, QUOTE_RATE_GATE, type QuoteRateGate } from './quote-rate-gate.js';
@@ -18,6 +19,15 @@ export const QUOTE_BATCH = 500;
 const COLLECT_MS = 5;
 
 export type Quote = Tick & { as_of: string };
+
+/** The quotes of a lookup keyed by the input as given, and the inputs that have none. */
+export interface QuoteLookup {
+  data: Map<string, Quote>;
+  missing: string[];
+}
+
+/** Whether a tick of `mode` carries every field a quote of `need` needs (full > quote > ltp). */
+const covers = (mode: TickMode, need: TickMode) => MODES.indexOf(mode) >= MODES.indexOf(need);
 
 /** A user asked for more uncached instruments than MAX_QUEUED_QUOTES_PER_USER allows to wait. */
 export class QuoteQueueFullError extends Error {
@@ -32,6 +42,8 @@ export class QuoteQueueFullError extends Error {
 }
 
 interface Waiter {
+  /** The most any waiter needs: a quote cached meanwhile answers only if it covers this. */
+  need: TickMode;
   promise: Promise<Quote | undefined>;
   resolve: (q: Quote | undefined) => void;
   reject: (e: unknown) => void;
@@ -72,14 +84,34 @@ export class QuotesService implements OnApplicationShutdown {
     for (const t of this.queue.drain()) this.waiting.get(t)?.reject(gone);
   }
 
+  /**
+   * Quotes of `inputs` (`EXCHANGE:SYMBOL` or instrument tokens) for `user`, each with at least the
+   * fields of `need`: the one code path of /api/quotes and /kite/quote*. Unknown inputs are missing.
+   * Throws as `get` does (see quoteFailure).
+   */
+  async lookup(inputs: readonly string[], user: string, need: TickMode = 'ltp'): Promise<QuoteLookup> {
+    await this.instruments.ready();
+    const resolved = inputs.map((input) => ({ input, r: this.instruments.resolve(input) }));
+    const tokens = [...new Set(resolved.flatMap((x) => (x.r.ok ? [x.r.token] : [])))];
+    const quotes = tokens.length > 0 ? await this.get(tokens, user, need) : new Map<number, Quote>();
+    const data = new Map<string, Quote>();
+    const missing: string[] = [];
+    for (const { input, r } of resolved) {
+      const q = r.ok ? quotes.get(r.token) : undefined;
+      if (q) data.set(input, q);
+      else missing.push(input);
+    }
+    return { data, missing };
+  }
+
   /** Quotes of `tokens` for `user`; throws QuoteQueueFullError (nothing queued) past the user's bound. */
-  async get(tokens: number[], user: string): Promise<Map<number, Quote>> {
+  async get(tokens: number[], user: string, need: TickMode = 'ltp'): Promise<Map<number, Quote>> {
     const out = new Map<number, Quote>();
     const cached = await this.cache.getQuotes(tokens);
     const missing: number[] = [];
     for (const t of tokens) {
       const c = cached.get(t);
-      if (c) out.set(t, toQuote(c));
+      if (c && covers(c.tick.mode, need)) out.set(t, toQuote(c));
       else missing.push(t);
     }
     // In a call already, or in this user's queue already: shared, not counted again.
@@ -88,7 +120,7 @@ export class QuotesService implements OnApplicationShutdown {
     if (adding > 0 && queued + adding > this.maxQueued) {
       throw new QuoteQueueFullError(this.maxQueued, queued, this.drainSeconds(queued));
     }
-    const fetched = await Promise.all(missing.map((t) => this.fetchOne(t, user)));
+    const fetched = await Promise.all(missing.map((t) => this.fetchOne(t, user, need)));
     missing.forEach((t, i) => fetched[i] && out.set(t, fetched[i]));
     return out;
   }
@@ -104,9 +136,10 @@ export class QuotesService implements OnApplicationShutdown {
     return Math.max(1, Math.ceil(queued / share) * Math.ceil(QUOTE_CALL_GAP_MS / 1000));
   }
 
-  private fetchOne(token: number, user: string): Promise<Quote | undefined> {
+  private fetchOne(token: number, user: string, need: TickMode): Promise<Quote | undefined> {
     const inCall = this.inCall(token);
     let w = this.waiting.get(token);
+    if (w && !covers(w.need, need)) w.need = need;
     if (!w) {
       let resolve!: Waiter['resolve'];
       let reject!: Waiter['reject'];
@@ -114,7 +147,7 @@ export class QuotesService implements OnApplicationShutdown {
         resolve = res;
         reject = rej;
       });
-      const waiter: Waiter = { promise, resolve, reject };
+      const waiter: Waiter = { need, promise, resolve, reject };
       void promise.then(
         () => this.settled(token, waiter),
         () => this.settled(token, waiter),
@@ -161,7 +194,8 @@ export class QuotesService implements OnApplicationShutdown {
     const ask: number[] = [];
     for (const t of tokens) {
       const c = cached.get(t);
-      if (c) this.waiting.get(t)?.resolve(toQuote(c));
+      const w = this.waiting.get(t);
+      if (c && w && covers(c.tick.mode, w.need)) w.resolve(toQuote(c));
       else ask.push(t);
     }
     if (ask.length === 0) return;

@@ -3,6 +3,7 @@ import { createCache, type Cache } from 'cache-manager';
 import { redisInsStore } from 'cache-manager-ioredis-yet';
 import type { CachedQuote } from '../contracts/cached-quote.contract.js';
 import { ttlMs as validTtl } from './expiry.js';
+import { takeFairSlot } from './call-slot.js';
 import { RedisClients } from './redis-clients.js';
 
 /**
@@ -10,10 +11,6 @@ import { RedisClients } from './redis-clients.js';
  * a Redis key, so that every node reads and invalidates the same key space. I/O only: freshness,
  * batching and the memory fallback are the cache's policy.
  */
-// Takes the cluster's quote-call slot for `ms`, or answers how long until it is free.
-const TAKE_SLOT = `if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
-return redis.call('pttl', KEYS[1])`;
-
 const RAISE = `local c = tonumber(redis.call('get', KEYS[1]) or '0')
 local m = tonumber(ARGV[1])
 if m > c then redis.call('set', KEYS[1], ARGV[1]) return m end
@@ -57,8 +54,7 @@ export class QuoteStore {
 
   /** 0 when this caller may call Kite's quote API now (the slot is its for `ms`), else the ms until the slot frees. */
   async takeCallSlot(nodeId: string, ms: number): Promise<number> {
-    const px = String(validTtl(ms));
-    return Number(await this.client().eval(TAKE_SLOT, 1, this.redis.key('quotes:call-slot'), nodeId, px));
+    return takeFairSlot(this.client(), this.redis.prefix, 'quotes', nodeId, ms);
   }
 
   private store(): Cache {

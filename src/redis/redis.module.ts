@@ -6,6 +6,7 @@ import { InviteStore } from './invite.store.js';
 import { LeaseRepository } from './lease.repository.js';
 import { NodeRecordStore } from './node-record.store.js';
 import { QuoteStore } from './quote.store.js';
+import { HistoricalStore } from './historical.store.js';
 import { RedisClients } from './redis-clients.js';
 import { DEFAULT_KEY_PREFIX, REDIS_KEY_PREFIX } from './redis.constants.js';
 import { SessionStore } from './session.store.js';
@@ -15,6 +16,7 @@ const STORES = [
   RedisClients,
   ClusterKey,
   QuoteStore,
+  HistoricalStore,
   SessionStore,
   InstrumentStore,
   TokenStore,

@@ -8,6 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import { JwtAuthGuard, ROLE_KEY } from '../../src/auth/jwt-auth.guard.js';
 import { DOCS_JSON_PATH, DOCS_PATH } from '../../src/http/api-docs/api-docs-page.js';
+import { KiteAuthGuard } from '../../src/kite-compat/kite-auth.guard.js';
+import { KiteRefusedController } from '../../src/kite-compat/kite-refused.controller.js';
 import {
   controllerRoutes,
   opKey,
@@ -40,6 +42,25 @@ const documentedOps = (doc: Doc) =>
 const guardedBy = (r: ControllerRoute, guard: unknown) =>
   r.guards.some((g) => g === guard || (typeof g === 'function' && g.prototype instanceof (guard as never)));
 const concretePath = (key: string) => key.split(' ')[1].replace(/\{\w+\}/g, TOKEN_ID);
+
+/** A /kite operation: Kite's credential (or none, for the refusals) and Kite's error envelope. */
+function kiteOperation(doc: Doc, r: ControllerRoute, op: Doc): void {
+  const refused = r.controller === KiteRefusedController;
+  assert.equal(op['x-role'], refused ? 'public' : 'viewer', r.key);
+  assert.deepEqual(op.security, refused ? undefined : [{ kite: [] }], r.key);
+  assert.equal(op.responses['401'], undefined, `${r.key}: Kite answers 403, never 401`);
+  const errors = Object.entries(op.responses as Doc).filter(([status]) => Number(status) >= 400);
+  assert.ok(
+    errors.some(([status]) => status === '403'),
+    r.key,
+  );
+  for (const [status, res] of errors) {
+    const ref = res.content?.['application/json']?.schema?.$ref as string;
+    assert.equal(ref, '#/components/schemas/KiteErrorDto', `${r.key} ${status}`);
+  }
+  if (!refused) assert.ok(op.responses['200'], `${r.key} documents its success`);
+  assert.ok(doc.components.securitySchemes.kite, 'the kite scheme');
+}
 
 describe('API description: /api/docs-json and /api/docs', () => {
   let t: TestApp;
@@ -111,6 +132,10 @@ describe('API description: /api/docs-json and /api/docs', () => {
     const reflector = new Reflector();
     for (const r of controllerRoutes(t.app)) {
       const op = operation(doc, r.key)!;
+      if (guardedBy(r, KiteAuthGuard) || r.controller === KiteRefusedController) {
+        kiteOperation(doc, r, op);
+        continue;
+      }
       const guarded = guardedBy(r, JwtAuthGuard);
       const role = guarded
         ? (reflector.getAllAndOverride<string>(ROLE_KEY, [r.handler, r.controller]) ?? 'viewer')
@@ -155,6 +180,17 @@ describe('API description: /api/docs-json and /api/docs', () => {
       const role = operation(doc, key)!['x-role'] as string;
       if (role === 'public') continue;
       const method = key.split(' ')[0];
+      if (key.startsWith('GET /kite/')) {
+        // Kite's credential: a missing one is Kite's 403 TokenException, as documented.
+        const anonymous = await t.http(concretePath(key));
+        assert.equal(anonymous.status, 403, key);
+        conforms(key, anonymous);
+        assert.deepEqual(
+          anonymous.body,
+          operation(doc, key)!.responses[403].content['application/json'].example,
+        );
+        continue;
+      }
       const body = method === 'POST' ? '{}' : undefined;
       const example = (status: number) =>
         operation(doc, key)!.responses[status].content['application/json'].example as Doc;

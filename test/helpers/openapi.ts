@@ -9,7 +9,7 @@ import { docSection } from './docs.js';
 
 /** `GET /api/admin/tokens/{id}`: a route as OpenAPI writes it. */
 export const opKey = (method: string, path: string) =>
-  `${method.toUpperCase()} ${path.replace(/:(\w+)/g, '{$1}')}`;
+  `${method.toUpperCase()} ${path.replace(/[:*](\w+)/g, '{$1}')}`;
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -64,7 +64,8 @@ export function controllerRoutes(app: INestApplication): ControllerRoute[] {
       }
     }
   }
-  return out.sort((a, b) => a.key.localeCompare(b.key));
+  // By code point, as routerRoutes sorts (localeCompare would put `{` before letters).
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /** Marks every object schema closed, so that a field the app sends but the document lacks fails. */

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { BEARER_SCHEME, COOKIE_SCHEME, ROLE_EXTENSION } from './api-responses.js';
 import { ErrorBody } from './error-body.js';
+import { KITE_SCHEME, KITE_TAG } from './kite-scheme.js';
 
 type Operation = { description?: string; responses?: Record<string, { description: string }> } & Record<
   string,
@@ -59,6 +60,20 @@ export function buildApiDocument(app: INestApplication, sessionCookie: string): 
           'The dashboard session (an admin JWT) set by the Kite login: `__Host-kr_session` when PUBLIC_URL is https, `kr_session` on plain http. Changes (POST, DELETE) made with it must come from PUBLIC_URL or CORS_ORIGINS.',
       },
       COOKIE_SCHEME,
+    )
+    .addTag(
+      KITE_TAG,
+      "Kite's own REST market-data routes for an unchanged KiteConnect (docs/kite-compat.md).",
+    )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'Authorization',
+        description:
+          "Kite's credential, `token <api_key>:<access_token>`, with a kite-relay token (role viewer or admin) as the access token; the api_key is ignored. Only the /kite routes take it.",
+      },
+      KITE_SCHEME,
     )
     .build();
   const document = SwaggerModule.createDocument(app, config, {

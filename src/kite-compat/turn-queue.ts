@@ -1,0 +1,46 @@
+/**
+ * Work waiting per user, served round-robin: each `take` gives the next user in turn their oldest
+ * item, so a user with one request is served after at most one request of every other user.
+ */
+export class TurnQueue<T> {
+  private readonly queues = new Map<string, T[]>();
+  private turn = 0;
+
+  get size(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.length;
+    return n;
+  }
+
+  get users(): number {
+    return this.queues.size;
+  }
+
+  queued(user: string): number {
+    return this.queues.get(user)?.length ?? 0;
+  }
+
+  add(user: string, item: T): void {
+    const q = this.queues.get(user);
+    if (q) q.push(item);
+    else this.queues.set(user, [item]);
+  }
+
+  /** The oldest item of the next user in turn, or undefined when nothing waits. */
+  take(): T | undefined {
+    const users = [...this.queues.keys()];
+    if (users.length === 0) return undefined;
+    const user = users[this.turn++ % users.length];
+    const q = this.queues.get(user)!;
+    const item = q.shift();
+    if (q.length === 0) this.queues.delete(user);
+    return item;
+  }
+
+  /** Every item, leaving the queue empty. */
+  drain(): T[] {
+    const all = [...this.queues.values()].flat();
+    this.queues.clear();
+    return all;
+  }
+}

@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { TokenService } from '../../src/auth/token.service.js';
+import type { HistoricalCandle } from '../../src/kite/kite-rest.js';
+import { KiteConnect } from '../helpers/sim-clients.js';
+import { TestApp } from '../helpers/test-app.js';
+
+type Client = InstanceType<typeof KiteConnect>;
+type Rec = Record<string, any>;
+
+const INFY = 408065;
+const plain = (cs: HistoricalCandle[]) => cs.map((c) => ({ ...c, date: c.date.getTime() }));
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => assert.fail('expected a Kite error'),
+    (e: Rec) => e,
+  );
+
+describe('/kite/instruments/historical: Kite’s candles through the relay, paced for the whole deployment', () => {
+  let t: TestApp;
+  let direct: Client;
+  let tokenOf: (sub: string) => string;
+  const bot = (sub: string) => {
+    const kc = new KiteConnect({ api_key: 'any', root: `${t.url}/kite` });
+    kc.setAccessToken(tokenOf(sub));
+    return kc;
+  };
+  const historicalCalls = async (): Promise<number> => {
+    // One retry: a kept-alive connection the simulator has just closed resets once.
+    const stats = await t.simStats().catch(() => t.simStats());
+    return ((stats.rest_calls as Rec)['/instruments/historical'] ?? 0) as number;
+  };
+
+  before(async () => {
+    // A trading day at 11:00 IST on the relay's and the simulator's clock alike.
+    t = await TestApp.start({ env: { CLOCK_START: '2026-12-01T11:00:30+05:30' } });
+    await t.login();
+    direct = new KiteConnect({
+      api_key: t.sim.apiKey,
+      root: t.sim.urls.apiRoot,
+      access_token: t.sim.issueAccessToken(),
+    });
+    tokenOf = (sub) => t.get(TokenService).mint(sub, 'viewer').token;
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  it('getHistoricalData answers what the simulator answers, oi included; a completed range is asked of Kite once', async () => {
+    const relay = bot('alice');
+    for (const [interval, oi] of [
+      ['minute', false],
+      ['5minute', true],
+      ['day', false],
+    ] as const) {
+      const from = interval === 'day' ? '2026-11-20 00:00:00' : '2026-12-01 09:15:00';
+      const to = interval === 'day' ? '2026-11-30 00:00:00' : '2026-12-01 10:30:00';
+      const theirs = await direct.getHistoricalData(INFY, interval, from, to, false, oi);
+      const before = await historicalCalls();
+      const mine = await relay.getHistoricalData(INFY, interval, from, to, false, oi);
+      assert.deepEqual(plain(mine), plain(theirs), interval);
+      assert.equal(await historicalCalls(), before + 1, `${interval}: one Kite call`);
+      const again = await bot('bob').getHistoricalData(INFY, interval, from, to, false, oi);
+      assert.deepEqual(plain(again), plain(theirs));
+      assert.equal(await historicalCalls(), before + 1, `${interval}: the repeat is served from the cache`);
+    }
+    assert.ok(
+      (await direct.getHistoricalData(INFY, 'minute', '2026-12-01 09:15:00', '2026-12-01 10:30:00')).length >=
+        75,
+    );
+    // A range reaching the minute in progress is not complete: each request asks Kite.
+    const before = await historicalCalls();
+    await relay.getHistoricalData(INFY, 'minute', '2026-12-01 10:00:00', '2026-12-01 15:30:00');
+    await relay.getHistoricalData(INFY, 'minute', '2026-12-01 10:00:00', '2026-12-01 15:30:00');
+    assert.equal(await historicalCalls(), before + 2);
+  });
+
+  it('five bots at once: at most 3 Kite calls in any second, every bot answered, a lone request not stuck behind a busy bot', async () => {
+    const polls: { sent: number; got: number; calls: number }[] = [];
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const sent = Date.now();
+        const calls = await historicalCalls();
+        polls.push({ sent, got: Date.now(), calls });
+        // A sample every ~20 ms is enough to see four calls in a second, and leaves the event loop be.
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const start = await historicalCalls();
+    const answeredAt: Record<string, number[]> = {};
+    const ask = (sub: string, minute: number) => {
+      const to = `2026-12-01 10:${String(minute).padStart(2, '0')}:00`;
+      return bot(sub)
+        .getHistoricalData(INFY, '3minute', '2026-12-01 09:15:00', to)
+        .then((cs) => {
+          (answeredAt[sub] ??= []).push(Date.now());
+          return cs;
+        });
+    };
+    // The busy bot queues 8 distinct requests; four others one or two each, a moment later.
+    const busy = Array.from({ length: 8 }, (_, i) => ask('busy', 10 + i));
+    await new Promise((r) => setImmediate(r));
+    const others = ['b1', 'b2', 'b3', 'b4'].flatMap((sub, i) => [
+      ask(sub, 30 + i),
+      ...(i < 2 ? [ask(sub, 40 + i)] : []),
+    ]);
+    const answers = await Promise.all([...busy, ...others]);
+    polling = false;
+    await poller;
+    assert.equal((await historicalCalls()) - start, 14, 'one Kite call per distinct request');
+    assert.ok(answers.every((cs) => cs.length > 0));
+    for (let i = 0; i < polls.length; i++) {
+      for (let j = i + 1; j < polls.length && polls[j].got - polls[i].sent <= 1000; j++) {
+        const n = polls[j].calls - polls[i].calls;
+        const timeline = JSON.stringify(
+          polls
+            .filter((p, k) => k === 0 || p.calls !== polls[k - 1].calls)
+            .map((p) => [p.sent - polls[0].sent, p.got - p.sent, p.calls]),
+        );
+        assert.ok(n <= 3, `${n} Kite calls within ${polls[j].got - polls[i].sent} ms: ${timeline}`);
+      }
+    }
+    const lastBusy = Math.max(...answeredAt.busy);
+    for (const sub of ['b1', 'b2', 'b3', 'b4']) {
+      assert.ok(
+        Math.min(...answeredAt[sub]) < lastBusy,
+        `${sub} is served round-robin, not after the busy bot`,
+      );
+    }
+  });
+
+  it('bad input is an InputException before any Kite call: interval, dates, their order, an unknown token', async () => {
+    const relay = bot('carol');
+    const before = await historicalCalls();
+    const cases: [Promise<unknown>, RegExp][] = [
+      [
+        relay.getHistoricalData(INFY, '2minute', '2026-12-01 09:15:00', '2026-12-01 10:00:00'),
+        /invalid interval/,
+      ],
+      [
+        relay.getHistoricalData(INFY, 'minute', '2026-12-01 10:00:00', '2026-12-01 09:15:00'),
+        /from date is after to date/,
+      ],
+      [relay.getHistoricalData(INFY, 'minute', 'soon', '2026-12-01 09:15:00'), /invalid from date/],
+      [
+        relay.getHistoricalData(INFY, 'minute', '2026-01-01 09:15:00', '2026-12-01 09:15:00'),
+        /max limit: 60 days/,
+      ],
+      [
+        relay.getHistoricalData(12345, 'minute', '2026-12-01 09:15:00', '2026-12-01 10:00:00'),
+        /invalid token 12345/,
+      ],
+    ];
+    for (const [p, pattern] of cases) {
+      const e = await failure(p);
+      assert.equal(e.error_type, 'InputException', e.message);
+      assert.match(e.message, pattern);
+    }
+    assert.equal(await historicalCalls(), before);
+  });
+});
+
+describe('/kite/instruments/historical: an app without Kite’s historical-data add-on', () => {
+  it('Kite’s PermissionException reaches the bot as a PermissionException that names the relay', async () => {
+    const t = await TestApp.start({ redis: false, simOptions: { historical: false } });
+    try {
+      await t.login();
+      const kc = new KiteConnect({ api_key: 'any', root: `${t.url}/kite` });
+      kc.setAccessToken(t.token('viewer'));
+      const e = await failure(
+        kc.getHistoricalData(INFY, 'minute', '2026-12-01 09:15:00', '2026-12-01 10:00:00'),
+      );
+      assert.equal(e.error_type, 'PermissionException');
+      assert.match(e.message, /Kite refused the relay's historical request/);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { TokenService } from '../../src/auth/token.service.js';
+import { KiteConnect } from '../helpers/sim-clients.js';
+import { TestApp } from '../helpers/test-app.js';
+
+type Client = InstanceType<typeof KiteConnect>;
+type Rec = Record<string, any>;
+
+const IST_OFFSET_MS = 19_800_000;
+/** The official client parses Kite's IST wall text in the process' zone: the instant it meant. */
+const istInstant = (d: Date) =>
+  Date.UTC(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds()) -
+  IST_OFFSET_MS;
+
+/** The official client with its root on the relay and a kite-relay token as the access token. */
+function relayClient(t: TestApp, token: string): Client {
+  const kc = new KiteConnect({ api_key: 'any_api_key', root: `${t.url}/kite` });
+  kc.setAccessToken(token);
+  return kc;
+}
+
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => assert.fail('expected a Kite error'),
+    (e: Rec) => e,
+  );
+
+describe('/kite/quote*: the official KiteConnect pointed at the relay', () => {
+  let t: TestApp;
+  let direct: Client;
+  let relay: Client;
+  const quoteCalls = async () => {
+    const calls = (await t.simStats()).rest_calls as Rec;
+    return (calls['/quote'] ?? 0) as number;
+  };
+
+  before(async () => {
+    t = await TestApp.start();
+    await t.login();
+    direct = new KiteConnect({
+      api_key: t.sim.apiKey,
+      root: t.sim.urls.apiRoot,
+      access_token: t.sim.issueAccessToken(),
+    });
+    relay = relayClient(t, t.token('viewer'));
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  it('getQuote, getOHLC and getLTP answer what the simulator answers directly, fresh within the cache TTL', async () => {
+    const keys = ['NSE:INFY', 'NSE:RELIANCE', '2953217'];
+    const mine = await relay.getQuote(keys);
+    const theirs = await direct.getQuote(keys);
+    assert.deepEqual(Object.keys(mine).sort(), [...keys].sort());
+    for (const k of keys) {
+      const [a, b] = [mine[k] as Rec, theirs[k] as Rec];
+      // Every field Kite's client reads, plus the circuit limits the relay does not hold (null, not made up).
+      assert.deepEqual(
+        Object.keys(a).sort(),
+        [...Object.keys(b), 'lower_circuit_limit', 'upper_circuit_limit'].sort(),
+        k,
+      );
+      assert.equal(a.lower_circuit_limit, null);
+      assert.equal(a.upper_circuit_limit, null);
+      assert.equal(a.instrument_token, b.instrument_token);
+      assert.equal(a.ohlc.open, b.ohlc.open, `${k}: the same day`);
+      assert.equal(a.ohlc.close, b.ohlc.close);
+      assert.ok(a.last_price >= b.ohlc.low && a.last_price <= b.ohlc.high, `${k}: a price of today's range`);
+      assert.equal(a.depth.buy.length, 5);
+      assert.ok(a.timestamp instanceof Date, "Kite's time text, which the client turns into a Date");
+      const age = Date.parse(b.timestamp) - istInstant(a.timestamp);
+      assert.ok(age >= 0 && age <= t.config.cacheTtlMs + 1000, `${k}: ${age} ms older than the simulator`);
+    }
+    const ohlc = await relay.getOHLC(keys);
+    const ohlcDirect = await direct.getOHLC(keys);
+    const ltp = await relay.getLTP(keys);
+    const ltpDirect = await direct.getLTP(keys);
+    for (const k of keys) {
+      assert.deepEqual(Object.keys(ohlc[k]).sort(), Object.keys(ohlcDirect[k]).sort());
+      assert.deepEqual(ohlc[k].ohlc, { ...(mine[k] as Rec).ohlc }, 'the same cached quote');
+      assert.deepEqual(Object.keys(ltp[k]).sort(), Object.keys(ltpDirect[k]).sort());
+      assert.equal(ltp[k].last_price, (mine[k] as Rec).last_price);
+    }
+  });
+
+  it('ten bots asking for the same instruments at once make at most one Kite quote call', async () => {
+    const bots = Array.from({ length: 10 }, (_, i) =>
+      relayClient(t, t.get(TokenService).mint(`bot-${i}`, 'viewer').token),
+    );
+    const before = await quoteCalls();
+    const answers = await Promise.all(bots.map((b) => b.getQuote(['NSE:TCS', 'NSE:HDFCBANK'])));
+    assert.equal((await quoteCalls()) - before, 1);
+    for (const a of answers) assert.equal(a['NSE:TCS'].last_price, answers[0]['NSE:TCS'].last_price);
+  });
+
+  it('a revoked token raises TokenException; a refused route PermissionException, whatever the method', async () => {
+    const admin = t.token('admin');
+    const minted = await t.post('/api/admin/tokens', { role: 'viewer', ttl: '30m' }, admin);
+    const bot = relayClient(t, minted.body.token);
+    assert.ok((await bot.getLTP(['NSE:INFY']))['NSE:INFY']);
+    assert.equal(
+      (await t.http(`/api/admin/tokens/${minted.body.id}`, { method: 'DELETE', token: admin })).status,
+      200,
+    );
+    const revoked = await failure(bot.getLTP(['NSE:INFY']));
+    assert.equal(revoked.error_type, 'TokenException');
+    assert.equal(t.logText.includes(minted.body.token), false, 'the token never reaches the logs');
+    assert.equal(
+      (await failure(relayClient(t, 'not-a-token').getLTP(['NSE:INFY']))).error_type,
+      'TokenException',
+    );
+    const anyone = relay as Client & Rec;
+    for (const call of [
+      () => anyone.getOrders(),
+      () => anyone.getHoldings(),
+      () => anyone.getPositions(),
+      () => anyone.getMargins(),
+      () => anyone.getProfile(),
+      () => anyone.getGTTs(),
+      () => anyone.placeOrder('regular', { exchange: 'NSE', tradingsymbol: 'INFY', quantity: 1 }),
+      () => anyone.cancelOrder('regular', '1'),
+    ]) {
+      const e = await failure(call() as Promise<unknown>);
+      assert.equal(e.error_type, 'PermissionException');
+      assert.match(e.message, /market-data gateway: it does not place orders or show holdings/);
+    }
+  });
+
+  it('bad input is an InputException (too many, malformed, unknown); an oversized query is a 431 InputException; others are served throughout', async () => {
+    const check = async (p: Promise<unknown>, pattern: RegExp) => {
+      const e = await failure(p);
+      assert.equal(e.error_type, 'InputException', e.message);
+      assert.match(e.message, pattern);
+    };
+    const tokens = (n: number) => Array.from({ length: n }, (_, i) => String(100_000 + i));
+    await check(relay.getQuote(tokens(501)), /give 1 to 500 instruments .*501 given/);
+    await check(relay.getQuote(tokens(1000)), /give 1 to 500 instruments .*1000 given/);
+    await check(relay.getLTP(tokens(1001)), /give 1 to 1000 instruments .*1001 given/);
+    await check(relay.getOHLC([]), /give 1 to 1000 instruments/);
+    await check(relay.getLTP(['INFY']), /invalid instrument "INFY"/);
+    await check(relay.getLTP([`NSE:${'X'.repeat(100)}`]), /invalid instrument/);
+    await check(relay.getLTP(['NSE:NOPE', '999999999']), /no known instrument/);
+    const some = await relay.getLTP(['NSE:NOPE', 'NSE:INFY']);
+    assert.deepEqual(
+      Object.keys(some),
+      ['NSE:INFY'],
+      'an unknown one among known ones is left out, as Kite does',
+    );
+    // 1,500 symbols are about 25 KB of query: past Node's 16 KiB header limit, answered 431 before the app.
+    const huge = Array.from({ length: 1500 }, (_, i) => `NSE:SYMBOL${i}`);
+    await check(relay.getLTP(huge), /pass 16 KiB: send fewer instruments/);
+    const raw = await fetch(`${t.url}/kite/quote/ltp?${huge.map((s) => `i=${s}`).join('&')}`);
+    assert.equal(raw.status, 431);
+    assert.equal((await raw.json()).error_type, 'InputException');
+    const api = await fetch(`${t.url}/api/quotes?${huge.map((s) => `i=${s}`).join('&')}`);
+    assert.equal(api.status, 431);
+    assert.equal((await api.json()).statusCode, 431, "elsewhere the gateway's own error body");
+    assert.ok((await relay.getLTP(['NSE:INFY']))['NSE:INFY'], 'the next request is served');
+  });
+});
+
+describe('/kite/quote*: while the relay has no Kite session', () => {
+  it('a good token gets TokenException saying that the relay’s owner must log in again', async () => {
+    const t = await TestApp.start({ redis: false });
+    try {
+      const e = await failure(relayClient(t, t.token('viewer')).getLTP(['NSE:INFY']));
+      assert.equal(e.error_type, 'TokenException');
+      assert.match(e.message, /the relay's owner must log in again \(your token is fine\)/);
+      await t.login();
+      await t.simControl('expire');
+      const expired = await failure(relayClient(t, t.token('viewer')).getQuote(['NSE:TCS']));
+      assert.equal(expired.error_type, 'TokenException');
+      assert.match(expired.message, /the relay's owner must log in again/);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('/kite/quote*: the per-user limits, in Kite’s 429 shape', () => {
+  it('past API_RATE_LIMIT_PER_MINUTE a bot gets NetworkException (429, Retry-After)', async () => {
+    const t = await TestApp.start({ redis: false, env: { API_RATE_LIMIT_PER_MINUTE: '2' } });
+    try {
+      await t.login();
+      const token = t.token('viewer');
+      const bot = relayClient(t, token);
+      await bot.getLTP(['NSE:INFY']);
+      await bot.getLTP(['NSE:INFY']);
+      const e = await failure(bot.getLTP(['NSE:INFY']));
+      assert.equal(e.error_type, 'NetworkException');
+      assert.match(
+        e.message,
+        /at most 2 requests a minute per user \(API_RATE_LIMIT_PER_MINUTE\); retry after \d+ s/,
+      );
+      const raw = await fetch(`${t.url}/kite/quote/ltp?i=NSE:INFY`, {
+        headers: { authorization: `token k:${token}` },
+      });
+      assert.equal(raw.status, 429);
+      assert.ok(Number(raw.headers.get('retry-after')) >= 1);
+    } finally {
+      await t.close();
+    }
+  });
+});
