@@ -36,7 +36,8 @@ describe('takeFairSlot: a cluster call slot in the real Redis, first come first 
     assert.ok(taken.length >= 15 && taken.length <= 22, `${taken.length} slots in 2 s`);
     assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `shared evenly: ${JSON.stringify(counts)}`);
     assert.ok(
-      taken.slice(3).every((t) => t.at <= 3 * gap + 60),
+      // Fairness, not speed: on a loaded machine timers run late, so allow two gaps of scheduling.
+      taken.slice(3).every((t) => t.at <= 5 * gap),
       JSON.stringify(taken.map((t) => t.at)),
     );
   });

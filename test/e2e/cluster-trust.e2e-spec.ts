@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -320,6 +322,16 @@ describe('the cluster bus as a trust boundary', { timeout: 120_000 }, () => {
         5_000,
       );
     for (const n of c.nodes) await refusedOn(n);
+    // The node writes its DATA_DIR copy asynchronously: the attack starts once it is on disk.
+    const file = join(
+      (c.nodes[1] as unknown as { env: Record<string, string> }).env.DATA_DIR,
+      'revocations.json',
+    );
+    await waitFor(
+      () => existsSync(file) && readFileSync(file, 'utf8').includes(id),
+      'the revocation on disk',
+      5_000,
+    );
     await attacker.redis.del(`${PREFIX}revoked:${id}`);
     await c.nodes[1].kill('SIGKILL');
     await c.nodes[1].start();
