@@ -315,13 +315,13 @@ describe('the cluster bus as a trust boundary', { timeout: 120_000 }, () => {
       (await c.nodes[0].http(`/api/admin/tokens/${id}`, { method: 'DELETE', token: admin })).status,
       200,
     );
-    const refusedOn = async (n: ClusterNode) =>
+    const refusedOn = async (n: ClusterNode, when: string) =>
       waitFor(
         async () => (await n.http('/api/market/status', { token })).status === 401,
-        `refused on ${n.id}`,
-        5_000,
+        `refused on ${n.id} ${when}`,
+        10_000,
       );
-    for (const n of c.nodes) await refusedOn(n);
+    for (const n of c.nodes) await refusedOn(n, 'after the revocation');
     // The node writes its DATA_DIR copy asynchronously: the attack starts once it is on disk.
     const file = join(
       (c.nodes[1] as unknown as { env: Record<string, string> }).env.DATA_DIR,
@@ -335,7 +335,7 @@ describe('the cluster bus as a trust boundary', { timeout: 120_000 }, () => {
     await attacker.redis.del(`${PREFIX}revoked:${id}`);
     await c.nodes[1].kill('SIGKILL');
     await c.nodes[1].start();
-    await refusedOn(c.nodes[1]);
+    await refusedOn(c.nodes[1], 'after its restart');
     await waitFor(
       async () => (await attacker.redis.pttl(`${PREFIX}revoked:${id}`)) > 50 * 60_000,
       'the key back in Redis, with the token expiry',
