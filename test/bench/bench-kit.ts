@@ -299,6 +299,13 @@ export function assignments(o: FanoutOptions): { tokens: number[]; subscriptions
   return { tokens, subscriptions };
 }
 
+/** The load generators' latency histograms (1 ms bins) added up. */
+export function mergedHistogram(reports: readonly LoadReport[]): number[] {
+  const hist = new Array<number>(reports[0]?.histogram.length ?? 0).fill(0);
+  for (const r of reports) r.histogram.forEach((v, i) => (hist[i] += v));
+  return hist;
+}
+
 /**
  * One fan-out measurement from the load generators' reports: delivered ticks/s against what was
  * offered, the latency histogram's p50/p99/max, and the servers' CPU (also per delivered tick) and RSS.
@@ -310,8 +317,7 @@ export function summarize(
   server: { cpu_s: number; rss: number; elapsed_s: number; others_cpu_pct: number },
   connected: number,
 ): FanoutSide {
-  const hist = new Array<number>(reports[0].histogram.length).fill(0);
-  for (const r of reports) r.histogram.forEach((v, i) => (hist[i] += v));
+  const hist = mergedHistogram(reports);
   let max = 0;
   hist.forEach((v, i) => v > 0 && (max = i));
   const delivered = reports.reduce((n, r) => n + r.delivered, 0);

@@ -16,6 +16,8 @@ import {
   JWT_SECRET,
   LoadGenerators,
   assignments,
+  mergedHistogram,
+  percentile,
   procStats,
   progress,
   simAccessToken,
@@ -30,10 +32,25 @@ import {
 import type { FanoutOptions, FanoutSide } from './fanout.bench.js';
 import type { LoadReport } from './load-client.js';
 
+/**
+ * A cluster run: the fan-out figures of all nodes, and the latency of the holder's clients and of
+ * the followers' apart. On 3 nodes the holder (node 0, started first) serves its clients from its
+ * own upstream and the followers from the bus, so the followers' latency less the holder's is the
+ * bus hop (holder's receipt → Redis → follower's decode and emit) as clients see it.
+ */
+export interface ClusterSide extends FanoutSide {
+  holder_p50_ms: number;
+  holder_p99_ms: number;
+  followers_p50_ms: number;
+  followers_p99_ms: number;
+  /** each node's CPU over the window (% of a core), node 0 first */
+  node_cpu_pct: number[];
+}
+
 export interface ClusterRuns {
   /** one entry per run, the 1-node run i measured right before the 3-node run i */
-  one: FanoutSide[];
-  three: FanoutSide[];
+  one: ClusterSide[];
+  three: ClusterSide[];
   upstream_connections_peak: number;
   /** one entry per SIGKILL of the holder */
   failover_gap_ms: number[];
@@ -41,7 +58,13 @@ export interface ClusterRuns {
 
 const SESSION_KEY = 'bench-session-key-0123456789abcdef0123456789';
 
-async function startNodes(sim: Sim, redis: RedisServer, n: number, prefix: string): Promise<Server[]> {
+async function startNodes(
+  sim: Sim,
+  redis: RedisServer,
+  n: number,
+  prefix: string,
+  cpuProfDir?: string,
+): Promise<Server[]> {
   const nodes: Server[] = [];
   const accessToken = await simAccessToken(sim);
   for (let i = 0; i < n; i++) {
@@ -54,8 +77,10 @@ async function startNodes(sim: Sim, redis: RedisServer, n: number, prefix: strin
           SESSION_ENCRYPTION_KEY: SESSION_KEY,
           LOG_LEVEL: 'error',
         },
+        cpuProfDir,
       }),
     );
+    if (cpuProfDir) progress(`${prefix}-${i}: pid ${nodes[i].proc.pid} (its profile's name)`);
   }
   return nodes;
 }
@@ -65,7 +90,7 @@ async function measure(
   nodes: Server[],
   token: string,
   subscriptions: number[][],
-): Promise<FanoutSide> {
+): Promise<ClusterSide> {
   progress(`cluster of ${nodes.length}: connecting ${subscriptions.length} clients`);
   // Three load processes in both topologies: one per node on three nodes, all three on one node.
   const groups = await Promise.all(
@@ -85,19 +110,30 @@ async function measure(
     const t0 = Date.now();
     for (const g of groups) g.load.openWindow();
     await sleep(o.windowS * 1000);
-    const reports: LoadReport[] = (await Promise.all(groups.map((g) => g.load.reports()))).flat();
+    const perGroup: LoadReport[][] = await Promise.all(groups.map((g) => g.load.reports()));
     const elapsed = (Date.now() - t0) / 1000;
-    const cpu = nodes.reduce((sum, n, i) => sum + procStats(n.proc.pid!).cpu_s - cpu0[i], 0);
+    const nodeCpu = nodes.map((n, i) => procStats(n.proc.pid!).cpu_s - cpu0[i]);
+    const cpu = nodeCpu.reduce((a, b) => a + b, 0);
     const rss = nodes.reduce((sum, n) => sum + procStats(n.proc.pid!).rss, 0);
     const connected = groups.reduce((n, g) => n + g.connected, 0);
     const others_cpu_pct = machine().others_cpu_pct;
-    return summarize(
-      o,
-      subscriptions,
-      reports,
-      { cpu_s: cpu, rss, elapsed_s: elapsed, others_cpu_pct },
-      connected,
-    );
+    // Group g is on node g % nodes.length: on one node every group is the holder's.
+    const holder = mergedHistogram(perGroup.filter((_, g) => g % nodes.length === 0).flat());
+    const followers = mergedHistogram(perGroup.filter((_, g) => g % nodes.length !== 0).flat());
+    return {
+      ...summarize(
+        o,
+        subscriptions,
+        perGroup.flat(),
+        { cpu_s: cpu, rss, elapsed_s: elapsed, others_cpu_pct },
+        connected,
+      ),
+      holder_p50_ms: percentile(holder, 0.5),
+      holder_p99_ms: percentile(holder, 0.99),
+      followers_p50_ms: percentile(followers, 0.5),
+      followers_p99_ms: percentile(followers, 0.99),
+      node_cpu_pct: nodeCpu.map((c) => Math.round((c / elapsed) * 100)),
+    };
   } finally {
     await Promise.all(groups.map((g) => g.load.stop()));
   }
@@ -151,10 +187,10 @@ export async function benchCluster(o: FanoutOptions, repeat: number, kills: numb
   const sim = await startSim(o.ticksPerSecond);
   const out: ClusterRuns = { one: [], three: [], upstream_connections_peak: 0, failover_gap_ms: [] };
   try {
-    const side = async (n: number): Promise<FanoutSide> => {
+    const side = async (n: number): Promise<ClusterSide> => {
       await redis.client.flushall();
       await fetch(`${sim.apiRoot}/__sim/reset`, { method: 'POST' });
-      const nodes = await startNodes(sim, redis, n, `bench${n}`);
+      const nodes = await startNodes(sim, redis, n, `bench${n}`, o.cpuProfDir);
       try {
         return await measure(o, nodes, token, subscriptions);
       } finally {

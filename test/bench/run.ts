@@ -14,7 +14,7 @@ import { benchReplay, benchTapeBytes, type TapeResult } from './tape.bench.js';
 
 // `npm run bench [-- --quick] [-- --repeat N] [-- --json FILE] [-- --clients N] [-- --rate N]
 // [-- --only decode|fanout|kite-ws|memory|cluster|candles|ready|tape] [-- --memory-clients N]
-// [-- --heap-snapshots DIR] [-- --cpu-prof] [-- --node-args "--max-old-space-size=384 …"]` (the fan-out gateway's V8 profile in test-artifacts/profiles).
+// [-- --heap-snapshots DIR] [-- --cpu-prof] [-- --node-args "--max-old-space-size=384 …"]` (V8 profiles of the fan-out gateway and the cluster nodes in test-artifacts/profiles; read them with profile-summary.ts).
 // Every figure is measured `--repeat` times (default 3), kite-relay and its reference interleaved
 // (A, B, A, B…); the table shows the median and the min–max range, the machine's load under it.
 const args = process.argv.slice(2);
@@ -207,6 +207,7 @@ if (want('cluster')) {
     loadProcesses: 3,
     warmupS: quick ? 2 : 3,
     windowS: quick ? 4 : 10,
+    cpuProfDir: args.includes('--cpu-prof') ? 'test-artifacts/profiles' : undefined,
   };
   const c = await part('cluster', () => benchCluster(o, repeat, quick ? 1 : 3));
   const cpuRatio = ratios(pick(c.three, 'server_cpu_us_per_tick'), pick(c.one, 'server_cpu_us_per_tick'));
@@ -223,6 +224,27 @@ if (want('cluster')) {
     table.figure(`  ${name}`, pick(c.three, key), pick(c.one, key), shown, q);
   }
   table.heading('  latency p99 added by the Redis hop (ms)', cell(p99Added, plain));
+  // The bus hop on its own: the followers' clients against the holder's, in the same 3-node run.
+  const hop = (q: 'p50' | 'p99') => c.three.map((r) => r[`followers_${q}_ms`] - r[`holder_${q}_ms`]);
+  for (const q of ['p50', 'p99'] as const) {
+    table.figure(
+      `  latency ${q}: holder's clients / followers' clients (ms)`,
+      pick(c.three, `holder_${q}_ms`),
+      pick(c.three, `followers_${q}_ms`),
+      plain,
+    );
+  }
+  table.heading(
+    '  bus hop, holder → Redis → follower, p50 / p99 (ms)',
+    `${cell(hop('p50'), plain)} / ${cell(hop('p99'), plain)}`,
+  );
+  const nodeCpu = (i: number) => c.three.map((r) => r.node_cpu_pct[i]);
+  table.figure(
+    '  CPU per node: holder / each follower (% of a core)',
+    nodeCpu(0),
+    c.three.map((r) => (r.node_cpu_pct[1] + r.node_cpu_pct[2]) / 2),
+    plain,
+  );
   table.figure('  upstream connections (peak)', [c.upstream_connections_peak], [], String);
   table.figure(
     `  fail-over gap, holder SIGKILLed (ms, ${c.failover_gap_ms.length} kills)`,
@@ -236,7 +258,7 @@ if (want('cluster')) {
     one: foldRuns(c.one),
     three: foldRuns(c.three),
     ratios: foldSeries({ server_cpu_us_per_tick: cpuRatio }),
-    ...foldSeries({ p99_added_ms: p99Added }),
+    ...foldSeries({ p99_added_ms: p99Added, bus_hop_p50_ms: hop('p50'), bus_hop_p99_ms: hop('p99') }),
     upstream_connections_peak: c.upstream_connections_peak,
     failover_gap_ms: { median: gap.median, range: [gap.min, gap.max], runs: c.failover_gap_ms },
     runs: { one: c.one, three: c.three },
