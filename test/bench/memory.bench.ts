@@ -9,7 +9,7 @@
 import { JwtService } from '@nestjs/jwt';
 import type { ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { jwtOptions, signClientToken } from '../../src/auth/token.service.js';
 import { sleep } from '../helpers/wait.js';
 import {
@@ -34,6 +34,10 @@ export interface MemorySide {
   /** memory outside the V8 heap (buffers, native) per client */
   external_bytes: number;
   clients_connected: number;
+  /** the server's whole RSS with the clients connected (MiB), settled as rss_bytes is */
+  rss_mib: number;
+  /** the server's peak RSS over its life (VmHWM, MiB): what a container's memory limit must hold */
+  rss_peak_mib: number;
 }
 
 export interface MemoryRuns {
@@ -84,6 +88,11 @@ async function settled(proc: ChildProcess): Promise<ProbeUsage> {
   return least!;
 }
 
+/** VmHWM: the most RSS the process has held so far (bytes). */
+function peakRss(pid: number): number {
+  return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+}
+
 async function snapshot(proc: ChildProcess, path: string): Promise<string> {
   const r = await ask(proc, { probe: 'snapshot', path });
   return r.probe === 'snapshot' ? r.path : path;
@@ -121,6 +130,8 @@ async function idleRun(
         rss_bytes: per('rss'),
         external_bytes: per('external'),
         clients_connected: connected,
+        rss_mib: Math.round(after.rss / 2 ** 20),
+        rss_peak_mib: Math.round(peakRss(server.proc.pid!) / 2 ** 20),
       };
     } finally {
       await load.stop();

@@ -174,6 +174,8 @@ if (want('memory')) {
     bytes: s.rss_bytes,
     heap_bytes: s.heap_bytes,
     external_bytes: s.external_bytes,
+    rss_mib: s.rss_mib,
+    rss_peak_mib: s.rss_peak_mib,
   });
   const rss = [pick(m.relay, 'rss_bytes'), pick(m.reference, 'rss_bytes')];
   const heap = [pick(m.relay, 'heap_bytes'), pick(m.reference, 'heap_bytes')];
@@ -184,6 +186,18 @@ if (want('memory')) {
   table.figure('  V8 heap (after a full GC)', heap[0], heap[1], fmt, ratios(heap[0], heap[1]));
   table.figure('  outside the heap (external)', ext[0], ext[1], fmt);
   table.figure('  V8 heap kite-relay adds', heapAdded, [], fmt);
+  table.figure(
+    `  whole RSS with ${fmt(clients)} clients (MiB)`,
+    pick(m.relay, 'rss_mib'),
+    pick(m.reference, 'rss_mib'),
+    fmt,
+  );
+  table.figure(
+    '  peak RSS, connecting included (MiB)',
+    pick(m.relay, 'rss_peak_mib'),
+    pick(m.reference, 'rss_peak_mib'),
+    fmt,
+  );
   out.memory_per_client = {
     clients,
     ...foldRuns(m.relay.map(shape), 0),
