@@ -104,6 +104,21 @@ describe('CacheService: one short TTL, memory while Redis is down, nothing of an
     assert.equal((await cache.getQuotes([1])).size, 0, 'stale: not served');
   });
 
+  it("a follower's ticks (the holder writes them): served on this node, never written to Redis by it", async () => {
+    cache.putTicks([tick(8, 800)], clock.now(), true);
+    await cache.flush();
+    assert.equal(store.writes, 0, 'the holder writes these; a follower adds no Redis write');
+    assert.equal((await cache.getQuotes([8])).get(8)?.tick.last_price, 800, 'served from this node');
+    clock.advance(10);
+    cache.putTicks([tick(8, 801)]);
+    assert.equal((await cache.getQuotes([8])).get(8)?.tick.last_price, 801, 'the newer quote wins');
+    clock.advance(TTL + 1);
+    assert.equal((await cache.getQuotes([8])).size, 0, 'the TTL holds for them too');
+    cache.putTicks([tick(9, 900)], clock.now(), true);
+    events.emit('session.expired', { origin: 'node-a', reason: 'token refused' });
+    assert.equal((await cache.getQuotes([9])).size, 0, 'a new session drops them');
+  });
+
   it('writes are batched: many ticks of one instrument make one write of the latest', async () => {
     for (let p = 1; p <= 50; p++) cache.putTicks([tick(7, p)]);
     await cache.flush();

@@ -27,6 +27,8 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   /** The quote key generation: a number, shared through Redis (see QuoteStore). */
   private generation = 0;
   private readonly pending = new Map<number, CachedQuote>();
+  /** Quotes another node writes to Redis (a follower's, from the holder's frames): kept here only. */
+  private readonly local = new Map<number, CachedQuote>();
   private flushTimer?: NodeJS.Timeout;
   private flushing = false;
   private closed = false;
@@ -111,9 +113,15 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     return memoryOp();
   }
 
-  /** Records the latest ticks; never waits on Redis (writes are batched). */
-  putTicks(ticks: readonly Tick[], receivedAt = this.clock.now()): void {
-    for (const tick of ticks) this.pending.set(tick.instrument_token, { tick, as_of: receivedAt });
+  /**
+   * Records the latest ticks; never waits on Redis (writes are batched). `shared`: another node
+   * writes the same ticks to Redis (the holder, for a follower's bus frames), so they are kept on
+   * this node only: one write per tick for the cluster, not one per node.
+   */
+  putTicks(ticks: readonly Tick[], receivedAt = this.clock.now(), shared = false): void {
+    const into = shared ? this.local : this.pending;
+    for (const tick of ticks) into.set(tick.instrument_token, { tick, as_of: receivedAt });
+    if (shared) return;
     if (!this.flushTimer && !this.closed) {
       this.flushTimer = setTimeout(() => {
         this.flushTimer = undefined;
@@ -151,7 +159,7 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     const out = new Map<number, CachedQuote>();
     const missing: number[] = [];
     for (const t of tokens) {
-      const q = this.fresh(this.pending.get(t));
+      const q = this.fresh(newer(this.pending.get(t), this.local.get(t)));
       if (q) out.set(t, q);
       else missing.push(t);
     }
@@ -180,6 +188,7 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
 
   private dropLocal(): void {
     this.pending.clear();
+    this.local.clear();
     this.memory = CacheService.memoryCache();
   }
 
@@ -215,6 +224,10 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
       this.redis.reportFailure(errorText(err));
     }
   }
+}
+
+function newer(a?: CachedQuote, b?: CachedQuote): CachedQuote | undefined {
+  return !b || (a && a.as_of >= b.as_of) ? a : b;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -100,7 +100,7 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
     });
     this.setState('AUTH_REQUIRED', 'starting');
     // The node's one tick source: its own upstream, or the holder's frames over the bus.
-    source.onFrame((f) => this.ticks.ingest(f.data, f.dropRepeats));
+    source.onFrame((f) => this.ticks.ingest(f.data, f.dropRepeats, f.origin === 'bus'));
     this.relay.attach({
       upstreamStatus: () => this.status,
       followerChanged: () => this.followerState(),

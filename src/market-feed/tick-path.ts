@@ -29,8 +29,11 @@ export class TickPath {
     return this.lastTick || undefined;
   }
 
-  /** One binary frame exactly as Kite sent it. `dropRepeats`: right after an upstream takeover. */
-  ingest(data: Buffer, dropRepeats = false): void {
+  /**
+   * One binary frame exactly as Kite sent it. `dropRepeats`: right after an upstream takeover.
+   * `fromBus`: the holder's frame, whose ticks the holder writes to the shared cache itself.
+   */
+  ingest(data: Buffer, dropRepeats = false, fromBus = false): void {
     const frame = decodeFrame(data);
     if (frame.heartbeat) return;
     if (frame.error) this.m.malformed.inc();
@@ -45,7 +48,7 @@ export class TickPath {
     this.lastTick = now;
     this.m.received.inc(ticks.length);
     this.m.lastTick.set(Math.floor(now / 1000));
-    this.cache.putTicks(ticks, now);
+    this.cache.putTicks(ticks, now, fromBus);
     this.events.emit('feed.ticks', ticks);
   }
 
