@@ -45,6 +45,21 @@ export interface ClusterSide extends FanoutSide {
   followers_p99_ms: number;
   /** each node's CPU over the window (% of a core), node 0 first */
   node_cpu_pct: number[];
+  /** commands Redis processed per second over the window, and its own CPU (% of a core) */
+  redis_ops_per_s: number;
+  redis_cpu_pct: number;
+  /** Redis commands per client while the clients connected and subscribed (a reconnect storm's cost) */
+  redis_ops_per_client_connect: number;
+}
+
+/** Redis' command count and CPU seconds so far (INFO stats and cpu). */
+async function redisCounters(redis: RedisServer): Promise<{ ops: number; cpu_s: number }> {
+  const info = await redis.client.info();
+  const num = (k: string) => Number(new RegExp(`^${k}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  return {
+    ops: num('total_commands_processed'),
+    cpu_s: num('used_cpu_sys') + num('used_cpu_user'),
+  };
 }
 
 export interface ClusterRuns {
@@ -87,11 +102,13 @@ async function startNodes(
 
 async function measure(
   o: FanoutOptions,
+  redis: RedisServer,
   nodes: Server[],
   token: string,
   subscriptions: number[][],
 ): Promise<ClusterSide> {
   progress(`cluster of ${nodes.length}: connecting ${subscriptions.length} clients`);
+  const connecting = await redisCounters(redis);
   // Three load processes in both topologies: one per node on three nodes, all three on one node.
   const groups = await Promise.all(
     [0, 1, 2].map((g) =>
@@ -103,19 +120,22 @@ async function measure(
     ),
   );
   for (const g of groups) await g.load.subscribeAll();
+  const connected = await redisCounters(redis);
   try {
     await sleep(o.warmupS * 1000);
     const cpu0 = nodes.map((n) => procStats(n.proc.pid!).cpu_s);
+    const redis0 = await redisCounters(redis);
     const machine = meterLoad();
     const t0 = Date.now();
     for (const g of groups) g.load.openWindow();
     await sleep(o.windowS * 1000);
     const perGroup: LoadReport[][] = await Promise.all(groups.map((g) => g.load.reports()));
     const elapsed = (Date.now() - t0) / 1000;
+    const redis1 = await redisCounters(redis);
     const nodeCpu = nodes.map((n, i) => procStats(n.proc.pid!).cpu_s - cpu0[i]);
     const cpu = nodeCpu.reduce((a, b) => a + b, 0);
     const rss = nodes.reduce((sum, n) => sum + procStats(n.proc.pid!).rss, 0);
-    const connected = groups.reduce((n, g) => n + g.connected, 0);
+    const clients = groups.reduce((n, g) => n + g.connected, 0);
     const others_cpu_pct = machine().others_cpu_pct;
     // Group g is on node g % nodes.length: on one node every group is the holder's.
     const holder = mergedHistogram(perGroup.filter((_, g) => g % nodes.length === 0).flat());
@@ -126,13 +146,18 @@ async function measure(
         subscriptions,
         perGroup.flat(),
         { cpu_s: cpu, rss, elapsed_s: elapsed, others_cpu_pct },
-        connected,
+        clients,
       ),
       holder_p50_ms: percentile(holder, 0.5),
       holder_p99_ms: percentile(holder, 0.99),
       followers_p50_ms: percentile(followers, 0.5),
       followers_p99_ms: percentile(followers, 0.99),
       node_cpu_pct: nodeCpu.map((c) => Math.round((c / elapsed) * 100)),
+      redis_ops_per_s: Math.round((redis1.ops - redis0.ops) / elapsed),
+      redis_cpu_pct: Math.round(((redis1.cpu_s - redis0.cpu_s) / elapsed) * 100),
+      redis_ops_per_client_connect: Number(
+        ((connected.ops - connecting.ops) / Math.max(1, clients)).toFixed(1),
+      ),
     };
   } finally {
     await Promise.all(groups.map((g) => g.load.stop()));
@@ -192,7 +217,7 @@ export async function benchCluster(o: FanoutOptions, repeat: number, kills: numb
       await fetch(`${sim.apiRoot}/__sim/reset`, { method: 'POST' });
       const nodes = await startNodes(sim, redis, n, `bench${n}`, o.cpuProfDir);
       try {
-        return await measure(o, nodes, token, subscriptions);
+        return await measure(o, redis, nodes, token, subscriptions);
       } finally {
         await Promise.all(nodes.map((s) => stop(s.proc)));
       }

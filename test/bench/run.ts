@@ -259,6 +259,24 @@ if (want('cluster')) {
     c.three.map((r) => (r.node_cpu_pct[1] + r.node_cpu_pct[2]) / 2),
     plain,
   );
+  table.figure(
+    '  Redis: commands/s in the window',
+    pick(c.three, 'redis_ops_per_s'),
+    pick(c.one, 'redis_ops_per_s'),
+    fmt,
+  );
+  table.figure(
+    '  Redis: its CPU (% of a core)',
+    pick(c.three, 'redis_cpu_pct'),
+    pick(c.one, 'redis_cpu_pct'),
+    plain,
+  );
+  table.figure(
+    '  Redis: commands per client to connect and subscribe',
+    pick(c.three, 'redis_ops_per_client_connect'),
+    pick(c.one, 'redis_ops_per_client_connect'),
+    plain,
+  );
   table.figure('  upstream connections (peak)', [c.upstream_connections_peak], [], String);
   table.figure(
     `  fail-over gap, holder SIGKILLed (ms, ${c.failover_gap_ms.length} kills)`,
