@@ -82,8 +82,10 @@ export function machineLines(
   if (windows.length > 0) {
     lines.push(`  measurement windows: other processes ${cell(windows, String)}% of a core`);
   }
+  // Other processes' CPU, not the load average: the load average a bench starts with is mostly the
+  // previous bench run's own (it decays over minutes), which warned on quiet machines.
   const busiest = Math.max(whole.others_cpu_pct, ...windows);
-  if (busiest >= 20 || whole.loadavg_before[0] >= cpus().length / 2) {
+  if (busiest >= 20) {
     lines.push(
       `  ⚠ the machine was busy (other processes up to ${busiest}% of a core): absolute figures are not ` +
         'comparable with a quiet run; ratios of interleaved runs hold better.',
