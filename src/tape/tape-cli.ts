@@ -2,17 +2,18 @@ import { resolve, join } from 'node:path';
 import { istInstant, istIso } from '../clock/ist.js';
 import { dayMaster } from './day-master.js';
 import { exportCsv } from './tape-export.js';
+import { exportParquet } from './tape-parquet.js';
 import { listDays, type DayListing } from './tape-ls.js';
 import { DAY_PATTERN } from './tape-files.js';
 
 // `npm run tape -- ls [--dir DIR] [--json]`
-// `npm run tape -- export --day D [--dir DIR] [--instrument NSE:INFY …] [--from HH:MM --to HH:MM] --format csv --out FILE`
+// `npm run tape -- export --day D [--dir DIR] [--instrument NSE:INFY …] [--from HH:MM --to HH:MM] --format csv|parquet --out FILE`
 
 /** sysexits EX_USAGE. */
 const EX_USAGE = 64;
 const USAGE = `usage:
   npm run tape -- ls [--dir DIR] [--json]
-  npm run tape -- export --day YYYY-MM-DD --format csv --out FILE [--dir DIR] [--instrument NSE:INFY|TOKEN ...] [--from HH:MM] [--to HH:MM]
+  npm run tape -- export --day YYYY-MM-DD --format csv|parquet --out FILE [--dir DIR] [--instrument NSE:INFY|TOKEN ...] [--from HH:MM] [--to HH:MM]
 DIR defaults to RECORD_DIR, else DATA_DIR/tape, else data/tape.`;
 
 function usage(problem: string): never {
@@ -68,17 +69,12 @@ function time(day: string, text: string | undefined, name: string): number | und
   return istInstant(day, text);
 }
 
-function exportDay(root: string, f: Map<string, string[]>): void {
+async function exportDay(root: string, f: Map<string, string[]>): Promise<void> {
   const one = (k: string) => f.get(k)?.[0] || undefined;
   const day = one('day');
   if (!day || !DAY_PATTERN.test(day)) usage('--day YYYY-MM-DD is required');
   const format = one('format') ?? 'csv';
-  if (format === 'parquet') {
-    usage(
-      '--format parquet is not available in this version (no Parquet library is bundled): use --format csv',
-    );
-  }
-  if (format !== 'csv') usage(`--format must be csv (got "${format}")`);
+  if (format !== 'csv' && format !== 'parquet') usage(`--format must be csv or parquet (got "${format}")`);
   const out = one('out');
   if (!out) usage('--out FILE is required');
   const bySymbol = new Map(
@@ -90,14 +86,15 @@ function exportDay(root: string, f: Map<string, string[]>): void {
     if (token === undefined) usage(`--instrument ${i} is not in the master of ${day} (give a token instead)`);
     tokens.add(token);
   }
-  const rows = exportCsv({
+  const options = {
     root,
     day,
     out: resolve(out),
     tokens,
     from: time(day, one('from'), 'from'),
     to: time(day, one('to'), 'to'),
-  });
+  };
+  const rows = format === 'parquet' ? await exportParquet(options) : exportCsv(options);
   console.log(`tape: wrote ${rows} ticks of ${day} to ${resolve(out)}`);
 }
 
@@ -112,7 +109,7 @@ try {
     if (f.has('json')) console.log(JSON.stringify(days));
     else if (days.length === 0) console.log(`tape: no recorded days in ${root}`);
     else printListing(days);
-  } else if (command === 'export') exportDay(root, f);
+  } else if (command === 'export') await exportDay(root, f);
   else usage(command ? `unknown command "${command}"` : 'a command is required');
 } catch (err) {
   const e = err as NodeJS.ErrnoException;

@@ -11,7 +11,10 @@ import type { Tick } from '../kite/tick.js';
 import { MarketModel } from '../simulator/market-model.js';
 import { buildUniverse } from '../simulator/universe.js';
 import { SegmentWriter } from './segment-writer.js';
+import { asyncBufferFromFile, parquetMetadata, parquetReadObjects } from 'hyparquet';
+import { istIso } from '../clock/ist.js';
 import { CSV_COLUMNS, exportCsv } from './tape-export.js';
+import { exportParquet } from './tape-parquet.js';
 import { RecordKind, TAPE_VERSION, jsonPayload, type TapeRecord } from './tape-format.js';
 import { TapeFiles, segmentFileName } from './tape-files.js';
 import { listDays } from './tape-ls.js';
@@ -122,7 +125,7 @@ describe('tape: ls and export', () => {
     assert.equal(ltp.bid_price_1, '');
   });
 
-  it('the CLI filters by instrument and time, lists as JSON, and refuses parquet and bad flags clearly', async () => {
+  it('the CLI filters by instrument and time, lists as JSON, and refuses bad flags clearly', async () => {
     const { root } = await fixture();
     const out = join(root, 'infy.csv');
     const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -156,11 +159,61 @@ describe('tape: ls and export', () => {
     const table = run('ls', '--dir', root);
     assert.match(table.stdout, /^day\s+segments\s+size/m);
     assert.match(table.stdout, /^2026-12-01\s+2\s+/m);
-    const parquet = run('export', '--dir', root, '--day', DAY, '--format', 'parquet', '--out', out);
-    assert.equal(parquet.status, 64);
-    assert.match(parquet.stderr, /parquet is not available/);
+    const xml = run('export', '--dir', root, '--day', DAY, '--format', 'xml', '--out', out);
+    assert.equal(xml.status, 64);
+    assert.match(xml.stderr, /--format must be csv or parquet \(got "xml"\)/);
     const unknown = run('export', '--dir', root, '--day', DAY, '--instrument', 'NSE:NOPE', '--out', out);
     assert.equal(unknown.status, 64);
     assert.match(unknown.stderr, /NSE:NOPE is not in the master of 2026-12-01/);
+  });
+
+  it('exports the same ticks to Parquet as to CSV, typed, and a reader gets them back row for row', async () => {
+    const { root, ticks } = await fixture();
+    const csv = join(root, 'day.csv');
+    const parquet = join(root, 'day.parquet');
+    exportCsv({ root, day: DAY, out: csv });
+    const run = spawnSync(
+      process.execPath,
+      [CLI, 'export', '--dir', root, '--day', DAY, '--format', 'parquet', '--out', parquet],
+      { encoding: 'utf8' },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`wrote ${ticks.length} ticks`));
+    const file = await asyncBufferFromFile(parquet);
+    const meta = parquetMetadata(await file.slice(0));
+    assert.deepEqual(
+      meta.schema.slice(1).map((c) => c.name),
+      CSV_COLUMNS,
+    );
+    assert.ok(meta.key_value_metadata?.some((kv) => kv.key === 'kite-relay.tape.day' && kv.value === DAY));
+    const read = (await parquetReadObjects({ file })) as Record<string, unknown>[];
+    const rows = parseCsv(readFileSync(csv, 'utf8'));
+    assert.equal(read.length, rows.length);
+    // every cell equals the CSV's, by the column's type: times as instants, integers exactly, absent as null
+    const asCsv = (name: string, v: unknown): string => {
+      if (v === null || v === undefined) return '';
+      if (v instanceof Date) {
+        return name === 'receive_time' ? istIso(v.getTime()) : istIso(v.getTime()).replace('.000', '');
+      }
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') return String(v);
+      throw new Error(`unexpected ${typeof v} in ${name}`);
+    };
+    read.forEach((p, i) => {
+      for (const name of CSV_COLUMNS) assert.equal(asCsv(name, p[name]), rows[i][name], `row ${i} ${name}`);
+    });
+    const infy = read.find((r) => r.instrument_token === BigInt(INFY))!;
+    assert.equal(infy.symbol, 'NSE:INFY');
+    assert.equal(typeof infy.bid_price_1, 'number');
+    const ltp = read.find((r) => r.instrument_token === BigInt(RELIANCE))!;
+    assert.equal(ltp.volume, null);
+  });
+
+  it('an export of a filter that keeps nothing is a valid, empty Parquet file', async () => {
+    const { root } = await fixture();
+    const out = join(root, 'none.parquet');
+    assert.equal(await exportParquet({ root, day: DAY, out, tokens: new Set([1]) }), 0);
+    const file = await asyncBufferFromFile(out);
+    assert.equal(Number(parquetMetadata(await file.slice(0)).num_rows), 0);
+    assert.deepEqual(await parquetReadObjects({ file }), []);
   });
 });
