@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import {
   Inject,
   Injectable,
@@ -12,7 +11,6 @@ import { errorText } from '../common/error-text.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import type { RecordConfig } from '../config/app-config.js';
 import { RelayEvents } from '../events/relay-events.js';
-import { encodeMaster } from '../instruments/instrument-master.js';
 import { InstrumentsService } from '../instruments/instruments.service.js';
 import type { MarketCalendar } from '../market-status/calendar.js';
 import { MARKET_CALENDAR } from '../market-status/market-status.constants.js';
@@ -23,20 +21,20 @@ import {
   type SourceFrame,
   type TickSource,
 } from '../market-feed/tick-source.js';
+import { DayMasterCopy } from './day-master-copy.js';
 import { eventRecord, UpstreamSubscriptions } from './event-records.js';
 import { RecordingCalendar } from './record-window.js';
 import { GapTracker, OpenSegment } from './open-segment.js';
 import { RecordKind, jsonPayload } from './tape-format.js';
 import { TapeFiles } from './tape-files.js';
 import { TapeHousekeeping } from './tape-housekeeping.js';
+import { tapeStatus } from './tape-status.js';
 import { tapeMetrics, type TapeMetrics } from './tape.metrics.js';
 
 /** Uncompressed bytes the recorder may hold in memory; past it whole frames are dropped and counted. */
 export const RECORD_QUEUE_BYTES = 32 * 1024 * 1024;
 /** After an I/O error, how long the recorder waits before it opens a new segment. */
 const RETRY_AFTER_MS = 10_000;
-
-export type TapeState = 'off' | 'waiting' | 'recording' | 'paused' | 'error';
 
 /**
  * The tape recorder: taps the node's tick source and writes what its own upstream received (never
@@ -61,7 +59,7 @@ export class TapeRecorder implements OnApplicationBootstrap, OnApplicationShutdo
   private lease: OwnershipState;
   /** The upstream's subscription, so that each segment starts with the full state. */
   private readonly subs = new UpstreamSubscriptions();
-  private masterWritten = new Map<string, number>();
+  private readonly masters: DayMasterCopy;
   private closing: Promise<void>[] = [];
   private timer?: NodeJS.Timeout;
   private readonly upkeep: TapeHousekeeping;
@@ -85,6 +83,7 @@ export class TapeRecorder implements OnApplicationBootstrap, OnApplicationShutdo
     this.files = new TapeFiles(this.cfg.dir);
     this.m = tapeMetrics(metrics);
     this.window = new RecordingCalendar(calendar);
+    this.masters = new DayMasterCopy(this.files, this.m, this.logger);
     this.upkeep = new TapeHousekeeping(this.files, this.cfg, clock, this.m, this.logger, {
       openDay: () => this.open?.day,
       pausedChanged: (paused) => paused && this.closeSegment(),
@@ -120,26 +119,20 @@ export class TapeRecorder implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** What /health shows. */
   get status() {
-    const state: TapeState = !this.cfg.enabled
-      ? 'off'
-      : this.paused
-        ? 'paused'
-        : this.lastError && this.retryAt > Date.now()
-          ? 'error'
-          : this.open
-            ? 'recording'
-            : 'waiting';
-    return {
-      state,
-      ...(this.open ? { day: this.open.day, segment: basename(this.open.path) } : {}),
-      frames_recorded: this.framesRecorded,
-      frames_dropped: this.framesDropped,
-      queued_bytes: this.open?.writer.queuedBytes ?? 0,
-      ...(this.lastError || this.upkeep.lastError
-        ? { last_error: this.lastError ?? this.upkeep.lastError }
-        : {}),
-      ...(this.paused ? { warning: `free disk below RECORD_MIN_FREE_BYTES: recording paused` } : {}),
-    };
+    const { open, lastError, retryAt, framesRecorded, framesDropped } = this;
+    const upkeepError = this.upkeep.lastError;
+    const now = Date.now();
+    return tapeStatus({
+      enabled: this.cfg.enabled,
+      paused: this.paused,
+      open,
+      lastError,
+      retryAt,
+      upkeepError,
+      framesRecorded,
+      framesDropped,
+      now,
+    });
   }
 
   private onFrame(f: SourceFrame): void {
@@ -215,7 +208,7 @@ export class TapeRecorder implements OnApplicationBootstrap, OnApplicationShutdo
     for (const { shard, payload } of this.subs.snapshot()) {
       seg.append(RecordKind.subscription, at, shard, payload);
     }
-    if (this.masterWritten.get(day) === undefined) void this.copyMaster();
+    if (!this.masters.has(day)) void this.copyMaster();
     return seg;
   }
 
@@ -247,17 +240,7 @@ export class TapeRecorder implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /** Copies the master in use into the open day's folder (once per day and master). */
-  private async copyMaster(): Promise<void> {
-    const day = this.open?.day;
-    const master = this.instruments.master;
-    if (!day || !master || this.masterWritten.get(day) === master.fetchedAt) return;
-    this.masterWritten.set(day, master.fetchedAt);
-    try {
-      await this.files.writeMaster(day, encodeMaster(master));
-    } catch (err) {
-      this.masterWritten.delete(day);
-      this.m.errors.inc();
-      this.logger.warn(`tape: the instrument master could not be copied into ${day}: ${errorText(err)}`);
-    }
+  private copyMaster(): Promise<void> {
+    return this.masters.copy(this.open?.day, this.instruments.master);
   }
 }
