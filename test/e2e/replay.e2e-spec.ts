@@ -12,7 +12,10 @@ import { ReplayPlayer } from '../../src/simulator/replay-player.js';
 import { KiteSimulator } from '../../src/simulator/simulator.js';
 import { dayRecords, readDay } from '../../src/tape/day-reader.js';
 import { openReplay } from '../../src/tape/replay-source.js';
-import { byToken, collectTicks, tapeTicks } from '../helpers/tape.js';
+import { splitFrame } from '../../src/kite-compat/packet-slices.js';
+import { RecordKind } from '../../src/tape/tape-format.js';
+import { KiteWsProbe, kiteWsUrl } from '../helpers/kite-ws-client.js';
+import { byToken, collectTicks, containsRun, tapeTicks } from '../helpers/tape.js';
 import { TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -35,6 +38,35 @@ async function watch(t: TestApp) {
   assert.equal((await subscribe(s, ['NSE:INFY', 'NSE:RELIANCE'], 'full')).ok, true);
   assert.equal((await subscribe(s, ['NSE:NIFTY 50'], 'quote')).ok, true);
   return got;
+}
+
+/** Each instrument's packets as recorded, in order. */
+function recordedPackets(dir: string): Map<number, Buffer[]> {
+  const out = new Map<number, Buffer[]>();
+  for (const r of dayRecords(readDay(dir, DAY))) {
+    if (r.kind !== RecordKind.frame) continue;
+    const p = splitFrame(r.payload);
+    p.tokens.forEach((t, i) => {
+      const list = out.get(t) ?? [];
+      list.push(r.payload.subarray(p.starts[i], p.starts[i] + p.lengths[i]));
+      out.set(t, list);
+    });
+  }
+  return out;
+}
+
+/** Each instrument's packets a `/kite/ws` client got, as hex, in order. */
+function probePackets(probe: KiteWsProbe): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const f of probe.frames) {
+    const p = splitFrame(f.data);
+    p.tokens.forEach((t, i) => {
+      const list = out.get(t) ?? [];
+      list.push(f.data.subarray(p.starts[i], p.starts[i] + p.lengths[i]).toString('hex'));
+      out.set(t, list);
+    });
+  }
+  return out;
 }
 
 describe('replay: a recorded day through the simulator', () => {
@@ -97,6 +129,55 @@ describe('replay: a recorded day through the simulator', () => {
     const span = replayed.at(-1)!.at - replayed[0].at;
     const recordedSpan = first.at(-1)!.at - first[0].at;
     assert.ok(span < recordedSpan / 3, `replayed in ${span} ms, recorded over ${recordedSpan} ms`);
+  });
+
+  it('a Kite-protocol client of a gateway on the replay gets the recorded packets, byte for byte, cut to its modes', async () => {
+    await second?.close();
+    await sim?.stop();
+    second = undefined;
+    const source = openReplay(dir, DAY);
+    const player = new ReplayPlayer({ open: source.open, startsAt: source.startsAt, speed: SPEED });
+    sim = await new KiteSimulator({ replay: player, universe: source.universe }).start();
+    second = await TestApp.start({ sim, redis: false, env: { CLOCK_START: istIso(source.startsAt) } });
+    await second.login();
+    await waitFor(() => second!.get(MarketFeedService).state.state === 'LIVE', 'LIVE on the replay');
+    const probe = new KiteWsProbe(kiteWsUrl(second.url, second.token()));
+    try {
+      assert.equal(await probe.opened, 101);
+      // The tape's clock starts with this subscription: a packet or two may still go out in `quote`.
+      probe.send({ a: 'subscribe', v: [INFY, RELIANCE] });
+      probe.send({ a: 'mode', v: ['full', [INFY]] });
+      probe.send({ a: 'mode', v: ['ltp', [RELIANCE]] });
+      const recorded = recordedPackets(dir);
+      const last = (token: number) => recorded.get(token)!.at(-1)!;
+      const got = () => probePackets(probe);
+      await waitFor(() => player.finished, 'the end of the tape', 30_000);
+      await waitFor(
+        () =>
+          got().get(INFY)?.at(-1) === last(INFY).toString('hex') &&
+          got().get(RELIANCE)?.at(-1) === last(RELIANCE).subarray(0, 8).toString('hex'),
+        "the tape's last packets of INFY and RELIANCE",
+      );
+      assert.deepEqual(probe.texts, [], 'no error for Kite-format messages');
+      const infy = got()
+        .get(INFY)!
+        .filter((hex) => hex.length === 184 * 2);
+      const want = recorded.get(INFY)!.map((b) => b.toString('hex'));
+      assert.ok(infy.length >= want.length - 2, `INFY full packets: ${infy.length} of ${want.length}`);
+      assert.ok(containsRun(want, infy), 'INFY in full: the recorded packets, byte for byte, in order');
+      const reliance = got()
+        .get(RELIANCE)!
+        .filter((hex) => hex.length === 8 * 2);
+      const wantLtp = recorded.get(RELIANCE)!.map((b) => b.subarray(0, 8).toString('hex'));
+      assert.ok(reliance.length >= wantLtp.length - 2, `RELIANCE ltp packets: ${reliance.length}`);
+      assert.ok(containsRun(wantLtp, reliance), 'RELIANCE in ltp: the first 8 bytes of each recorded packet');
+      assert.ok(
+        [...got().keys()].every((t) => t === INFY || t === RELIANCE),
+        'only the subscribed instruments',
+      );
+    } finally {
+      probe.close();
+    }
   });
 
   it('npm run replay starts the simulator in replay mode on the recorded day, says where and from when, and stops on SIGTERM', async () => {
