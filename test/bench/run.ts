@@ -10,6 +10,7 @@ import { meterLoad, type MachineLoad } from './machine-load.js';
 import { benchMemory } from './memory.bench.js';
 import { Table, fmt, foldRuns, foldSeries, machineLines, plain, prefixed, ratios, times } from './report.js';
 import { cell, spread } from './stats.js';
+import { benchRecordingCost } from './recording.bench.js';
 import { benchReplay, benchTapeBytes, type TapeResult } from './tape.bench.js';
 
 // `npm run bench [-- --quick] [-- --repeat N] [-- --json FILE] [-- --clients N] [-- --rate N]
@@ -337,6 +338,37 @@ if (want('tape')) {
     [],
     plain,
   );
+  const fo: FanoutOptions = {
+    ticksPerSecond: Number(opt('rate') ?? 2000),
+    instruments: 500,
+    clients: Number(opt('clients') ?? (quick ? 300 : 1000)),
+    perClient: 50,
+    loadProcesses: 2,
+    warmupS: quick ? 2 : 3,
+    windowS: quick ? 4 : 10,
+  };
+  const rec = await part('tape-fanout', () => benchRecordingCost(fo, repeat));
+  table.heading(
+    `tape: fan-out ${fo.ticksPerSecond} ticks/s → ${fo.clients} clients × ${fo.perClient}`,
+    'recording on',
+    'recording off',
+  );
+  const recSeries: Record<string, number[]> = {};
+  for (const [label, key, better] of FIGURES) {
+    const a = pick(rec.on, key);
+    const b = pick(rec.off, key);
+    const q = better === 'up' ? ratios(a, b) : better === 'down' ? ratios(b, a) : undefined;
+    if (q) recSeries[key] = q;
+    table.figure(`  ${label}`, a, b, key.endsWith('_per_s') ? fmt : plain, q);
+  }
+  table.figure('  bytes recorded in the run', rec.bytes_recorded, [], fmt);
+  windows.push(...pick(rec.on, 'others_cpu_pct'), ...pick(rec.off, 'others_cpu_pct'));
+  out.tape_fanout = {
+    ...prefixed('on_', foldRuns(rec.on)),
+    ...prefixed('off_', foldRuns(rec.off)),
+    ratios: foldSeries(recSeries),
+    bytes_recorded: rec.bytes_recorded,
+  };
   const replay = Array.from({ length: repeat }, () => benchReplay(quick ? 5000 : 20_000));
   out.replay = foldRuns(replay);
   table.figure('replay at maximum speed (frames of 50 packets/s)', pick(replay, 'frames_per_s'), [], fmt);
