@@ -1,5 +1,6 @@
 // ESLint rule: no import cycle among the files under src/ (type-only imports count: a cycle of types
-// is still two files that cannot be understood one without the other). The import graph is read once
+// is still two files that cannot be understood one without the other), and none among its folders
+// (production files only; the root files are the composition root and may import every folder). The import graph is read once
 // per lint run with TypeScript's own pre-processor (typescript is already a dependency), its strongly
 // connected components found with Tarjan's algorithm, and each import that stays inside one is reported.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -25,16 +26,8 @@ function target(from, spec, known) {
   return known.has(p) ? p : undefined;
 }
 
-function graph() {
-  if (cache && Date.now() - cache.at < 5000) return cache;
-  const files = sourceFiles(ROOT);
-  const known = new Set(files);
-  const edges = new Map();
-  for (const f of files) {
-    const { importedFiles } = ts.preProcessFile(readFileSync(f, 'utf8'), true, false);
-    edges.set(f, [...new Set(importedFiles.map((i) => target(f, i.fileName, known)).filter(Boolean))]);
-  }
-  // Tarjan, iteratively (no recursion limit on a long chain).
+/** Strongly connected components of size > 1 (Tarjan, iteratively: no recursion limit on a long chain). */
+function components(nodes, edges) {
   let next = 0;
   const index = new Map();
   const low = new Map();
@@ -42,7 +35,7 @@ function graph() {
   const onStack = new Set();
   const component = new Map();
   const members = [];
-  for (const start of files) {
+  for (const start of nodes) {
     if (index.has(start)) continue;
     const work = [[start, 0]];
     index.set(start, next);
@@ -52,7 +45,7 @@ function graph() {
     while (work.length > 0) {
       const frame = work[work.length - 1];
       const [v, i] = frame;
-      const out = edges.get(v);
+      const out = edges.get(v) ?? [];
       if (i < out.length) {
         frame[1]++;
         const w = out[i];
@@ -80,12 +73,50 @@ function graph() {
         } while (w !== v);
         if (scc.length > 1) {
           for (const m of scc) component.set(m, members.length);
-          members.push(scc.map((m) => relative(ROOT, m)).sort());
+          members.push(scc);
         }
       }
     }
   }
-  cache = { at: Date.now(), component, members };
+  return { component, members };
+}
+
+/** The folder under src/ a file is in, or undefined for the root files (the composition root). */
+const folderOf = (file) => {
+  const parts = relative(ROOT, file).split('/');
+  return parts.length > 1 ? parts[0] : undefined;
+};
+
+function graph() {
+  if (cache && Date.now() - cache.at < 5000) return cache;
+  const files = sourceFiles(ROOT);
+  const known = new Set(files);
+  const edges = new Map();
+  for (const f of files) {
+    const { importedFiles } = ts.preProcessFile(readFileSync(f, 'utf8'), true, false);
+    edges.set(f, [...new Set(importedFiles.map((i) => target(f, i.fileName, known)).filter(Boolean))]);
+  }
+  const byFile = components(files, edges);
+  // Folders: one node each, an edge where a production file of one imports a file of another.
+  const folderEdges = new Map();
+  for (const f of files) {
+    const a = folderOf(f);
+    if (a === undefined || f.endsWith('.spec.ts')) continue;
+    const out = folderEdges.get(a) ?? new Set();
+    for (const t of edges.get(f)) if (folderOf(t) !== undefined && folderOf(t) !== a) out.add(folderOf(t));
+    folderEdges.set(a, out);
+  }
+  const byFolder = components(
+    [...folderEdges.keys()].sort(),
+    new Map([...folderEdges].map(([k, v]) => [k, [...v].sort()])),
+  );
+  cache = {
+    at: Date.now(),
+    component: byFile.component,
+    members: byFile.members.map((scc) => scc.map((m) => relative(ROOT, m)).sort()),
+    folder: byFolder.component,
+    folders: byFolder.members.map((scc) => [...scc].sort()),
+  };
   return cache;
 }
 
@@ -94,23 +125,37 @@ export default {
     type: 'problem',
     docs: { description: 'no import cycle among the files under src/' },
     schema: [],
-    messages: { cycle: 'import cycle: {{files}} (docs/architecture.md: contracts at the bottom)' },
+    messages: {
+      cycle: 'import cycle: {{files}} (docs/architecture.md: contracts at the bottom)',
+      folderCycle:
+        'folder cycle: {{folders}} reach each other through imports (docs/architecture.md: features depend one way)',
+    },
   },
   create(context) {
     const file = resolve(context.filename);
     if (!file.startsWith(ROOT + '/')) return {};
     const g = graph();
     const mine = g.component.get(file);
-    if (mine === undefined) return {};
+    const folder = folderOf(file);
+    const myFolders = file.endsWith('.spec.ts') || !folder ? undefined : g.folder.get(folder);
+    if (mine === undefined && myFolders === undefined) return {};
     const check = (node) => {
       if (!node.source || typeof node.source.value !== 'string') return;
       if (!node.source.value.startsWith('.')) return;
       const to = resolve(dirname(file), node.source.value.replace(/\.js$/, '.ts'));
-      if (g.component.get(to) === mine) {
+      if (mine !== undefined && g.component.get(to) === mine) {
         context.report({
           node: node.source,
           messageId: 'cycle',
           data: { files: g.members[mine].join(' → ') },
+        });
+      }
+      const other = folderOf(to);
+      if (myFolders !== undefined && other && other !== folder && g.folder.get(other) === myFolders) {
+        context.report({
+          node: node.source,
+          messageId: 'folderCycle',
+          data: { folders: g.folders[myFolders].join(', ') },
         });
       }
     };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service.js';
-import { QUOTE_CALL_GAP_MS } from '../quotes/quote-rate-gate.js';
+import { QUOTE_CALL_GAP_MS } from '../kite/kite.constants.js';
 import { QuoteStore } from '../redis/quote.store.js';
 import { RedisClients } from '../redis/redis-clients.js';
 import { ClusterCallGate } from './cluster-call-gate.js';

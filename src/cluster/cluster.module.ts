@@ -6,8 +6,6 @@ import { ClusterEventsBridge } from './cluster-events.bridge.js';
 import { ClusterQuoteGate } from './cluster-quote-gate.js';
 import { ClusterHistoricalGate } from './cluster-historical-gate.js';
 import { ClusterUsageView } from './cluster-usage.view.js';
-import { TICK_SOURCE } from '../market-feed/tick-source.js';
-import { FrameRelay } from './frame-relay.js';
 import { ClusterMembership } from './membership.js';
 import { UpstreamOwnership } from './upstream-ownership.js';
 
@@ -20,8 +18,6 @@ import { UpstreamOwnership } from './upstream-ownership.js';
   imports: [AuthModule, TerminusModule],
   providers: [
     UpstreamOwnership,
-    FrameRelay,
-    { provide: TICK_SOURCE, useExisting: FrameRelay },
     ClusterMembership,
     ClusterEventsBridge,
     ClusterHealthIndicator,
@@ -31,8 +27,6 @@ import { UpstreamOwnership } from './upstream-ownership.js';
   ],
   exports: [
     UpstreamOwnership,
-    FrameRelay,
-    TICK_SOURCE,
     ClusterMembership,
     ClusterHealthIndicator,
     ClusterQuoteGate,

@@ -12,12 +12,10 @@ import { AppConfigService } from '../config/app-config.service.js';
 import { DAY_MS, nextIstTime } from '../clock/ist.js';
 import { errorText } from '../common/error-text.js';
 import { RelayEvents } from '../events/relay-events.js';
-import { InstrumentStore } from '../redis/instrument.store.js';
-import { RedisClients } from '../redis/redis-clients.js';
 import { symbolOf, type InstrumentInfo } from './instrument.js';
 import { InstrumentIndex, type SearchHit } from './instrument-index.js';
-import { decodeMaster, encodeMaster, fromKiteRows, type StoredMaster } from './instrument-master.js';
-import { MasterFile } from './master-file.js';
+import { fromKiteRows, type StoredMaster } from './instrument-master.js';
+import { MasterStorage } from './master-storage.js';
 
 /** Kite publishes the instrument master once a day at about 08:30 IST; it is refreshed at 08:35. */
 const REFRESH_HOUR = 8;
@@ -29,7 +27,7 @@ export type Resolution =
   | { ok: false; reason: 'unknown_instrument' | 'instruments_not_loaded' };
 
 /**
- * The instrument master: stored (Redis when configured, else the data directory) so that a restart
+ * The instrument master: stored (MasterStorage: Redis when configured, else the data directory) so that a restart
  * resolves symbols before any login; fetched from Kite when a session starts and nothing current
  * is stored, and again every day after Kite publishes it.
  */
@@ -45,9 +43,7 @@ export class InstrumentsService implements OnModuleInit, OnApplicationBootstrap,
 
   constructor(
     private readonly kite: KiteApiService,
-    private readonly store: InstrumentStore,
-    private readonly file: MasterFile,
-    private readonly redis: RedisClients,
+    private readonly storage: MasterStorage,
     private readonly events: RelayEvents,
     private readonly clock: Clock,
     private readonly ownership: UpstreamOwnership,
@@ -59,7 +55,7 @@ export class InstrumentsService implements OnModuleInit, OnApplicationBootstrap,
   private offStored?: () => void;
 
   async onModuleInit(): Promise<void> {
-    const stored = await this.readStored();
+    const stored = await this.storage.read();
     if (stored) this.use(stored, 'stored');
   }
 
@@ -174,7 +170,7 @@ export class InstrumentsService implements OnModuleInit, OnApplicationBootstrap,
   private async fetch(force: boolean): Promise<void> {
     if (!force && !this.stale()) return;
     if (!force) {
-      const stored = await this.readStored();
+      const stored = await this.storage.read();
       if (stored && stored.fetchedAt >= this.fetchedAt && stored.rows.length > 0) {
         this.use(stored, 'stored');
         if (!this.stale()) return;
@@ -184,14 +180,14 @@ export class InstrumentsService implements OnModuleInit, OnApplicationBootstrap,
     const raw = await this.kite.call('instruments', (k) => k.getInstruments());
     const master = { fetchedAt: this.clock.now(), rows: fromKiteRows(raw) };
     this.use(master, 'from Kite');
-    await this.writeStored(master);
-    if (this.redis.configured) {
+    await this.storage.write(master);
+    if (this.storage.shared) {
       this.events.emit('instruments.stored', { origin: this.nodeId, fetchedAt: master.fetchedAt });
     }
   }
 
   private async loadStored(): Promise<void> {
-    const stored = await this.readStored();
+    const stored = await this.storage.read();
     if (stored && stored.fetchedAt > this.fetchedAt) this.use(stored, 'stored by another node');
   }
 
@@ -215,46 +211,6 @@ export class InstrumentsService implements OnModuleInit, OnApplicationBootstrap,
     this.loaded = master;
     this.logger.log(`instrument master (${from}): ${master.rows.length} instruments`);
     this.events.emit('instruments.loaded', { count: master.rows.length });
-  }
-
-  /** The stored master, or undefined (none, or unreadable: then it is discarded with a warning and refetched). */
-  private async readStored(): Promise<StoredMaster | undefined> {
-    const where = this.redis.configured ? 'Redis' : 'the data directory';
-    let blob: Buffer | undefined;
-    try {
-      blob = this.redis.configured
-        ? this.redis.up
-          ? await this.store.read()
-          : undefined
-        : await this.file.read();
-    } catch (err) {
-      this.logger.warn(`instrument master could not be read from ${where}: ${errorText(err)}`);
-      return undefined;
-    }
-    if (!blob) return undefined;
-    try {
-      return decodeMaster(blob);
-    } catch (err) {
-      this.logger.warn(
-        `stored instrument master in ${where} is unreadable (${errorText(err)}): discarded; it is fetched again`,
-      );
-      // A file that cannot be deleted is read (and discarded) again next time: nothing to add here.
-      if (!this.redis.configured) await this.file.discard().catch(() => undefined);
-      return undefined;
-    }
-  }
-
-  private async writeStored(master: StoredMaster): Promise<void> {
-    const blob = encodeMaster(master);
-    try {
-      if (this.redis.configured) {
-        if (this.redis.up) await this.store.write(blob, 2 * DAY_MS);
-      } else {
-        await this.file.write(blob);
-      }
-    } catch (err) {
-      this.logger.warn(`instrument master could not be stored: ${errorText(err)}`);
-    }
   }
 
   private armRefresh(): void {

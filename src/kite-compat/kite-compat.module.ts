@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module.js';
 import { ClusterModule } from '../cluster/cluster.module.js';
 import { GatewayModule } from '../gateway/gateway.module.js';
 import { InstrumentsModule } from '../instruments/instruments.module.js';
+import { MarketFeedModule } from '../market-feed/market-feed.module.js';
 import { OrdersModule } from '../orders/orders.module.js';
 import { QuotesModule } from '../quotes/quotes.module.js';
 import { HistoricalService } from './historical.service.js';
@@ -24,7 +25,15 @@ import { UpgradeAdmission } from './upgrade-admission.js';
  * services in Kite's envelope.
  */
 @Module({
-  imports: [AuthModule, ClusterModule, GatewayModule, OrdersModule, QuotesModule, InstrumentsModule],
+  imports: [
+    AuthModule,
+    ClusterModule,
+    GatewayModule,
+    OrdersModule,
+    QuotesModule,
+    InstrumentsModule,
+    MarketFeedModule,
+  ],
   // The refusals' catch-all last: routes are matched in registration order.
   controllers: [
     KiteQuotesController,

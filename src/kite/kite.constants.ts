@@ -47,3 +47,6 @@ export function divisorOf(token: number): number {
       ? DIVISOR_BSE_CD
       : DIVISOR_DEFAULT;
 }
+
+/** Kite allows about one quote request a second (of up to 500 instruments) per API key. */
+export const QUOTE_CALL_GAP_MS = 1000;

@@ -5,11 +5,13 @@ import { CacheModule } from '../cache/cache.module.js';
 import { ClusterModule } from '../cluster/cluster.module.js';
 import { InstrumentsModule } from '../instruments/instruments.module.js';
 import { OrdersModule } from '../orders/orders.module.js';
+import { FrameRelay } from './frame-relay.js';
 import { KiteConnection } from './kite-connection.js';
 import { CLIENT_REGISTRY, LINK_FACTORY } from './market-feed.constants.js';
 import { MarketFeedHealthIndicator } from './market-feed.health.js';
 import { MarketFeedService } from './market-feed.service.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
+import { TICK_SOURCE } from './tick-source.js';
 import type { LinkFactory } from './upstream-connection.js';
 
 const kiteLinks: LinkFactory = (url, handlers) => new KiteConnection(url, handlers);
@@ -20,9 +22,11 @@ const kiteLinks: LinkFactory = (url, handlers) => new KiteConnection(url, handle
   providers: [
     { provide: LINK_FACTORY, useValue: kiteLinks },
     { provide: CLIENT_REGISTRY, useFactory: () => new SubscriptionRegistry() },
+    FrameRelay,
+    { provide: TICK_SOURCE, useExisting: FrameRelay },
     MarketFeedService,
     MarketFeedHealthIndicator,
   ],
-  exports: [MarketFeedService, MarketFeedHealthIndicator],
+  exports: [MarketFeedService, MarketFeedHealthIndicator, TICK_SOURCE],
 })
 export class MarketFeedModule {}

@@ -8,7 +8,6 @@ import {
 import { KiteSessionService } from '../auth/kite-session.service.js';
 import { CacheService } from '../cache/cache.service.js';
 import { Clock } from '../clock/clock.js';
-import { FrameRelay } from '../cluster/frame-relay.js';
 import { ClusterMembership } from '../cluster/membership.js';
 import { UpstreamOwnership } from '../cluster/upstream-ownership.js';
 import { AppConfigService } from '../config/app-config.service.js';
@@ -26,6 +25,7 @@ import {
   type FeedStatus,
   type FeedTuning,
 } from './market-feed.constants.js';
+import { FrameRelay } from './frame-relay.js';
 import { TICK_SOURCE, type TickSource } from './tick-source.js';
 import { TickPath } from './tick-path.js';
 import { SubscriptionRegistry, type AcquireResult } from './subscription-registry.js';

@@ -1,13 +1,9 @@
 import type { TickMode } from '../kite/kite.constants.js';
-import {
-  modeMessage,
-  subscribeMessage,
-  unsubscribeMessage,
-  type ServerTextMessage,
-} from '../kite/messages.js';
+import type { ServerTextMessage } from '../kite/messages.js';
 import { reconnectDelay } from './backoff.js';
 import type { KiteConnectionHandlers } from './kite-connection.js';
-import { TOKENS_PER_MESSAGE, type FeedTuning } from './market-feed.constants.js';
+import type { FeedTuning } from './market-feed.constants.js';
+import { sendShardChange, sendShardState } from './shard-messages.js';
 import type { ShardChange } from './subscription-registry.js';
 import type { UpstreamEvent } from './tick-source.js';
 
@@ -36,12 +32,6 @@ export interface UpstreamListener {
   event?(e: UpstreamEvent): void;
 }
 
-const modeRecord = (mode: Iterable<[TickMode, number[]]>): Partial<Record<TickMode, number[]>> => {
-  const out: Partial<Record<TickMode, number[]>> = {};
-  for (const [m, tokens] of mode) if (tokens.length > 0) out[m] = [...tokens];
-  return out;
-};
-
 /** What the upstream needs of the subscription registry: what each shard holds. */
 export interface ShardView {
   shardState(shard: number): Map<TickMode, number[]>;
@@ -62,11 +52,6 @@ interface Run {
   accessToken: string;
   shards: Map<number, Shard>;
 }
-
-const chunks = (tokens: number[]) =>
-  Array.from({ length: Math.ceil(tokens.length / TOKENS_PER_MESSAGE) }, (_, i) =>
-    tokens.slice(i * TOKENS_PER_MESSAGE, (i + 1) * TOKENS_PER_MESSAGE),
-  );
 
 /**
  * The upstream Kite ticker connection(s): one per shard, reconnecting with backoff, watched for
@@ -141,21 +126,8 @@ export class UpstreamConnection {
         continue;
       }
       if (!shard.live || !shard.link) continue; // it subscribes its whole state when it opens
-      for (const part of chunks(c.unsubscribe)) shard.link.send(unsubscribeMessage(part));
-      for (const part of chunks(c.subscribe)) shard.link.send(subscribeMessage(part));
-      for (const [mode, tokens] of c.mode) {
-        for (const part of chunks(tokens)) shard.link.send(modeMessage(mode, part));
-      }
-      if (c.subscribe.length + c.unsubscribe.length + c.mode.size > 0) {
-        this.listener.event?.({
-          kind: 'subscription',
-          shard: c.shard,
-          subscribe: [...c.subscribe],
-          unsubscribe: [...c.unsubscribe],
-          mode: modeRecord(c.mode),
-          full: false,
-        });
-      }
+      const sent = sendShardChange(shard.link, c);
+      if (sent) this.listener.event?.(sent);
     }
     for (const [i, shard] of run.shards) {
       if (active.has(i)) continue;
@@ -177,21 +149,8 @@ export class UpstreamConnection {
       onOpen: () => {
         if (!current()) return;
         this.listener.event?.({ kind: 'connect', shard: index });
-        const state = this.shards.shardState(index);
-        for (const [mode, tokens] of state) {
-          for (const part of chunks(tokens)) {
-            link.send(subscribeMessage(part));
-            link.send(modeMessage(mode, part));
-          }
-        }
-        this.listener.event?.({
-          kind: 'subscription',
-          shard: index,
-          subscribe: [...state.values()].flat(),
-          unsubscribe: [],
-          mode: modeRecord(state),
-          full: true,
-        });
+        const sent = sendShardState(link, index, this.shards.shardState(index));
+        this.listener.event?.(sent);
         shard.live = true;
         shard.attempt = 0;
         shard.lastFrameAt = Date.now();

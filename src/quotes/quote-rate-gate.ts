@@ -1,5 +1,4 @@
-/** Kite allows about one quote request a second (of up to 500 instruments). */
-export const QUOTE_CALL_GAP_MS = 1000;
+export { QUOTE_CALL_GAP_MS } from '../kite/kite.constants.js';
 
 /**
  * Paces Kite quote calls. `wait()` resolves when the caller may make its call, and takes that

@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service.js';
 import { RelayEvents } from '../events/relay-events.js';
-import { FEED_TUNING, type FeedStatus, type FeedTuning } from '../market-feed/market-feed.constants.js';
-import type { SourceEvent, SourceFrame, TickSource, UpstreamEvent } from '../market-feed/tick-source.js';
+import { FEED_TUNING, type FeedStatus, type FeedTuning } from './market-feed.constants.js';
+import type { SourceEvent, SourceFrame, TickSource, UpstreamEvent } from './tick-source.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { FeedMessage } from '../redis/bus-messages.contract.js';
 import { ClusterBus, type BusFrame } from '../redis/cluster-bus.js';
 import { RedisClients } from '../redis/redis-clients.js';
-import { FencingGate } from './fencing-gate.js';
-import { UpstreamOwnership } from './upstream-ownership.js';
+import { FencingGate } from '../cluster/fencing-gate.js';
+import { UpstreamOwnership } from '../cluster/upstream-ownership.js';
 
 /** What the relay needs of the feed: the feed's own state. Frames go out through the TickSource port. */
 export interface FeedHooks {
