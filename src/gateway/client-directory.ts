@@ -1,11 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Namespace } from 'socket.io';
-import type { SocketData, CLIENT } from './client-state.js';
+import type { ConnectedClient } from '../contracts/clients.contract.js';
 
-export type ClientProtocol = 'socket.io' | 'kite';
-
-/** A connected client as an admin sees it, whatever its protocol. */
-export type ConnectedClient = Omit<SocketData, typeof CLIENT> & { id: string; protocol: ClientProtocol };
+export type { ClientProtocol, ConnectedClient } from '../contracts/clients.contract.js';
 
 /** What a protocol other than Socket.IO tells the directory about its clients on this node. */
 export interface ProtocolClients {

@@ -1,6 +1,6 @@
 /** The shapes of /api/admin/clients, for the API description; `implements` keeps them in step. */
 import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
-import type { ClientProtocol, ConnectedClient } from './client-directory.js';
+import type { ClientList, ClientProtocol, ConnectedClient } from '../contracts/clients.contract.js';
 
 export class ConnectedClientDto implements ConnectedClient {
   @ApiProperty({ description: 'The Socket.IO socket id, or `kite:<uuid>` for a Kite-protocol client.' })
@@ -35,7 +35,7 @@ export class ConnectedClientDto implements ConnectedClient {
   slow!: boolean;
 }
 
-export class ClientListDto {
+export class ClientListDto implements ClientList {
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'array', items: { $ref: getSchemaPath(ConnectedClientDto) } },

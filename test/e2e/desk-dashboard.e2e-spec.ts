@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { KiteWsProbe, kiteWsUrl } from '../helpers/kite-ws-client.js';
 import { TestApp } from '../helpers/test-app.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -62,6 +63,7 @@ describe('the desk in a real browser: the admin panel and invite links (Debian c
     const violations: string[] = [];
     const errors: string[] = [];
     const contexts: BrowserContext[] = [];
+    const probes: KiteWsProbe[] = [];
     const context = async (viewport = { width: 1280, height: 900 }) => {
       const c = await browser.newContext({ viewport, colorScheme: 'dark' });
       await watchCsp(c, violations);
@@ -107,14 +109,33 @@ describe('the desk in a real browser: the admin panel and invite links (Debian c
         'redis',
       ]);
       await liveTicks(page);
-      await page.waitForFunction(
-        () =>
-          Array.from(document.querySelectorAll<HTMLTableRowElement>('#clients-nodes tbody tr')).some(
-            (tr) => tr.cells[0].textContent === 'SIM001' && tr.cells[2].textContent === '4',
-          ),
-        undefined,
-        { timeout: 10_000 },
-      );
+      // A bot on Kite's ticker protocol is listed beside the browser's Socket.IO socket, each with its protocol.
+      const kiteBot = new KiteWsProbe(kiteWsUrl(t.url, t.token('viewer', '1h')));
+      probes.push(kiteBot);
+      assert.equal(await kiteBot.opened, 101);
+      kiteBot.send({ a: 'subscribe', v: [408065] });
+      const row = (user: string, protocol: string, subs: string) =>
+        page.waitForFunction(
+          ([u, p, n]) =>
+            Array.from(document.querySelectorAll<HTMLTableRowElement>('#clients-nodes tbody tr')).some(
+              (tr) =>
+                tr.cells[0].textContent === u &&
+                tr.cells[1].textContent === p &&
+                tr.cells[3].textContent === n,
+            ),
+          [user, protocol, subs],
+          { timeout: 15_000 },
+        );
+      await row('SIM001', 'socket.io', '4');
+      await row('test-viewer', 'kite', '1');
+      assert.deepEqual(await cellTexts(page, '#clients-nodes thead th'), [
+        'User',
+        'Protocol',
+        'Role',
+        'Subs',
+        'Slow',
+        'Since',
+      ]);
 
       // An invite, created in the panel, copied with the button, and listed by the API.
       await page.fill('#invite-name', 'Priya Desk');
@@ -306,6 +327,7 @@ describe('the desk in a real browser: the admin panel and invite links (Debian c
       assert.deepEqual(errors, []);
       assert.deepEqual(violations, [], 'the panel and the invite page work under the CSP');
     } finally {
+      for (const p of probes) p.close();
       for (const c of contexts) await c.close();
       await t.close();
     }
