@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { KiteApiService } from '../auth/kite-api.service.js';
-import { Clock } from '../clock/clock.js';
+import { Clock, type ClockTimer } from '../clock/clock.js';
 import { istIso } from '../clock/ist.js';
 import { ClusterHistoricalGate, HISTORICAL_CALL_GAP_MS } from '../cluster/cluster-historical-gate.js';
 import { errorText } from '../common/error-text.js';
@@ -8,6 +8,7 @@ import type { HistoricalCandle } from '../kite/kite-rest.js';
 import { HistoricalStore } from '../redis/historical.store.js';
 import { RedisClients } from '../redis/redis-clients.js';
 import { allCompleted, historicalKey, type HistoricalRequest } from './historical-params.js';
+import { PacedPump } from '../quotes/paced-pump.js';
 import { TurnQueue } from './turn-queue.js';
 
 /** A candle as Kite's historical API answers it: `[date, open, high, low, close, volume(, oi)]`. */
@@ -15,6 +16,8 @@ export type KiteCandle = (string | number)[];
 
 /** Requests one user may have waiting for the historical slot; past it, 429. */
 export const MAX_QUEUED_HISTORICAL_PER_USER = 10;
+/** How long a request may wait for the historical slot before it is answered 429. */
+export const MAX_HISTORICAL_WAIT_MS = 5_000;
 /** How long completed candles are kept (Kite may correct a day's data overnight). */
 export const HISTORICAL_CACHE_TTL_MS = 12 * 3_600_000;
 /** Answers larger than this are not cached (60 days of minutes are about 1.5 MB). */
@@ -28,11 +31,22 @@ export class HistoricalQueueFullError extends Error {
   }
 }
 
+/** A request waited this long for the historical slot: it is given up with a 429 and Retry-After. */
+export class HistoricalWaitError extends Error {
+  constructor(readonly retryAfterS: number) {
+    super(
+      `the request waited ${MAX_HISTORICAL_WAIT_MS / 1000} s for Kite's historical-data pace without its turn`,
+    );
+  }
+}
+
 interface Job {
   req: HistoricalRequest;
   key: string;
   resolve: (candles: KiteCandle[]) => void;
   reject: (err: unknown) => void;
+  /** Rejects the job with HistoricalWaitError once it has waited MAX_HISTORICAL_WAIT_MS. */
+  timer: ClockTimer;
 }
 
 /** Kite's date text of a candle: `2026-12-01T09:15:00+0530`. */
@@ -49,8 +63,17 @@ export class HistoricalService implements OnApplicationShutdown {
   private readonly queue = new TurnQueue<Job>();
   private readonly inFlight = new Map<string, Promise<KiteCandle[]>>();
   private readonly memory = new Map<string, { at: number; value: string }>();
-  private pumping = false;
-  private closed = false;
+  /** One call per slot while anything waits; a call does not wait for the previous answer. */
+  private readonly pump = new PacedPump({
+    pending: () => this.queue.size > 0,
+    slot: () => this.gate.wait(),
+    dispatch: () => {
+      const job = this.queue.take();
+      if (!job) return;
+      job.timer.cancel();
+      void this.call(job);
+    },
+  });
 
   constructor(
     private readonly kite: KiteApiService,
@@ -61,8 +84,11 @@ export class HistoricalService implements OnApplicationShutdown {
   ) {}
 
   onApplicationShutdown(): void {
-    this.closed = true;
-    for (const job of this.queue.drain()) job.reject(new Error('shutting down'));
+    this.pump.close();
+    for (const job of this.queue.drain()) {
+      job.timer.cancel();
+      job.reject(new Error('shutting down'));
+    }
   }
 
   /** The candles of `req` for `user`; throws HistoricalQueueFullError, or Kite's error. */
@@ -77,35 +103,28 @@ export class HistoricalService implements OnApplicationShutdown {
     if (shared) return shared;
     const queued = this.queue.queued(user);
     if (queued >= MAX_QUEUED_HISTORICAL_PER_USER) {
-      const perSecond = 1000 / HISTORICAL_CALL_GAP_MS;
-      throw new HistoricalQueueFullError(Math.ceil((queued * Math.max(1, this.queue.users)) / perSecond));
+      throw new HistoricalQueueFullError(this.drainSeconds(queued * Math.max(1, this.queue.users)));
     }
-    const p = new Promise<KiteCandle[]>((resolve, reject) =>
-      this.queue.add(user, { req, key, resolve, reject }),
-    );
+    const p = new Promise<KiteCandle[]>((resolve, reject) => {
+      const job: Job = { req, key, resolve, reject, timer: { cancel: () => undefined } };
+      // A bot is never held for minutes behind a busy cluster: past the bound, 429 and Retry-After.
+      job.timer = this.clock.after(MAX_HISTORICAL_WAIT_MS, () => {
+        if (this.queue.remove(user, job)) {
+          job.reject(new HistoricalWaitError(this.drainSeconds(this.queue.size)));
+        }
+      });
+      this.queue.add(user, job);
+    });
     this.inFlight.set(key, p);
     const forget = () => this.inFlight.get(key) === p && this.inFlight.delete(key);
     p.then(forget, forget);
-    this.pump();
+    this.pump.kick();
     return p;
   }
 
-  private pump(): void {
-    if (this.pumping || this.closed) return;
-    this.pumping = true;
-    void this.drain().finally(() => {
-      this.pumping = false;
-      if (this.queue.size > 0) this.pump();
-    });
-  }
-
-  /** One call per slot while anything waits; a call does not wait for the previous answer. */
-  private async drain(): Promise<void> {
-    while (this.queue.size > 0 && !this.closed) {
-      await this.gate.wait();
-      const job = this.queue.take();
-      if (job) void this.call(job);
-    }
+  /** Seconds for `requests` to go at the cluster's historical pace. */
+  private drainSeconds(requests: number): number {
+    return Math.max(1, Math.ceil((requests * HISTORICAL_CALL_GAP_MS) / 1000));
   }
 
   private async call({ req, key, resolve, reject }: Job): Promise<void> {

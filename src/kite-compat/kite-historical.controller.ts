@@ -7,6 +7,7 @@ import { InstrumentsService } from '../instruments/instruments.service.js';
 import { INTERVALS, parseHistorical } from './historical-params.js';
 import {
   HistoricalQueueFullError,
+  HistoricalWaitError,
   HistoricalService,
   MAX_QUEUED_HISTORICAL_PER_USER,
 } from './historical.service.js';
@@ -121,6 +122,10 @@ export class KiteHistoricalController {
           'NetworkException',
           `${err.message} (${MAX_QUEUED_HISTORICAL_PER_USER}); retry after ${err.retryAfterS} s`,
         );
+      }
+      if (err instanceof HistoricalWaitError) {
+        res.setHeader('Retry-After', String(err.retryAfterS));
+        throw new KiteException(429, 'NetworkException', `${err.message}; retry after ${err.retryAfterS} s`);
       }
       throw kiteCallError(err, 'historical');
     }

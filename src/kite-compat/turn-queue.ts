@@ -37,6 +37,16 @@ export class TurnQueue<T> {
     return item;
   }
 
+  /** Takes `item` out of `user`'s queue; false if it was not there (taken already). */
+  remove(user: string, item: T): boolean {
+    const q = this.queues.get(user);
+    const i = q ? q.indexOf(item) : -1;
+    if (!q || i < 0) return false;
+    q.splice(i, 1);
+    if (q.length === 0) this.queues.delete(user);
+    return true;
+  }
+
   /** Every item, leaving the queue empty. */
   drain(): T[] {
     const all = [...this.queues.values()].flat();

@@ -10,6 +10,7 @@ import { InstrumentsService } from '../instruments/instruments.service.js';
 import { MODES, type TickMode } from '../kite/kite.constants.js';
 import type { Tick } from '../kite/tick.js';
 import { FairQueue } from './fair-queue.js';
+import { PacedPump } from './paced-pump.js';
 import { QUOTE_CALL_GAP_MS, QUOTE_RATE_GATE, type QuoteRateGate } from './quote-rate-gate.js';
 import { quoteToTick } from './quote-tick.js';
 
@@ -63,8 +64,16 @@ export class QuotesService implements OnApplicationShutdown {
   /** Instruments queued or in a call → their waiters. */
   private readonly waiting = new Map<number, Waiter>();
   private readonly queue = new FairQueue();
-  private pumping = false;
-  private closed = false;
+  /** One call per gate opening while anything waits; a call does not wait for the previous answer. */
+  private readonly pump = new PacedPump({
+    pending: () => this.queue.size > 0,
+    collect: () => new Promise((resolve) => setTimeout(resolve, COLLECT_MS)),
+    slot: () => this.slot(),
+    dispatch: () => {
+      const batch = this.queue.take(QUOTE_BATCH);
+      if (batch.length > 0) void this.call(batch);
+    },
+  });
   private readonly maxQueued: number;
 
   constructor(
@@ -79,7 +88,7 @@ export class QuotesService implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    this.closed = true;
+    this.pump.close();
     const gone = new Error('shutting down');
     for (const t of this.queue.drain()) this.waiting.get(t)?.reject(gone);
   }
@@ -156,7 +165,7 @@ export class QuotesService implements OnApplicationShutdown {
     }
     // Queued for this user too, so that it is fetched at this user's turn even if another queued it first.
     if (!inCall) this.queue.add(user, token);
-    this.pump();
+    this.pump.kick();
     return w.promise;
   }
 
@@ -164,27 +173,12 @@ export class QuotesService implements OnApplicationShutdown {
     if (this.waiting.get(token) === waiter) this.waiting.delete(token);
   }
 
-  private pump(): void {
-    if (this.pumping || this.closed) return;
-    this.pumping = true;
-    void this.drain().finally(() => {
-      this.pumping = false;
-      if (this.queue.size > 0) this.pump();
-    });
-  }
-
-  /** One call per gate opening while anything waits; a call does not wait for the previous answer. */
-  private async drain(): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, COLLECT_MS));
-    while (this.queue.size > 0 && !this.closed) {
-      try {
-        await this.gate.wait();
-      } catch (err) {
-        this.logger.warn(`quote rate gate failed (${errorText(err)}); pacing locally`);
-        await new Promise((resolve) => setTimeout(resolve, QUOTE_CALL_GAP_MS));
-      }
-      const batch = this.queue.take(QUOTE_BATCH);
-      if (batch.length > 0) void this.call(batch);
+  private async slot(): Promise<void> {
+    try {
+      await this.gate.wait();
+    } catch (err) {
+      this.logger.warn(`quote rate gate failed (${errorText(err)}); pacing locally`);
+      await new Promise((resolve) => setTimeout(resolve, QUOTE_CALL_GAP_MS));
     }
   }
 

@@ -98,8 +98,9 @@ describe('/kite/instruments/historical: Kite’s candles through the relay, pace
           return cs;
         });
     };
-    // The busy bot queues 8 distinct requests; four others one or two each, a moment later.
-    const busy = Array.from({ length: 8 }, (_, i) => ask('busy', 10 + i));
+    // The busy bot queues 5 distinct requests; four others one or two each, a moment later: 11 calls
+    // take about 3.5 s at the pace, inside the 5 s a request may wait (MAX_HISTORICAL_WAIT_MS).
+    const busy = Array.from({ length: 5 }, (_, i) => ask('busy', 10 + i));
     await new Promise((r) => setImmediate(r));
     const others = ['b1', 'b2', 'b3', 'b4'].flatMap((sub, i) => [
       ask(sub, 30 + i),
@@ -108,7 +109,7 @@ describe('/kite/instruments/historical: Kite’s candles through the relay, pace
     const answers = await Promise.all([...busy, ...others]);
     polling = false;
     await poller;
-    assert.equal((await historicalCalls()) - start, 14, 'one Kite call per distinct request');
+    assert.equal((await historicalCalls()) - start, 11, 'one Kite call per distinct request');
     assert.ok(answers.every((cs) => cs.length > 0));
     for (let i = 0; i < polls.length; i++) {
       for (let j = i + 1; j < polls.length && polls[j].got - polls[i].sent <= 1000; j++) {
@@ -128,6 +129,69 @@ describe('/kite/instruments/historical: Kite’s candles through the relay, pace
         `${sub} is served round-robin, not after the busy bot`,
       );
     }
+  });
+
+  it('a bot is never held for long: a request without its turn after about 5 s is a NetworkException 429 with Retry-After; the rest are answered', async () => {
+    // Three bots queue 10 distinct requests each: 30 calls would take about 10.5 s at the pace.
+    const started = Date.now();
+    const outcomes = await Promise.all(
+      ['q1', 'q2', 'q3'].flatMap((sub, u) =>
+        Array.from({ length: 10 }, (_, i) => {
+          const to = `2026-12-01 10:${String(10 + u * 10 + i).padStart(2, '0')}:00`;
+          return bot(sub)
+            .getHistoricalData(INFY, '15minute', '2026-12-01 09:15:00', to)
+            .then(
+              (): { sub: string; ok: boolean; at: number; e?: Rec } => ({
+                sub,
+                ok: true,
+                at: Date.now() - started,
+              }),
+              (e: Rec) => ({ sub, ok: false, at: Date.now() - started, e }),
+            );
+        }),
+      ),
+    );
+    const refused = outcomes.filter((o) => !o.ok);
+    assert.ok(refused.length > 0, 'some requests could not have had their turn within 5 s');
+    assert.ok(outcomes.length - refused.length >= 6, `${outcomes.length - refused.length} answered`);
+    for (const o of refused) {
+      assert.equal(o.e?.error_type, 'NetworkException', o.e?.message);
+      assert.match(String(o.e?.message), /waited 5 s .*retry after \d+ s/);
+      // Given up at the bound, not minutes later (generous for a loaded machine).
+      assert.ok(o.at >= 4_500 && o.at < 20_000, `refused after ${o.at} ms`);
+    }
+    for (const sub of ['q1', 'q2', 'q3']) {
+      assert.ok(
+        outcomes.some((o) => o.sub === sub && o.ok),
+        `${sub} had some of its requests answered: the turns stay fair`,
+      );
+    }
+    // The status and Retry-After as a bot's HTTP client sees them.
+    const raw = await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        fetch(
+          `${t.url}/kite/instruments/historical/${INFY}/30minute?from=2026-12-01+09:15:00&to=2026-12-01+10:${String(10 + i).padStart(2, '0')}:00`,
+          { headers: { Authorization: `token any:${tokenOf(`r${i % 3}`)}`, 'X-Kite-Version': '3' } },
+        ),
+      ),
+    );
+    const late = raw.filter((r) => r.status === 429);
+    assert.ok(late.length > 0, raw.map((r) => r.status).join(','));
+    assert.ok(late.every((r) => Number(r.headers.get('retry-after')) >= 1));
+    const ok = raw.filter((r) => r.status === 200);
+    assert.equal(ok.length + late.length, raw.length);
+    const body = (await late[0].json()) as Rec;
+    assert.equal(body.error_type, 'NetworkException');
+    assert.equal(body.data, null);
+    for (const r of raw) if (!r.bodyUsed) await r.body?.cancel();
+    // The bound leaves nothing behind: a new request is answered at once.
+    const fresh = await bot('q1').getHistoricalData(
+      INFY,
+      '5minute',
+      '2026-12-01 09:15:00',
+      '2026-12-01 10:00:00',
+    );
+    assert.ok(fresh.length > 0);
   });
 
   it('bad input is an InputException before any Kite call: interval, dates, their order, an unknown token', async () => {
