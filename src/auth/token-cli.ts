@@ -1,5 +1,5 @@
 import { JwtService } from '@nestjs/jwt';
-import { cliFlag } from '../cli-flags.js';
+import { cliFlag } from '../common/cli-flags.js';
 import { loadConfig } from '../config/load-config.js';
 import { ROLES, type Role } from './auth.constants.js';
 import { durationSeconds } from './expiry.js';

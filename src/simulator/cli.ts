@@ -1,4 +1,4 @@
-import { cliFlag } from '../cli-flags.js';
+import { cliFlag } from '../common/cli-flags.js';
 import { KiteSimulator } from './simulator.js';
 import { MAX_SYNTHETIC_EQUITIES, syntheticEquityCount } from './universe.js';
 

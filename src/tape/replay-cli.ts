@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { cliFlag } from '../cli-flags.js';
+import { cliFlag } from '../common/cli-flags.js';
 import { istInstant, istIso } from '../clock/ist.js';
 import { ReplayPlayer } from '../simulator/replay-player.js';
 import { KiteSimulator } from '../simulator/simulator.js';

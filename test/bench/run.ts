@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { cliFlag } from '../../src/cli-flags.js';
+import { cliFlag } from '../../src/common/cli-flags.js';
 import { serverNodeArgs } from './bench-kit.js';
 import { benchCandles } from './candles.bench.js';
 import { benchCluster } from './cluster.bench.js';
