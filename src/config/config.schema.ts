@@ -15,64 +15,6 @@ import { parseTrustProxy } from './trust-proxy.js';
 
 export { isPlaceholder };
 
-/** Every environment variable kite-relay reads (SPEC section 2), in documentation order. */
-export const CONFIG_KEYS = [
-  'NODE_ENV',
-  'PORT',
-  'HOST',
-  'METRICS_PORT',
-  'METRICS_TOKEN',
-  'PUBLIC_URL',
-  'TRUST_PROXY',
-  'FEED_SOURCE',
-  'KITE_API_KEY',
-  'KITE_API_SECRET',
-  'KITE_ACCESS_TOKEN',
-  'KITE_API_ROOT',
-  'KITE_WS_ROOT',
-  'KITE_LOGIN_URL',
-  'REDIS_URL',
-  'NODE_ID',
-  'LEASE_TTL_MS',
-  'LEASE_RENEW_MS',
-  'CACHE_TTL_MS',
-  'JWT_SECRET',
-  'JWT_TTL',
-  'SESSION_ENCRYPTION_KEY',
-  'CLUSTER_SECRET',
-  'CORS_ORIGINS',
-  'ALLOWED_KITE_USER_IDS',
-  'MAX_SUBSCRIPTIONS_PER_CLIENT',
-  'MAX_CONNECTIONS_PER_USER',
-  'MAX_INSTRUMENTS_PER_USER',
-  'MAX_UNAUTHENTICATED_PER_ADDRESS',
-  'MAX_QUEUED_QUOTES_PER_USER',
-  'API_RATE_LIMIT_PER_MINUTE',
-  'HEARTBEAT_INTERVAL_MS',
-  'MARKET_CALENDAR_FILE',
-  'DATA_DIR',
-  'RECORD',
-  'RECORD_DIR',
-  'RECORD_ORDERS',
-  'RECORD_RETENTION_DAYS',
-  'RECORD_MAX_BYTES',
-  'RECORD_MIN_FREE_BYTES',
-  'LOG_LEVEL',
-  'CLOCK_START',
-] as const;
-export type ConfigKey = (typeof CONFIG_KEYS)[number];
-
-/** Variables whose values must never be printed, even when invalid. */
-export const SECRET_KEYS: ReadonlySet<ConfigKey> = new Set([
-  'KITE_API_SECRET',
-  'KITE_ACCESS_TOKEN',
-  'JWT_SECRET',
-  'SESSION_ENCRYPTION_KEY',
-  'CLUSTER_SECRET',
-  'REDIS_URL',
-  'METRICS_TOKEN',
-]);
-
 export const KITE_DEFAULTS = {
   apiRoot: 'https://api.kite.trade',
   wsRoot: 'wss://ws.kite.trade',

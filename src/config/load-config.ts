@@ -1,7 +1,8 @@
 import type { ValidationResult } from 'joi';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { CONFIG_KEYS, KITE_DEFAULTS, configSchema, type ConfigKey } from './config.schema.js';
+import { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
+import { KITE_DEFAULTS, configSchema } from './config.schema.js';
 import { freezeConfig, type AppConfig } from './app-config.js';
 import { parseBytes } from './record-schema.js';
 import { parseTrustProxy } from './trust-proxy.js';

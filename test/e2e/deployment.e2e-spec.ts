@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CONFIG_KEYS } from '../../src/config/config.schema.js';
+import { CONFIG_KEYS } from '../../src/config/config-keys.js';
 import { docSection } from '../helpers/docs.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');

@@ -5,7 +5,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { CONFIG_KEYS, SECRET_KEYS, isPlaceholder } from '../../src/config/config.schema.js';
+import { CONFIG_KEYS, SECRET_KEYS } from '../../src/config/config-keys.js';
+import { isPlaceholder } from '../../src/config/config.schema.js';
 import { DRAIN_MS } from '../../src/health/readiness.service.js';
 import { METRIC_PREFIX, MetricsService } from '../../src/metrics/metrics.service.js';
 
