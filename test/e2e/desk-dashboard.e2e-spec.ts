@@ -3,6 +3,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { TokenService } from '../../src/auth/token.service.js';
+import { KiteWsProbe, kiteWsUrl } from '../helpers/kite-ws-client.js';
 import { TestApp } from '../helpers/test-app.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -107,14 +109,32 @@ describe('the desk in a real browser: the admin panel and invite links (Debian c
         'redis',
       ]);
       await liveTicks(page);
-      await page.waitForFunction(
-        () =>
-          Array.from(document.querySelectorAll<HTMLTableRowElement>('#clients-nodes tbody tr')).some(
-            (tr) => tr.cells[0].textContent === 'SIM001' && tr.cells[2].textContent === '4',
-          ),
-        undefined,
-        { timeout: 10_000 },
+      // A KiteTicker-style bot on /kite/ws: the panel lists it with its protocol, beside the page's Socket.IO socket.
+      const kiteBot = new KiteWsProbe(
+        kiteWsUrl(t.url, t.get(TokenService).mint('kite-bot', 'viewer', '1h').token),
       );
+      assert.equal(await kiteBot.opened, 101);
+      kiteBot.send({ a: 'subscribe', v: [408065, 2953217] });
+      const rows = (user: string, protocol: string, subs: string) =>
+        page.waitForFunction(
+          ([u, p, n]) =>
+            Array.from(document.querySelectorAll<HTMLTableRowElement>('#clients-nodes tbody tr')).some(
+              (tr) =>
+                tr.cells[0].textContent === u &&
+                tr.cells[1].textContent === p &&
+                tr.cells[3].textContent === n,
+            ),
+          [user, protocol, subs],
+          { timeout: 10_000 },
+        );
+      await rows('SIM001', 'socket.io', '4');
+      await rows('kite-bot', 'kite', '2');
+      assert.deepEqual((await cellTexts(page, '#clients-nodes thead th')).slice(0, 3), [
+        'User',
+        'Protocol',
+        'Role',
+      ]);
+      kiteBot.close();
 
       // An invite, created in the panel, copied with the button, and listed by the API.
       await page.fill('#invite-name', 'Priya Desk');

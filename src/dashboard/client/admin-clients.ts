@@ -5,6 +5,7 @@ import { $, el } from './dom.js';
 /** `GET /api/admin/clients` entries (every node's sockets). */
 interface ConnectedClient {
   id: string;
+  protocol: 'socket.io' | 'kite';
   node: string;
   user: string;
   role: string;
@@ -13,7 +14,7 @@ interface ConnectedClient {
   slow: boolean;
 }
 
-/** The connected clients, one table per node: user, role, subscriptions, slow, since when. */
+/** The connected clients, one table per node: user, protocol, role, subscriptions, slow, since when. */
 export async function loadClients(): Promise<void> {
   const { nodes, total } = await api<{ nodes: Record<string, ConnectedClient[]>; total: number }>(
     'GET',
@@ -35,7 +36,7 @@ export async function loadClients(): Promise<void> {
 function table(clients: ConnectedClient[]): HTMLTableElement {
   const t = el('table', 'admin-table');
   const head = t.createTHead().insertRow();
-  for (const h of ['User', 'Role', 'Subs', 'Slow', 'Since']) head.append(el('th', undefined, h));
+  for (const h of ['User', 'Protocol', 'Role', 'Subs', 'Slow', 'Since']) head.append(el('th', undefined, h));
   const body = t.createTBody();
   fillTable(
     body,
@@ -43,7 +44,14 @@ function table(clients: ConnectedClient[]): HTMLTableElement {
       .sort((a, b) => a.user.localeCompare(b.user))
       .map((c) => ({
         id: c.id,
-        cells: [c.user, c.role, String(c.subscriptions), c.slow ? 'slow' : '', c.connected_at.slice(11, 19)],
+        cells: [
+          c.user,
+          c.protocol,
+          c.role,
+          String(c.subscriptions),
+          c.slow ? 'slow' : '',
+          c.connected_at.slice(11, 19),
+        ],
       })),
   );
   return t;
