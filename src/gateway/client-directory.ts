@@ -7,6 +7,12 @@ export type ClientProtocol = 'socket.io' | 'kite';
 /** A connected client as an admin sees it, whatever its protocol. */
 export type ConnectedClient = Omit<SocketData, typeof CLIENT> & { id: string; protocol: ClientProtocol };
 
+/** A Socket.IO socket's entry: its handshake data without the server-only part (fetchSockets() strips it on other nodes). */
+export function socketIoClient(id: string, d: Omit<SocketData, typeof CLIENT>): ConnectedClient {
+  const { node, user, role, connected_at, subscriptions, slow } = d;
+  return { id, protocol: 'socket.io', node, user, role, connected_at, subscriptions, slow };
+}
+
 /** What a protocol other than Socket.IO tells the directory about its clients on this node. */
 export interface ProtocolClients {
   list(): ConnectedClient[];
