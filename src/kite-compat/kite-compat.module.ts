@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { CacheModule } from '../cache/cache.module.js';
 import { ClusterModule } from '../cluster/cluster.module.js';
 import { GatewayModule } from '../gateway/gateway.module.js';
 import { InstrumentsModule } from '../instruments/instruments.module.js';
@@ -24,7 +25,15 @@ import { UpgradeAdmission } from './upgrade-admission.js';
  * services in Kite's envelope.
  */
 @Module({
-  imports: [AuthModule, ClusterModule, GatewayModule, OrdersModule, QuotesModule, InstrumentsModule],
+  imports: [
+    AuthModule,
+    CacheModule,
+    ClusterModule,
+    GatewayModule,
+    OrdersModule,
+    QuotesModule,
+    InstrumentsModule,
+  ],
   // The refusals' catch-all last: routes are matched in registration order.
   controllers: [
     KiteQuotesController,
