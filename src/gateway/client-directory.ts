@@ -1,8 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { Namespace } from 'socket.io';
 import type { ConnectedClient } from '../contracts/clients.contract.js';
+import type { CLIENT, SocketData } from './client-state.js';
 
 export type { ClientProtocol, ConnectedClient } from '../contracts/clients.contract.js';
+
+/** A Socket.IO socket's entry: its handshake data without the server-only part (fetchSockets() strips it on other nodes). */
+export function socketIoClient(id: string, d: Omit<SocketData, typeof CLIENT>): ConnectedClient {
+  const { node, user, role, connected_at, subscriptions, slow } = d;
+  return { id, protocol: 'socket.io', node, user, role, connected_at, subscriptions, slow };
+}
 
 /** What a protocol other than Socket.IO tells the directory about its clients on this node. */
 export interface ProtocolClients {

@@ -14,13 +14,12 @@ import { AppConfigService } from '../config/app-config.service.js';
 import { Clock } from '../clock/clock.js';
 import { istIso } from '../clock/ist.js';
 import { RelayEvents } from '../events/relay-events.js';
-import { MODE_RANK, type TickMode } from '../kite/kite.constants.js';
-import type { Tick } from '../kite/tick.js';
+import type { TickMode } from '../kite/kite.constants.js';
 import { MarketFeedService } from '../market-feed/market-feed.service.js';
 import { MarketStatusService } from '../market-status/market-status.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { OrderUpdatesService } from '../orders/order-updates.service.js';
-import { ClientDirectory, type ConnectedClient } from './client-directory.js';
+import { ClientDirectory, socketIoClient, type ConnectedClient } from './client-directory.js';
 import { ClientSubscriptionService } from './client-subscription.service.js';
 import { CLIENT, ORDERS_ROOM, userRoom, type MarketSocket, type SocketData } from './client-state.js';
 import {
@@ -30,8 +29,8 @@ import {
   type SubscribeAck,
   type UnsubscribeAck,
 } from './market-events.js';
-import { projectTick } from './project-tick.js';
 import { ExpirySweep } from './expiry-sweep.js';
+import { tickSnapshot } from './tick-snapshot.js';
 import { TickFanout } from './tick-fanout.js';
 import { UnauthenticatedConnections } from './unauthenticated-connections.js';
 import { UserLimitsService } from './user-limits.service.js';
@@ -184,17 +183,7 @@ export class MarketGateway
       this.ns.fetchSockets(),
       this.directory.list(this.ns as unknown as Namespace, this.clustered),
     ]);
-    const own = sockets.map((s) => ({
-      id: s.id,
-      protocol: 'socket.io' as const,
-      node: s.data.node,
-      user: s.data.user,
-      role: s.data.role,
-      connected_at: s.data.connected_at,
-      subscriptions: s.data.subscriptions,
-      slow: s.data.slow,
-    }));
-    return [...own, ...others];
+    return [...sockets.map((s) => socketIoClient(s.id, s.data)), ...others];
   }
 
   /** Disconnects every socket of `sub`, of every protocol, on every node. */
@@ -243,34 +232,18 @@ export class MarketGateway
     if (typeof ack === 'function') (ack as (r: unknown) => void)(result);
   }
 
-  /**
-   * The last fresh tick of each newly subscribed instrument, in one `ticks` event: this node's own
-   * last tick, read in the turn of the join, so the live flow never repeats it; the cache only for
-   * an instrument this node has no fresh tick of, and then only if no live tick came meanwhile.
-   */
   private async snapshot(socket: MarketSocket, tokens: number[], mode: TickMode): Promise<void> {
-    const ttl = this.config.values.cacheTtlMs;
-    const now = this.clock.now();
-    const ticks: Tick[] = [];
-    const missing: number[] = [];
-    for (const t of tokens) {
-      // A tick already batched for the room this client just joined reaches it at the flush.
-      if (this.fanout?.queued(t, mode)) continue;
-      const local = this.feed.ticks.latest(t);
-      if (local && now - local.at <= ttl) ticks.push(local.tick);
-      else missing.push(t);
-    }
-    if (missing.length > 0) {
-      const before = new Map(missing.map((t) => [t, this.feed.ticks.latest(t)]));
-      const quotes = await this.cache.getQuotes(missing); // never rejects (CacheService)
-      for (const t of missing) {
-        const q = quotes.get(t);
-        if (!q || this.feed.ticks.latest(t) !== before.get(t) || this.fanout?.queued(t, mode)) continue;
-        // Another node cached it; if this node's copy of the frame is still on its way, it is not delivered twice.
-        if (this.feed.ticks.seed(q.tick, q.as_of)) ticks.push(q.tick);
-      }
-    }
-    const out = ticks.filter((t) => MODE_RANK[t.mode] >= MODE_RANK[mode]).map((t) => projectTick(t, mode));
+    const out = await tickSnapshot(
+      {
+        feed: this.feed,
+        cache: this.cache,
+        now: () => this.clock.now(),
+        maxAgeMs: this.config.values.cacheTtlMs,
+        queued: (t, m) => this.fanout?.queued(t, m) ?? false,
+      },
+      tokens,
+      mode,
+    );
     if (out.length > 0 && socket.connected) socket.emit('ticks', out);
   }
 }

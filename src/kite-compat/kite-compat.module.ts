@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { CacheModule } from '../cache/cache.module.js';
 import { ClusterModule } from '../cluster/cluster.module.js';
 import { GatewayModule } from '../gateway/gateway.module.js';
 import { InstrumentsModule } from '../instruments/instruments.module.js';
@@ -27,6 +28,7 @@ import { UpgradeAdmission } from './upgrade-admission.js';
 @Module({
   imports: [
     AuthModule,
+    CacheModule,
     ClusterModule,
     GatewayModule,
     OrdersModule,

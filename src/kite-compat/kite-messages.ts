@@ -1,5 +1,7 @@
 import type { ClientSubscriptionService } from '../gateway/client-subscription.service.js';
 import type { TickMode } from '../kite/kite.constants.js';
+import type { CacheService } from '../cache/cache.service.js';
+import { snapshotFromCache } from './cache-snapshot.js';
 import { parseClientMessage } from './client-message.js';
 import type { KiteClient } from './kite-client.js';
 import type { PacketFanout } from './packet-fanout.js';
@@ -17,6 +19,7 @@ export class KiteMessages {
     private readonly subscriptions: ClientSubscriptionService,
     private readonly fanout: PacketFanout,
     private readonly snapshotMaxAgeMs: number,
+    private readonly cache?: Pick<CacheService, 'getQuotes'>,
   ) {}
 
   async handle(c: KiteClient, text: string): Promise<MessageErrors> {
@@ -62,11 +65,18 @@ export class KiteMessages {
     if (!ack.ok) return [{ reason: ack.error.code, message: `${action(mode)}: ${ack.error.message}` }];
     // The subscriptions change and the snapshot goes out in one turn: no live packet is missed or repeated.
     this.fanout.setSubscriptions(c.member, c.state.subs);
-    if (out.fresh.length > 0) this.fanout.snapshot(c.member, out.fresh, out.mode, this.snapshotMaxAgeMs);
+    if (out.fresh.length > 0) this.snapshot(c, out.fresh, out.mode);
     if (ack.rejected.length === 0) return [];
     const shown = ack.rejected.slice(0, 5).map((r) => `${String(r.instrument)} (${r.reason})`);
     const more = ack.rejected.length > 5 ? ` and ${ack.rejected.length - 5} more` : '';
     return [{ reason: 'rejected', message: `${action(mode)}: refused ${shown.join('; ')}${more}` }];
+  }
+
+  /** This node's latest packets at once; what it has none of, from the shared cache (another node's ticks). */
+  private snapshot(c: KiteClient, tokens: number[], mode: TickMode): void {
+    const served = new Set(this.fanout.snapshotTokens(c.member, tokens, mode, this.snapshotMaxAgeMs));
+    const rest = tokens.filter((t) => !served.has(t));
+    if (rest.length > 0 && this.cache) void snapshotFromCache(this.cache, this.fanout, c, rest, mode);
   }
 }
 

@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { canSeeOrders } from '../auth/token-scopes.js';
 import type { Principal } from '../auth/token.service.js';
+import { CacheService } from '../cache/cache.service.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { istIso } from '../clock/ist.js';
 import { RelayEvents } from '../events/relay-events.js';
@@ -73,6 +74,7 @@ export class KiteWsServer implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly config: AppConfigService,
     private readonly directory: ClientDirectory,
     private readonly orders: OrderUpdatesService,
+    cache: CacheService,
     metrics: MetricsService,
   ) {
     this.m = kiteWsMetrics(metrics);
@@ -80,7 +82,7 @@ export class KiteWsServer implements OnApplicationBootstrap, BeforeApplicationSh
       { slowBytes: SLOW_BYTES, heartbeatMs: HEARTBEAT_MS, now: Date.now },
       this.m,
     );
-    this.messages = new KiteMessages(subscriptions, this.fanout, config.values.cacheTtlMs);
+    this.messages = new KiteMessages(subscriptions, this.fanout, config.values.cacheTtlMs, cache);
   }
 
   onApplicationBootstrap(): void {

@@ -67,6 +67,16 @@ export class PacketFanout {
 
   /** The latest packet of each of `tokens` no older than `maxAgeMs`, cut to `mode`, in one frame at once. */
   snapshot(member: FanoutMember, tokens: readonly number[], mode: TickMode, maxAgeMs: number): number {
+    return this.snapshotTokens(member, tokens, mode, maxAgeMs).length;
+  }
+
+  /** As snapshot(); returns the instruments it sent a packet of. */
+  snapshotTokens(
+    member: FanoutMember,
+    tokens: readonly number[],
+    mode: TickMode,
+    maxAgeMs: number,
+  ): number[] {
     const now = this.o.now();
     const slices: Buffer[] = [];
     const sliced: number[] = [];
@@ -77,14 +87,24 @@ export class PacketFanout {
       slices.push(l!.packet.subarray(0, len));
       sliced.push(t);
     }
-    if (slices.length === 0) return 0;
+    this.sendPackets(member, sliced, slices);
+    return sliced;
+  }
+
+  /** The latest packet entry of `token` (compared by identity: did a newer packet come meanwhile?). */
+  latestOf(token: number): object | undefined {
+    return this.latest.get(token);
+  }
+
+  /** Packets made elsewhere (a snapshot from the shared cache), in one frame, or queued for a slow client. */
+  sendPackets(member: FanoutMember, tokens: readonly number[], packets: readonly Buffer[]): void {
+    if (packets.length === 0) return;
     if (member.pending) {
-      for (let i = 0; i < slices.length; i++) member.pending.set(sliced[i], Buffer.from(slices[i]));
+      for (let i = 0; i < packets.length; i++) member.pending.set(tokens[i], Buffer.from(packets[i]));
     } else {
-      this.send(member, frameOfPackets(slices), slices.length, now);
+      this.send(member, frameOfPackets(packets), packets.length, this.o.now());
       this.report();
     }
-    return slices.length;
   }
 
   /**

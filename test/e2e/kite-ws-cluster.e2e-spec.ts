@@ -20,7 +20,8 @@ describe(
     const bots: KiteBot[] = [];
     const probes: KiteWsProbe[] = [];
     before(async () => {
-      c = await TestCluster.start(3);
+      // The longest cache freshness: one test restarts a follower while the simulator is silent.
+      c = await TestCluster.start(3, { env: { CACHE_TTL_MS: '10000' } });
       await c.login(c.nodes[0]);
       await waitFor(
         async () => (await Promise.all(c.nodes.map(feedState))).every((s) => s === 'LIVE'),
@@ -116,6 +117,39 @@ describe(
       await waitFor(() => p.closed, 'the close on node-2', 2000);
       assert.ok(p.closed!.at - at < 2000);
       assert.equal(await new KiteWsProbe(kiteWsUrl(c.nodes[1].url, minted.body.token)).opened, 403);
+    });
+
+    it('a follower started after the last tick of an instrument still sends its latest packet at once, from the shared cache', async () => {
+      const holder = (await c.holder())!;
+      const follower = c.nodes.find((n) => n !== holder && n.alive)!;
+      const s = c.client(holder);
+      const seen: { instrument_token: number; last_price: number }[] = [];
+      s.on('ticks', (ticks: any[]) => seen.push(...ticks));
+      await new Promise<void>((r) => s.once('connect', () => r()));
+      await s.timeout(10_000).emitWithAck('subscribe', { instruments: [TOKENS[0]], mode: 'quote' });
+      await waitFor(() => seen.some((k) => k.instrument_token === TOKENS[0]), 'a tick on the holder');
+      // Kite goes quiet; the follower restarts, so it has no packet of its own of anything.
+      const silence = (ms: number) =>
+        fetch(`${c.sim.urls.apiRoot}/__sim/silence`, { method: 'POST', body: JSON.stringify({ ms }) });
+      assert.equal((await silence(60_000)).status, 200);
+      try {
+        await follower.kill('SIGTERM');
+        await follower.start();
+        const p = new KiteWsProbe(kiteWsUrl(follower.url, c.token('viewer', 'late-bot')));
+        probes.push(p);
+        assert.equal(await p.opened, 101);
+        p.send({ a: 'subscribe', v: [TOKENS[0]] });
+        await waitFor(() => p.dataFrames().length > 0, 'the snapshot from the cache', 5000);
+        const frame = p.frames.find((f) => f.data.length > 1)!.data;
+        assert.equal(frame.readUInt16BE(0), 1);
+        assert.equal(frame.readUInt16BE(2), 44, 'a quote packet');
+        assert.equal(frame.readUInt32BE(4), TOKENS[0]);
+        const last = seen.filter((k) => k.instrument_token === TOKENS[0]).at(-1)!;
+        assert.equal(frame.readInt32BE(8) / 100, last.last_price, 'the last price the holder delivered');
+      } finally {
+        await silence(0);
+        s.disconnect();
+      }
     });
   },
 );
