@@ -315,12 +315,21 @@ describe('the cluster bus as a trust boundary', { timeout: 120_000 }, () => {
       (await c.nodes[0].http(`/api/admin/tokens/${id}`, { method: 'DELETE', token: admin })).status,
       200,
     );
+    let last = 'no answer';
+    // A restarted node under the whole suite's load can take over 10 s to answer: the bound is generous,
+    // and a timeout says what the node last answered (a 200 would be the token un-revoked).
     const refusedOn = async (n: ClusterNode, when: string) =>
       waitFor(
-        async () => (await n.http('/api/market/status', { token })).status === 401,
-        `refused on ${n.id} ${when}`,
-        10_000,
-      );
+        async () => {
+          const r = await n.http('/api/market/status', { token });
+          last = String(r.status);
+          return r.status === 401;
+        },
+        `refused on ${n.id} ${when} (last answer: ${last})`,
+        20_000,
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}; last answer ${last}`);
+      });
     for (const n of c.nodes) await refusedOn(n, 'after the revocation');
     // The node writes its DATA_DIR copy asynchronously: the attack starts once it is on disk.
     const file = join(
