@@ -6,6 +6,7 @@ import { SystemClock } from './clock/clock.js';
 import { errorText } from './common/error-text.js';
 import { withKiteEndpoints, type AppConfig } from './config/app-config.js';
 import { checkDataDir, checkRecordDir } from './config/boot-checks.js';
+import { keepDevSecrets } from './config/dev-secrets.js';
 import { loadConfig } from './config/load-config.js';
 import { checkRedis } from './redis/redis-boot-check.js';
 import { BUILTIN_CALENDAR_FILE, loadCalendar, type MarketCalendar } from './market-status/calendar.js';
@@ -23,15 +24,22 @@ function fail(lines: string[]): never {
 async function validated(): Promise<{ config: AppConfig; calendar: MarketCalendar; warnings: string[] }> {
   const loaded = loadConfig(process.env);
   if (!loaded.ok) fail(loaded.errors);
-  const { config, warnings } = loaded;
+  const { config: schemaConfig, warnings: schemaWarnings } = loaded;
   let calendar: MarketCalendar;
   try {
-    calendar = loadCalendar(config.marketCalendarFile ?? BUILTIN_CALENDAR_FILE);
+    calendar = loadCalendar(schemaConfig.marketCalendarFile ?? BUILTIN_CALENDAR_FILE);
   } catch (err) {
     fail([`- MARKET_CALENDAR_FILE: ${errorText(err)}`]);
   }
-  const dirs = [checkDataDir(config), checkRecordDir(config)].filter((p) => p !== undefined);
+  const dirs = [checkDataDir(schemaConfig), checkRecordDir(schemaConfig)].filter((p) => p !== undefined);
   if (dirs.length > 0) fail(dirs);
+  // Development without JWT_SECRET or SESSION_ENCRYPTION_KEY: the generated ones are kept in DATA_DIR.
+  const dev = keepDevSecrets(schemaConfig);
+  const config = dev.config;
+  const warnings = [
+    ...schemaWarnings.filter((w) => !dev.kept.some((k) => w.startsWith(`${k} is not set`))),
+    ...dev.warnings,
+  ];
   if (config.redisUrl) {
     const problem = await checkRedis(config.redisUrl, existsSync('/.dockerenv'));
     // A refusal is configuration everywhere. A silent Redis: production needs it; elsewhere the

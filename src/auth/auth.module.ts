@@ -16,6 +16,7 @@ import { MeController } from './me.controller.js';
 import { SessionMetrics } from './session-metrics.js';
 import { SessionPersistence } from './session-persistence.js';
 import { RevocationFile } from './revocation-file.js';
+import { SessionFile } from './session-file.js';
 import { TokenRegistry } from './token-registry.js';
 import { jwtOptions, TokenService } from './token.service.js';
 
@@ -39,6 +40,7 @@ import { jwtOptions, TokenService } from './token.service.js';
     TokenService,
     TokenRegistry,
     RevocationFile,
+    SessionFile,
     AuthCookies,
     JwtAuthGuard,
     JsonBodyGuard,

@@ -8,12 +8,15 @@ import { RedisClients } from '../redis/redis-clients.js';
 import { SessionStore } from '../redis/session.store.js';
 import type { KiteSession } from './kite-session.js';
 import { openSession, sealSession } from './session-crypto.js';
+import { SessionFile } from './session-file.js';
 
 /**
  * Keeps the Kite session across restarts and nodes: sealed (AES-256-GCM) in Redis, expiring with
- * the session. Without Redis there is nothing to keep it in, so a restart asks for a login. The
- * session service holds the live copy; when Redis answers again without it (restarted empty,
- * or written while it was away), it is written back, so nothing already stored is lost.
+ * the session. A node without Redis (no REDIS_URL) keeps the same sealed text in DATA_DIR instead,
+ * so its restart needs no new login either. The session service holds the live copy; when Redis
+ * answers again without it (restarted empty, or written while it was away), it is written back,
+ * so nothing already stored is lost. A node with Redis never reads the file: another node may
+ * have logged out since.
  */
 @Injectable()
 export class SessionPersistence implements OnModuleDestroy {
@@ -27,6 +30,7 @@ export class SessionPersistence implements OnModuleDestroy {
     private readonly redis: RedisClients,
     private readonly clock: Clock,
     events: RelayEvents,
+    private readonly file: SessionFile,
   ) {
     this.off = events.on('redis.availability', ({ up }) => {
       if (up) void this.writeBack();
@@ -43,14 +47,7 @@ export class SessionPersistence implements OnModuleDestroy {
   }
 
   async read(): Promise<KiteSession | undefined> {
-    if (!this.redis.up) return undefined;
-    let sealed: string | undefined;
-    try {
-      sealed = await this.store.read();
-    } catch (err) {
-      this.logger.warn(`could not read the stored Kite session: ${errorText(err)}`);
-      return undefined;
-    }
+    const sealed = await this.readSealed();
     if (!sealed) return undefined;
     const session = openSession<KiteSession>(sealed, this.config.values.sessionEncryptionKey);
     if (!session) {
@@ -59,11 +56,28 @@ export class SessionPersistence implements OnModuleDestroy {
     return session;
   }
 
+  private async readSealed(): Promise<string | undefined> {
+    try {
+      if (!this.redis.configured) return await this.file.read();
+      return this.redis.up ? await this.store.read() : undefined;
+    } catch (err) {
+      this.logger.warn(`could not read the stored Kite session: ${errorText(err)}`);
+      return undefined;
+    }
+  }
+
   /** Stores the session; a failure is logged (the session still works on this node, and is written back later). */
   async write(session: KiteSession): Promise<void> {
     const ttl = session.expiresAt - this.clock.now();
     // An expired session is not stored (and is no Redis failure: nothing was sent).
-    if (!this.redis.up || !(ttl > 0)) return;
+    if (!(ttl > 0)) return;
+    if (!this.redis.configured) {
+      const sealed = sealSession(session, this.config.values.sessionEncryptionKey);
+      return this.file.write(sealed).catch((err: unknown) => {
+        this.logger.warn(`could not keep the Kite session in DATA_DIR: ${errorText(err)}`);
+      });
+    }
+    if (!this.redis.up) return;
     try {
       await this.store.write(sealSession(session, this.config.values.sessionEncryptionKey), ttl);
     } catch (err) {
@@ -73,6 +87,11 @@ export class SessionPersistence implements OnModuleDestroy {
   }
 
   async delete(): Promise<void> {
+    if (!this.redis.configured) {
+      return this.file.delete().catch((err: unknown) => {
+        this.logger.warn(`could not delete the Kite session kept in DATA_DIR: ${errorText(err)}`);
+      });
+    }
     if (!this.redis.up) return;
     try {
       await this.store.delete();

@@ -1,5 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
 import { cliFlag } from '../common/cli-flags.js';
+import { readDevSecrets } from '../config/dev-secrets.js';
 import { loadConfig } from '../config/load-config.js';
 import { ROLES, type Role } from './auth.constants.js';
 import { durationSeconds } from './expiry.js';
@@ -20,12 +21,17 @@ if (!loaded.ok) {
   process.stderr.write(`${loaded.errors.join('\n')}\n`);
   process.exit(78);
 }
-if (loaded.config.jwtSecretGenerated) {
+// Development without JWT_SECRET: the gateway keeps its generated secret in DATA_DIR; sign with that one.
+const keptSecret = loaded.config.jwtSecretGenerated
+  ? readDevSecrets(loaded.config.dataDir).JWT_SECRET
+  : undefined;
+if (loaded.config.jwtSecretGenerated && !keptSecret) {
   process.stderr.write(
-    'JWT_SECRET is not set: the gateway would not accept this token. Set JWT_SECRET as for the gateway.\n',
+    'JWT_SECRET is not set, and DATA_DIR holds no secret kept by a development gateway: the gateway would not accept this token. Set JWT_SECRET as for the gateway, or start the gateway once with the same DATA_DIR.\n',
   );
   process.exit(78);
 }
+const jwtSecret = keptSecret ?? loaded.config.jwtSecret;
 if (!ROLES.includes(role)) {
   process.stderr.write('--role must be viewer or admin\n');
   process.exit(64);
@@ -51,7 +57,7 @@ if (typeof scopes === 'string') {
   process.stderr.write(`--scope: ${scopes}\n`);
   process.exit(64);
 }
-const jwt = new JwtService(jwtOptions(loaded.config.jwtSecret));
+const jwt = new JwtService(jwtOptions(jwtSecret));
 const id = newTokenId();
 const token = signClientToken(jwt, sub ?? ownSub('cli', role, id), role, seconds, id, { scopes });
 const { exp } = jwt.decode<{ exp: number }>(token);

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
@@ -76,6 +76,8 @@ describe('first run: before the first login ever, without Redis', () => {
     } finally {
       await first.close();
     }
+    // Without the kept Kite session (data-dir.e2e covers that): symbols come from the master alone.
+    rmSync(join(dataDir, 'kite-session.sealed'));
     const second = await TestApp.start({ redis: false, env: { DATA_DIR: dataDir } });
     try {
       const s = second.client({ token: second.token() });
