@@ -47,7 +47,7 @@ export const ApiKiteRoute = () =>
     ApiKiteError(
       403,
       'TokenException',
-      "No credential, or a forged, expired or revoked kite-relay token; or the relay's own Kite session is missing or expired (then the message says that the relay's owner must log in again).",
+      "No credential, or a forged, expired or revoked kite-relay token; or the relay's own Kite session is missing or expired (then the message says that the relay's owner must log in again). A quote or history of instruments that the token's `exchanges` limit excludes answers 403 PermissionException.",
       'Incorrect `api_key` or `access_token`: send `Authorization: token <api_key>:<kite-relay token>` with a valid, unrevoked kite-relay token',
     ),
     ApiKiteError(

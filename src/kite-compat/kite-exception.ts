@@ -31,3 +31,11 @@ export function kiteErrorTypeOf(status: number): KiteErrorType {
   if (status === 429 || status === 502 || status === 503 || status === 504) return 'NetworkException';
   return 'GeneralException';
 }
+
+/** The token's `exchanges` limit excludes every instrument asked for. */
+export const exchangesRefused = (exchanges: readonly string[] | undefined) =>
+  new KiteException(
+    403,
+    'PermissionException',
+    `this token may read instruments of ${exchanges?.join(', ') || 'no exchange'} only (its exchanges limit)`,
+  );

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery } from '@nestjs/swagger
 import type { Response } from 'express';
 import { ApiThrottlerGuard } from '../api-limits/api-throttler.guard.js';
 import type { AuthedRequest } from '../auth/jwt-auth.guard.js';
+import { exchangeRefusal } from '../auth/token-limits.js';
 import { InstrumentsService } from '../instruments/instruments.service.js';
 import { INTERVALS, parseHistorical } from './historical-params.js';
 import {
@@ -15,7 +16,7 @@ import { ApiKiteError, ApiKiteRoute } from './kite-api-docs.js';
 import { KiteAuthGuard } from './kite-auth.guard.js';
 import { kiteCallError } from './kite-call-error.js';
 import { kiteSuccess } from './kite-error.js';
-import { KiteException, inputError } from './kite-exception.js';
+import { KiteException, exchangesRefused, inputError } from './kite-exception.js';
 import { KiteExceptionFilter } from './kite-exception.filter.js';
 
 /**
@@ -111,6 +112,10 @@ export class KiteHistoricalController {
     await this.instruments.ready();
     if (this.instruments.size > 0 && !this.instruments.symbolOf(parsed.req.token)) {
       throw inputError(`invalid token ${parsed.req.token}: no such instrument`);
+    }
+    const limits = req.principal?.limits;
+    if (exchangeRefusal(limits, this.instruments.symbolOf(parsed.req.token))) {
+      throw exchangesRefused(limits?.exchanges);
     }
     try {
       return kiteSuccess({ candles: await this.historical.get(parsed.req, req.principal?.sub ?? '') });

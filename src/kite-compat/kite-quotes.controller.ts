@@ -3,13 +3,14 @@ import { ApiOkResponse, ApiOperation, ApiQuery } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiThrottlerGuard } from '../api-limits/api-throttler.guard.js';
 import type { AuthedRequest } from '../auth/jwt-auth.guard.js';
+import { exchangeRefusal } from '../auth/token-limits.js';
 import type { TickMode } from '../kite/kite.constants.js';
 import { quoteFailure } from '../quotes/quote-failure.js';
 import { QuotesService, type QuoteLookup } from '../quotes/quotes.service.js';
 import { ApiKiteError, ApiKiteRoute } from './kite-api-docs.js';
 import { kiteSuccess } from './kite-error.js';
 import { KiteAuthGuard } from './kite-auth.guard.js';
-import { KiteException, inputError, relaySessionError } from './kite-exception.js';
+import { KiteException, exchangesRefused, inputError, relaySessionError } from './kite-exception.js';
 import { KiteExceptionFilter } from './kite-exception.filter.js';
 import { RelaySession } from './relay-session.js';
 import { KITE_QUOTE_LIMITS, kiteQuote, type KiteQuoteRoute } from './kite-quote-shape.js';
@@ -132,7 +133,9 @@ export class KiteQuotesController {
     }
     let found: QuoteLookup;
     try {
-      found = await this.quotes.lookup(inputs, req.principal?.sub ?? '', NEED[route]);
+      const limits = req.principal?.limits;
+      const allowed = (symbol: string | undefined) => !exchangeRefusal(limits, symbol);
+      found = await this.quotes.lookup(inputs, req.principal?.sub ?? '', NEED[route], allowed);
     } catch (err) {
       const f = quoteFailure(err);
       switch (f.kind) {
@@ -154,6 +157,9 @@ export class KiteQuotesController {
             'Kite did not answer the quote request; try again',
           );
       }
+    }
+    if (found.data.size === 0 && found.refused.length > 0 && found.missing.length === 0) {
+      throw exchangesRefused(req.principal?.limits?.exchanges);
     }
     if (found.data.size === 0) {
       // Nothing cached, nothing resolvable: without a session that is the relay's fault, not the input's.

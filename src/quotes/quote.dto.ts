@@ -84,4 +84,11 @@ export class QuotesResponseDto {
     example: [],
   })
   missing!: string[];
+
+  @ApiProperty({
+    type: [String],
+    description: 'Inputs of an exchange this token may not read (its `exchanges` limit); never fetched.',
+    example: [],
+  })
+  refused!: string[];
 }

@@ -12,6 +12,7 @@ import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '
 import type { Request, Response } from 'express';
 import { JwtAuthGuard, Roles } from '../auth/jwt-auth.guard.js';
 import type { Principal } from '../auth/token.service.js';
+import { exchangeRefusal } from '../auth/token-limits.js';
 import { tooManyRequests } from '../common/too-many-requests.js';
 import { quoteFailure } from './quote-failure.js';
 import { QuotesService, type QuoteLookup } from './quotes.service.js';
@@ -73,7 +74,13 @@ export class QuotesController {
     }
     let found: QuoteLookup;
     try {
-      found = await this.quotes.lookup(inputs, req.principal?.sub ?? '');
+      const limits = req.principal?.limits;
+      found = await this.quotes.lookup(
+        inputs,
+        req.principal?.sub ?? '',
+        'ltp',
+        (symbol) => !exchangeRefusal(limits, symbol),
+      );
     } catch (err) {
       const f = quoteFailure(err);
       switch (f.kind) {
@@ -87,6 +94,6 @@ export class QuotesController {
           throw new ServiceUnavailableException('Kite did not answer the quote request; try again');
       }
     }
-    return { data: Object.fromEntries(found.data), missing: found.missing };
+    return { data: Object.fromEntries(found.data), missing: found.missing, refused: found.refused };
   }
 }

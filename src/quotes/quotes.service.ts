@@ -21,11 +21,16 @@ const COLLECT_MS = 5;
 
 export type Quote = Tick & { as_of: string };
 
-/** The quotes of a lookup keyed by the input as given, and the inputs that have none. */
+/** The quotes of a lookup keyed by the input as given, the inputs that have none, and those refused. */
 export interface QuoteLookup {
   data: Map<string, Quote>;
   missing: string[];
+  /** Inputs of an exchange the token may not read (its `exchanges` limit): never fetched. */
+  refused: string[];
 }
+
+/** Whether a token may read the instrument `symbol` (undefined when the master does not know it). */
+export type SymbolFilter = (symbol: string | undefined) => boolean;
 
 /** Whether a tick of `mode` carries every field a quote of `need` needs (full > quote > ltp). */
 const covers = (mode: TickMode, need: TickMode) => MODES.indexOf(mode) >= MODES.indexOf(need);
@@ -95,12 +100,26 @@ export class QuotesService implements OnApplicationShutdown {
 
   /**
    * Quotes of `inputs` (`EXCHANGE:SYMBOL` or instrument tokens) for `user`, each with at least the
-   * fields of `need`: the one code path of /api/quotes and /kite/quote*. Unknown inputs are missing.
+   * fields of `need`: the one code path of /api/quotes and /kite/quote*. Unknown inputs are missing;
+   * those `allowed` refuses (the token's exchanges) are refused, before any cache read or Kite call.
    * Throws as `get` does (see quoteFailure).
    */
-  async lookup(inputs: readonly string[], user: string, need: TickMode = 'ltp'): Promise<QuoteLookup> {
+  async lookup(
+    inputs: readonly string[],
+    user: string,
+    need: TickMode = 'ltp',
+    allowed: SymbolFilter = () => true,
+  ): Promise<QuoteLookup> {
     await this.instruments.ready();
-    const resolved = inputs.map((input) => ({ input, r: this.instruments.resolve(input) }));
+    const refused: string[] = [];
+    const resolved = inputs.flatMap((input) => {
+      const r = this.instruments.resolve(input);
+      if (r.ok && !allowed(r.symbol)) {
+        refused.push(input);
+        return [];
+      }
+      return [{ input, r }];
+    });
     const tokens = [...new Set(resolved.flatMap((x) => (x.r.ok ? [x.r.token] : [])))];
     const quotes = tokens.length > 0 ? await this.get(tokens, user, need) : new Map<number, Quote>();
     const data = new Map<string, Quote>();
@@ -110,7 +129,7 @@ export class QuotesService implements OnApplicationShutdown {
       if (q) data.set(input, q);
       else missing.push(input);
     }
-    return { data, missing };
+    return { data, missing, refused };
   }
 
   /** Quotes of `tokens` for `user`; throws QuoteQueueFullError (nothing queued) past the user's bound. */

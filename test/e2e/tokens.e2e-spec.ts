@@ -6,6 +6,7 @@ import { JwtService } from '@nestjs/jwt';
 import { Redis } from 'ioredis';
 import { jwtOptions } from '../../src/auth/token.service.js';
 import { RelayEvents } from '../../src/events/relay-events.js';
+import { InstrumentsService } from '../../src/instruments/instruments.service.js';
 import { RedisClients } from '../../src/redis/redis-clients.js';
 import { RedisServer } from '../helpers/redis-server.js';
 import { REDIS_URL, TEST_JWT_SECRET, TestApp } from '../helpers/test-app.js';
@@ -387,5 +388,42 @@ describe('tokens: parents, cascade, own subs, scopes (Redis)', () => {
     assert.equal(wider.status, 400);
     const typo = await t.post('/api/admin/tokens', { role: 'viewer', max_connection: 1 }, root);
     assert.equal(typo.status, 400);
+  });
+
+  it('the exchanges limit holds on the REST routes too: /api/quotes refuses, /kite answers PermissionException; a wide token is served', async () => {
+    const narrow = (await t.post('/api/admin/tokens', { role: 'viewer', exchanges: ['NSE'] }, root)).body;
+    const wide = (await t.post('/api/admin/tokens', { role: 'viewer' }, root)).body;
+    const kite = (token: string, path: string) =>
+      t.http(path, { headers: { Authorization: `token any_key:${token}`, 'X-Kite-Version': '3' } });
+    const both = '/api/quotes?i=NSE:INFY&i=CDS:USDINR26DECFUT';
+    const mixed = await t.http(both, { token: narrow.token });
+    assert.equal(mixed.status, 200, mixed.text);
+    assert.deepEqual(mixed.body.refused, ['CDS:USDINR26DECFUT']);
+    assert.deepEqual(Object.keys(mixed.body.data), ['NSE:INFY'], 'the allowed one is served');
+    const wideBoth = await t.http(both, { token: wide.token });
+    assert.deepEqual(wideBoth.body.refused, []);
+    assert.deepEqual(Object.keys(wideBoth.body.data).sort(), ['CDS:USDINR26DECFUT', 'NSE:INFY']);
+
+    const refused = await kite(narrow.token, '/kite/quote/ltp?i=CDS:USDINR26DECFUT');
+    assert.equal(refused.status, 403, refused.text);
+    assert.equal(refused.body.error_type, 'PermissionException');
+    assert.match(refused.body.message, /instruments of NSE only \(its exchanges limit\)/);
+    const partly = await kite(narrow.token, '/kite/quote/ltp?i=CDS:USDINR26DECFUT&i=NSE:INFY');
+    assert.equal(partly.status, 200, partly.text);
+    assert.deepEqual(
+      Object.keys(partly.body.data),
+      ['NSE:INFY'],
+      'a refused one is left out, as Kite leaves out unknown ones',
+    );
+    assert.equal((await kite(wide.token, '/kite/quote/ltp?i=CDS:USDINR26DECFUT')).status, 200);
+
+    const cds = t.get(InstrumentsService).resolve('CDS:USDINR26DECFUT');
+    assert.ok(cds.ok);
+    const range = 'from=2026-12-01+09:15:00&to=2026-12-01+09:30:00';
+    const history = await kite(narrow.token, `/kite/instruments/historical/${cds.token}/minute?${range}`);
+    assert.equal(history.status, 403, history.text);
+    assert.equal(history.body.error_type, 'PermissionException');
+    const wideHistory = await kite(wide.token, `/kite/instruments/historical/${cds.token}/minute?${range}`);
+    assert.equal(wideHistory.status, 200, wideHistory.text);
   });
 });
