@@ -33,6 +33,22 @@ export interface SeenToken {
   limits?: TokenLimits;
 }
 
+/** The entry of a used token that this node did not mint and Redis does not know: `npm run token` (no Redis there). */
+export function cliEntry(id: string, t: SeenToken): TokenEntry {
+  const { sub, role, parent, scopes, limits } = t;
+  return {
+    id,
+    sub,
+    role,
+    kind: 'cli',
+    issuedAt: (t.iat ?? t.exp) * 1000,
+    expiresAt: t.exp * 1000,
+    parent,
+    scopes,
+    limits,
+  };
+}
+
 /** The stored form of an entry: its claims and kind, without the id (the field name) or uses. */
 export function stored(e: TokenEntry): string {
   return JSON.stringify({

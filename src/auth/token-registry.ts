@@ -5,7 +5,7 @@ import { RelayEvents } from '../events/relay-events.js';
 import { RedisClients } from '../redis/redis-clients.js';
 import { TokenStore } from '../redis/token.store.js';
 import { RevocationFile } from './revocation-file.js';
-import { parseEntry, stored, type SeenToken, type TokenEntry } from './token-entry.js';
+import { cliEntry, parseEntry, stored, type SeenToken, type TokenEntry } from './token-entry.js';
 
 export type { SeenToken, TokenEntry, TokenKind } from './token-entry.js';
 
@@ -34,7 +34,9 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly off: (() => void)[] = [];
   private readonly nodeId: string;
   private recorded = 0;
-  private saving: Promise<void> = Promise.resolve();
+  /** The DATA_DIR copy, read first: nothing is written to the file or learned from Redis before it is in the map. */
+  private readonly restored: Promise<void>;
+  private saving: Promise<void>;
   private resync?: NodeJS.Timeout;
 
   constructor(
@@ -45,6 +47,8 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
     private readonly file: RevocationFile,
   ) {
     this.nodeId = config.values.nodeId;
+    this.restored = this.restore();
+    this.saving = this.restored;
     this.off.push(
       events.on('token.revoked', ({ id, exp }) => this.markRevoked(id, exp * 1000)),
       // Revocations heard or made while Redis was away are loaded and written back.
@@ -53,11 +57,7 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    try {
-      for (const [id, exp] of await this.file.read()) this.revoked.set(id, exp);
-    } catch (err) {
-      this.logger.warn(`could not read the revocations kept in DATA_DIR: ${errorText(err)}`);
-    }
+    await this.restored;
     if (this.redis.up) await this.syncRevocations();
     if (this.redis.configured) {
       this.resync = setInterval(() => void (this.redis.up && this.syncRevocations()), RESYNC_MS);
@@ -96,18 +96,7 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
     if (last && now - last.at < SEEN_EVERY_MS) return;
     if (this.lastWrite.size > 10_000) this.forgetExpired(this.lastWrite, now, (v) => v.exp);
     this.lastWrite.set(id, { at: now, exp: t.exp * 1000 });
-    // A token this node did not mint and Redis does not know: `npm run token` (no Redis there).
-    const entry: TokenEntry = this.local.get(id) ?? {
-      id,
-      sub: t.sub,
-      role: t.role,
-      kind: 'cli',
-      issuedAt: (t.iat ?? t.exp) * 1000,
-      expiresAt: t.exp * 1000,
-      parent: t.parent,
-      scopes: t.scopes,
-      limits: t.limits,
-    };
+    const entry: TokenEntry = this.local.get(id) ?? cliEntry(id, t);
     if (!this.redis.configured) {
       this.local.set(id, { ...entry, lastSeen: now });
       return;
@@ -219,7 +208,17 @@ export class TokenRegistry implements OnModuleInit, OnModuleDestroy {
     return live;
   }
 
+  /** Merges the DATA_DIR copy in (a revocation heard meanwhile stays); never rejects. */
+  private async restore(): Promise<void> {
+    try {
+      for (const [id, exp] of await this.file.read()) if (!this.revoked.has(id)) this.revoked.set(id, exp);
+    } catch (err) {
+      this.logger.warn(`could not read the revocations kept in DATA_DIR: ${errorText(err)}`);
+    }
+  }
+
   private async syncRevocations(): Promise<void> {
+    await this.restored;
     try {
       const now = Date.now();
       const inRedis = await this.store.revocations(now);
