@@ -34,11 +34,9 @@ import { tickSnapshot } from './tick-snapshot.js';
 import { TickFanout } from './tick-fanout.js';
 import { UnauthenticatedConnections } from './unauthenticated-connections.js';
 import { UserLimitsService } from './user-limits.service.js';
+import { forgetCredentials } from './handshake-credentials.js';
 
 export type { ConnectedClient } from './client-directory.js';
-
-/** What a connected socket's handshake keeps of `auth`: the token is read once, at the handshake. */
-const NO_AUTH: Record<string, never> = Object.freeze({});
 
 /**
  * Socket.IO `/market`: socket I/O only. Handshake auth, per-client expiry, the events each client
@@ -114,8 +112,8 @@ export class MarketGateway
       // A socket whose transport closes before it is connected gives its place back here.
       socket.conn.once('close', () => this.limits.disconnect(socket.id));
       this.unauthenticated.authenticated(socket.conn);
-      // The token is not kept: nothing reads it again, and fetchSockets() would carry it to other nodes.
-      socket.handshake.auth = NO_AUTH;
+      // Nothing reads the token again, and fetchSockets() would carry it to other nodes.
+      forgetCredentials(socket.handshake);
       const data: SocketData = {
         node: this.config.values.nodeId,
         user: principal.sub,

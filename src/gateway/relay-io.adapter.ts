@@ -3,6 +3,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Application } from 'express';
 import type { Server, ServerOptions } from 'socket.io';
+import { ClusterBus } from '../redis/cluster-bus.js';
 import type { RedisClients } from '../redis/redis-clients.js';
 import { ADAPTER_KEY } from '../redis/redis-channels.js';
 import type { TrustProxy } from './client-address.js';
@@ -11,8 +12,8 @@ import { HANDSHAKE_TIMEOUT_MS, UnauthenticatedConnections } from './unauthentica
 /**
  * Socket.IO server options from the configuration: exact CORS origins, bounded payloads, a cap on
  * unauthenticated connections per address, a short handshake timeout; and, in a cluster, the Redis
- * adapter, so that what addresses clients (listing them, disconnecting a user's sockets) reaches
- * every node. Ticks never go through it: each node writes to its own clients. Engine.io's own answers
+ * adapter (its messages signed with the cluster key, see signed-adapter-clients.ts), so that what
+ * addresses clients (listing them, disconnecting a user's sockets) reaches every node. Ticks never go through it: each node writes to its own clients. Engine.io's own answers
  * carry the security headers of the HTTP routes.
  */
 export class RelayIoAdapter extends IoAdapter {
@@ -27,10 +28,11 @@ export class RelayIoAdapter extends IoAdapter {
 
   override createIOServer(port: number, options?: Partial<ServerOptions>): Server {
     const server = this.createServer(port, options);
-    const { command, subscriber } = this.redis ?? {};
-    // The adapter shares the bus's subscriber: it ignores channels that are not its own.
-    if (command && subscriber) {
-      server.adapter(createAdapter(command, subscriber, { key: this.redis!.prefix + ADAPTER_KEY }));
+    // The adapter shares the bus's connections, through the bus's signing: it sees only its own
+    // channels' messages, each opened and checked first.
+    const clients = this.redis ? this.app.get(ClusterBus).adapterClients() : undefined;
+    if (clients) {
+      server.adapter(createAdapter(clients.pub, clients.sub, { key: this.redis!.prefix + ADAPTER_KEY }));
     }
     return server;
   }

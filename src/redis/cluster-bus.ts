@@ -1,4 +1,5 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import { randomInt } from 'node:crypto';
 import { AppConfigService } from '../config/app-config.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -13,6 +14,8 @@ import {
 import { ClusterKey } from './cluster-key.js';
 import { RedisClients } from './redis-clients.js';
 import { ReplayGuard } from './replay-guard.js';
+import { ADAPTER_KEY } from './redis-channels.js';
+import { signedAdapterClients } from './signed-adapter-clients.js';
 
 /** A raw Kite frame as it crossed the bus: who published it, under which tenure. */
 export interface BusFrame {
@@ -92,6 +95,23 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
     const untyped = fn as (msg: BusMessage) => void;
     set.add(untyped);
     return () => set.delete(untyped);
+  }
+
+  /**
+   * The clients for the Socket.IO Redis adapter, its messages signed and checked as the bus's own
+   * are (counted under channel "adapter"); undefined without Redis.
+   */
+  adapterClients(): { pub: Redis; sub: Redis } | undefined {
+    const { command, subscriber } = this.redis;
+    if (!command || !subscriber) return undefined;
+    const drop = (reason: string) => this.dropped.inc({ channel: 'adapter', reason });
+    return signedAdapterClients(command, subscriber, {
+      key: this.clusterKey.key,
+      nodeId: this.nodeId,
+      channelPrefix: this.redis.key(ADAPTER_KEY),
+      dropped: drop,
+      publishFailed: () => drop('not_published'),
+    });
   }
 
   /** Publishes a frame; resolves false when Redis did not take it (the caller's own clients are served locally). */

@@ -2,6 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import { Server } from 'socket.io';
 import {
   BusAttacker,
   counter,
@@ -173,6 +176,47 @@ describe('the cluster bus as a trust boundary', { timeout: 120_000 }, () => {
       assert.equal((await n.http('/api/auth/status')).body.state, 'AUTHENTICATED', `${n.id} still logged in`);
       assert.equal(await feedState(n), 'LIVE');
     }
+  });
+
+  it('the Socket.IO adapter channels: an unsigned adapter broadcasts to nobody, disconnects nobody and lists nothing; the nodes still list each other', async () => {
+    // A Redis writer using @socket.io/redis-adapter itself (or an old, unsigned node) on the deployment's key.
+    const pub = new Redis(`redis://127.0.0.1:${c.redis.port}`);
+    const sub = pub.duplicate();
+    const io = new Server({
+      adapter: createAdapter(pub, sub, { key: `${PREFIX}socket.io`, requestsTimeout: 1500 }),
+    });
+    const market = io.of('/market');
+    const disconnectsBefore = viewer.disconnects;
+    const forgedTick = { instrument_token: INFY, mode: 'ltp', tradable: true, last_price: FORGED_PRICE };
+    try {
+      const before = await Promise.all(c.nodes.map((n) => dropped(n, 'adapter', 'unsigned')));
+      const t = Date.now();
+      market.emit('ticks', [forgedTick]);
+      market.in('user:trusting-viewer').disconnectSockets(true);
+      market.serverSideEmit('protocol_clients:disconnect', 'trusting-viewer');
+      await assert.rejects(market.fetchSockets(), /timeout/, 'no node answers an unsigned request');
+      await waitFor(
+        async () => {
+          const now = await Promise.all(c.nodes.map((n) => dropped(n, 'adapter', 'unsigned')));
+          return now.every((v, i) => v >= before[i] + 3);
+        },
+        'every node dropped and counted them',
+        5_000,
+      );
+      await ticksAgain(t);
+      assert.equal(forgedTicks(viewer), 0, 'no forged broadcast reached the viewer');
+      assert.equal(forgedTicks(bystander), 0);
+      assert.equal(viewer.disconnects, disconnectsBefore, 'the viewer was not disconnected');
+      assert.equal(viewer.socket.connected, true);
+    } finally {
+      pub.disconnect();
+      sub.disconnect();
+    }
+    // The genuine path, signed: node 0 lists the viewer connected to node 1.
+    const list = await c.nodes[0].http('/api/admin/clients', { token: c.token('admin', 'lister') });
+    assert.equal(list.status, 200);
+    const users = (list.body.nodes['node-1'] as { user: string }[]).map((x) => x.user);
+    assert.ok(users.includes('trusting-viewer'), JSON.stringify(list.body));
   });
 
   it('a fake node record takes no quota and pushes nothing upstream', async () => {

@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
+import { io } from 'socket.io-client';
+import { MARKET_NAMESPACE } from '../../src/gateway/market-events.js';
 import { buildUniverse } from '../../src/simulator/universe.js';
 import { TestCluster, type ClusterNode, type MarketClient } from '../helpers/test-cluster.js';
 import { TickProbe } from '../helpers/tick-probe.js';
@@ -167,6 +169,18 @@ describe('cluster of 3 nodes: one upstream for all of them', { timeout: 120_000 
     const sockets = c.nodes.map((n) => c.client(n, token));
     await Promise.all(sockets.map((s) => new Promise<void>((r) => s.once('connect', () => r()))));
     await subscribed(sockets[1], [POOL[3]]);
+    // A dashboard socket authenticates with its session cookie: the cookie must not cross Redis either.
+    const cookieToken = c.token('viewer', 'cookie-user');
+    const byCookie = io(c.nodes[1].url + MARKET_NAMESPACE, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      extraHeaders: { cookie: `kr_session=${cookieToken}` },
+    });
+    await new Promise<void>((r, j) => {
+      byCookie.once('connect', () => r());
+      byCookie.once('connect_error', j);
+    });
     const admin = c.token('admin', 'the-admin');
     // Everything the nodes say to each other over Redis while one lists every node's clients.
     const spy = new Redis(`redis://127.0.0.1:${c.redis.port}`);
@@ -180,6 +194,12 @@ describe('cluster of 3 nodes: one upstream for all of them', { timeout: 120_000 
       'the other nodes answered over Redis',
     );
     assert.ok(!heard.some((m) => m.includes(token)), 'no client token crosses Redis in a listing');
+    assert.ok(
+      heard.some((m) => m.includes('cookie-user')),
+      'the cookie client was listed',
+    );
+    assert.ok(!heard.some((m) => m.includes(cookieToken)), 'no session cookie crosses Redis in a listing');
+    byCookie.disconnect();
     assert.equal(list.status, 200);
     const mine = Object.entries(list.body.nodes as Record<string, { user: string; subscriptions: number }[]>)
       .flatMap(([node, cs]) => cs.filter((x) => x.user === 'listed-user').map((x) => [node, x.subscriptions]))
