@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { RelayEvents, type UserUsageNotice } from '../events/relay-events.js';
+import type { UserUsageNotice } from '../events/event-map.js';
+import { RelayEvents } from '../events/relay-events.js';
 import { ClusterMembership } from './membership.js';
 
 const NOTHING = Object.freeze({ connections: 0, instruments: new Set<number>() });
