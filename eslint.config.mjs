@@ -3,8 +3,9 @@ import { readdirSync } from 'node:fs';
 import tseslint from 'typescript-eslint';
 import noImportCycle from './scripts/eslint/no-import-cycle.mjs';
 
-// The layers of src/, bottom first (docs/architecture.md). A folder imports only from the layers
-// below its own; everything not listed is a feature, above them all. Cycles are refused everywhere.
+// The layers of src/, bottom first (docs/architecture.md). A folder imports from the layers below
+// its own and from its own layer, never from above or the root files; everything not listed is a
+// feature, above them all. Cycles are refused everywhere.
 const LAYERS = [
   ['kite', 'clock', 'common'],
   ['contracts'],
