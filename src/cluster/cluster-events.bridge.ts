@@ -1,7 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { KiteSessionService } from '../auth/kite-session.service.js';
 import { AppConfigService } from '../config/app-config.service.js';
-import { CLUSTER_EVENTS, RelayEvents, type RelayEventMap } from '../events/relay-events.js';
+import type { RelayEventMap } from '../events/event-map.js';
+import { CLUSTER_EVENTS, RelayEvents } from '../events/relay-events.js';
 import type { EventMessage } from '../redis/bus-messages.contract.js';
 import { ClusterBus } from '../redis/cluster-bus.js';
 import { RedisClients } from '../redis/redis-clients.js';

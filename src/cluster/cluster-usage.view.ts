@@ -1,8 +1,13 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { RelayEvents, type UserUsageNotice } from '../events/relay-events.js';
+import type { UserUsageNotice } from '../events/event-map.js';
+import { RelayEvents } from '../events/relay-events.js';
 import { ClusterMembership } from './membership.js';
 
-const NOTHING = Object.freeze({ connections: 0, instruments: new Set<number>() });
+/** What a user holds where it holds nothing (shared, frozen: never mutate its set). */
+export const NOTHING: { connections: number; instruments: ReadonlySet<number> } = Object.freeze({
+  connections: 0,
+  instruments: new Set<number>(),
+});
 
 /**
  * What each user holds on the other nodes (the gateway's per-user limits count the cluster), read

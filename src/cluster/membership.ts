@@ -5,7 +5,8 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service.js';
-import { RelayEvents, type UserUsageNotice } from '../events/relay-events.js';
+import type { UserUsageNotice } from '../events/event-map.js';
+import { RelayEvents } from '../events/relay-events.js';
 import { MODES, type TickMode } from '../kite/kite.constants.js';
 import { nodeRecord, type NodeRecord } from '../redis/bus-messages.contract.js';
 import { ClusterBus } from '../redis/cluster-bus.js';

@@ -1,3 +1,5 @@
+import { NOTHING } from '../cluster/cluster-usage.view.js';
+
 /** What one user holds: sockets, and the distinct instruments over all of them. */
 export interface UserUsage {
   connections: number;
@@ -15,8 +17,6 @@ export interface ClusterUsage {
 }
 
 export const CLUSTER_USAGE = Symbol('CLUSTER_USAGE');
-
-const NOTHING: UserUsage = Object.freeze({ connections: 0, instruments: new Set<number>() });
 
 /** One node: nothing elsewhere. */
 export class StandaloneUsage implements ClusterUsage {

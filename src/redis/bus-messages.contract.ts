@@ -1,4 +1,4 @@
-import type { ClusterEventName, RelayEventMap, UserUsageNotice } from '../events/relay-events.js';
+import type { ClusterEventName, RelayEventMap, UserUsageNotice } from '../events/event-map.js';
 
 /**
  * The messages nodes exchange on the cluster bus (the `bus:messages` channel), one discriminated

@@ -11,6 +11,9 @@ const FILES = [
     .map((f) => `docs/${f}`),
 ];
 
+/** 12 KiB: the README fits on a few screens and links out (issue 25). */
+const README_MAX_BYTES = 12 * 1024;
+
 /** The text outside fenced code blocks and inline code spans: links inside code are not links. */
 function prose(text: string): string {
   return text.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '');
@@ -71,4 +74,14 @@ describe('docs: every relative link and #anchor in README.md and docs/*.md resol
       assert.deepEqual(problems, []);
     });
   }
+});
+
+describe('README.md stays short', () => {
+  it('keeps README.md under 12 KiB', () => {
+    const bytes = statSync(join(ROOT, 'README.md')).size;
+    assert.ok(
+      bytes < README_MAX_BYTES,
+      `README.md is ${bytes} bytes, the limit ${README_MAX_BYTES}: it keeps the pitch, the commands and an index; reference belongs in docs/`,
+    );
+  });
 });
