@@ -1,22 +1,6 @@
+import type { SeriesChange, StoredSeries } from '../contracts/candle-store.contract.js';
 import { bucketStart, MINUTE_MS, type Candle } from './candle.js';
 import { CandleSeries } from './candle-series.js';
-
-/** What one instrument's candles changed by since the last `takeChanges`, for the store. */
-export interface SeriesChange {
-  token: number;
-  upserts: Candle[];
-  removed: number[];
-  cum?: number;
-  completeFrom: number;
-}
-
-/** One instrument's candles as a store returns them. */
-export interface StoredSeries {
-  token: number;
-  candles: Candle[];
-  cum?: number;
-  completeFrom: number;
-}
 
 /**
  * Builds one-minute OHLCV candles per instrument from ticks, by receipt time. Pure: no clock, no I/O.

@@ -1,10 +1,9 @@
 /**
  * Everything the candles take from the rest of the gateway, in one place: the tick stream, market
- * status changes, symbol resolution, whether an instrument streams upstream, Kite's historical API,
- * the shared Redis connection and the HTTP guard.
+ * status changes, symbol resolution, whether an instrument streams upstream, Kite's historical API
+ * and the HTTP guard (the store is injected: CANDLE_BACKEND).
  */
 import { Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { KiteApiService } from '../auth/kite-api.service.js';
 import { ClusterHistoricalGate } from '../cluster/cluster-historical-gate.js';
 import { UpstreamOwnership } from '../cluster/upstream-ownership.js';
@@ -12,7 +11,6 @@ import { RelayEvents } from '../events/relay-events.js';
 import { InstrumentsService } from '../instruments/instruments.service.js';
 import type { Tick } from '../kite/tick.js';
 import { MarketFeedService } from '../market-feed/market-feed.service.js';
-import { RedisClients } from '../redis/redis-clients.js';
 import type { HistoricalCandle } from './backfill.js';
 
 export { AuthModule } from '../auth/auth.module.js';
@@ -33,7 +31,6 @@ export class CandleSources {
     private readonly instruments: InstrumentsService,
     private readonly events: RelayEvents,
     private readonly kite: KiteApiService,
-    private readonly redisClients: RedisClients,
     private readonly ownership: UpstreamOwnership,
     private readonly historicalGate: ClusterHistoricalGate,
   ) {}
@@ -41,11 +38,6 @@ export class CandleSources {
   /** Whether this node writes candles to the store: the upstream's holder, or a node on its own. */
   storesCandles(): boolean {
     return this.ownership.mayHoldUpstream;
-  }
-
-  /** Prefix of the deployment's Redis keys. */
-  get keyPrefix(): string {
-    return this.redisClients.prefix;
   }
 
   /** Every tick batch as it is decoded. */
@@ -82,9 +74,4 @@ export class CandleSources {
     await this.historicalGate.wait();
     return this.kite.call('historical', (k) => k.getHistoricalData(token, 'minute', from, to));
   };
-
-  /** The shared Redis command connection when REDIS_URL is set (owned and closed by the Redis module). */
-  redis(): Redis | undefined {
-    return this.redisClients.command;
-  }
 }

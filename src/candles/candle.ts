@@ -5,14 +5,7 @@ export const MINUTE_MS = 60_000;
 export const MAX_CANDLES = 375;
 
 /** One OHLCV candle; `t` is the epoch ms at which its interval starts. */
-export interface Candle {
-  t: number;
-  o: number;
-  h: number;
-  l: number;
-  c: number;
-  v: number;
-}
+export type { Candle } from '../contracts/candle-store.contract.js';
 
 export const INTERVALS = { '1m': MINUTE_MS, '5m': 5 * MINUTE_MS, '15m': 15 * MINUTE_MS } as const;
 export type Interval = keyof typeof INTERVALS;

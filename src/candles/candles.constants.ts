@@ -1,3 +1,5 @@
+/** Injection token of the candles' `CandleBackend`: Redis when REDIS_URL is set, else this process's memory. */
+export const CANDLE_BACKEND = Symbol('CANDLE_BACKEND');
 /** Changed candles go to the store this often (one pipeline per flush). */
 export const CANDLE_FLUSH_MS = 1000;
 /** A request waits this long for a backfill before answering with what was built. */

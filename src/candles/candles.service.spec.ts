@@ -5,8 +5,11 @@ import { Subject } from 'rxjs';
 import { RedisServer } from '../../test/helpers/redis-server.js';
 import { FakeClock } from '../clock/clock.js';
 import { BUILTIN_CALENDAR_FILE, loadCalendar } from '../market-status/calendar.js';
+import { CandleStore } from '../redis/candle.store.js';
+import type { RedisClients } from '../redis/redis-clients.js';
 import type { HistoricalCandle } from './backfill.js';
 import type { CandleSources, CandleTick } from './candle-sources.js';
+import { MemoryCandleStore } from './memory-candle-store.js';
 import { CandlesService } from './candles.service.js';
 
 const INFY = 408065;
@@ -15,14 +18,13 @@ const cal = loadCalendar(BUILTIN_CALENDAR_FILE);
 const ist = (hms: string, date = '2026-12-01') => Date.parse(`${date}T${hms}+05:30`);
 
 /** The service with fake gateway sources: a tick subject, a status subject, a counted Kite. */
-function fakeSources(redis?: () => unknown, keyPrefix = 'kr-unit:') {
+function fakeSources() {
   const ticks = new Subject<CandleTick[]>();
   const status = new Subject<void>();
   const streamed = new Set<number>([INFY]);
   const calls: number[] = [];
   let answer: (token: number) => Promise<HistoricalCandle[]> = async () => [];
   const sources = {
-    keyPrefix,
     onTicks: (fn: (t: readonly CandleTick[]) => void) => ticks.subscribe(fn),
     onMarketStatusChange: (fn: () => void) => status.subscribe(() => fn()),
     isStreamed: (t: number) => streamed.has(t),
@@ -30,7 +32,6 @@ function fakeSources(redis?: () => unknown, keyPrefix = 'kr-unit:') {
       calls.push(token);
       return answer(token);
     },
-    redis: () => redis?.(),
     storesCandles: () => true,
   } as unknown as CandleSources;
   return { sources, ticks, status, streamed, calls, answer: (fn: typeof answer) => (answer = fn) };
@@ -38,7 +39,7 @@ function fakeSources(redis?: () => unknown, keyPrefix = 'kr-unit:') {
 
 const running: CandlesService[] = [];
 async function start(clock: FakeClock, f = fakeSources()) {
-  const sut = new CandlesService(f.sources, clock, cal);
+  const sut = new CandlesService(f.sources, clock, cal, new MemoryCandleStore());
   await sut.onApplicationBootstrap();
   running.push(sut);
   const tick = (at: string, price: number, volume?: number, token = INFY, date?: string) => {
@@ -180,15 +181,22 @@ describe('CandlesService', () => {
     });
 
     it('a restarted CandlesService serves the same candles and keeps building', async () => {
+      // Each service on a connection of its own, as two processes would be.
       const clients: Redis[] = [];
-      const redis = () => {
-        const r = new Redis({ port: server.port, host: '127.0.0.1' });
-        clients.push(r);
-        return r;
+      const store = () => {
+        const command = new Redis({ port: server.port, host: '127.0.0.1' });
+        clients.push(command);
+        const redis = {
+          command,
+          prefix: 'kr-d:',
+          key: (n: string) => `kr-d:${n}`,
+          reportFailure: () => undefined,
+        };
+        return new CandleStore(redis as unknown as RedisClients);
       };
       const clock = new FakeClock(ist('10:00:00'));
-      const a = fakeSources(redis, 'kr-d:');
-      const first = new CandlesService(a.sources, clock, cal);
+      const a = fakeSources();
+      const first = new CandlesService(a.sources, clock, cal, store());
       await first.onApplicationBootstrap();
       clock.set(ist('10:00:10'));
       a.ticks.next([{ instrument_token: INFY, last_price: 100, volume: 500 }]);
@@ -196,8 +204,8 @@ describe('CandlesService', () => {
       a.ticks.next([{ instrument_token: INFY, last_price: 101, volume: 560 }]);
       await first.beforeApplicationShutdown(); // writes what is pending
 
-      const b = fakeSources(redis, 'kr-d:');
-      const second = new CandlesService(b.sources, clock, cal);
+      const b = fakeSources();
+      const second = new CandlesService(b.sources, clock, cal, store());
       await second.onApplicationBootstrap();
       try {
         clock.set(ist('10:01:05'));

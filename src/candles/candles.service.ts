@@ -5,19 +5,22 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { Clock } from '../clock/clock.js';
 import { errorText } from '../common/error-text.js';
+import type { CandleBackend } from '../contracts/candle-store.contract.js';
 import type { MarketCalendar } from '../market-status/calendar.js';
 import { MARKET_CALENDAR } from '../market-status/market-status.constants.js';
 import { aggregate } from './aggregate.js';
 import { Backfiller } from './backfill.js';
 import { CandleBuilder } from './candle-builder.js';
-import { MemoryCandleStore, type CandleStore } from './candle-store.js';
 import { bucketStart, INTERVALS, MINUTE_MS, type Candle, type Interval } from './candle.js';
 import { CandleSources, type Unsubscribable } from './candle-sources.js';
-import { BACKFILL_WAIT_MS, CANDLE_FLUSH_MS, STORE_LOAD_TIMEOUT_MS } from './candles.constants.js';
-import { RedisCandleStore } from './redis-candle-store.js';
+import {
+  BACKFILL_WAIT_MS,
+  CANDLE_BACKEND,
+  CANDLE_FLUSH_MS,
+  STORE_LOAD_TIMEOUT_MS,
+} from './candles.constants.js';
 import { sessionAt, type TradingSession } from './session.js';
 
 /** The candles of one instrument in one interval, and from when they are complete. */
@@ -49,8 +52,6 @@ export class CandlesService implements OnApplicationBootstrap, BeforeApplication
   private readonly logger = new Logger(CandlesService.name);
   private readonly builder = new CandleBuilder();
   private readonly backfiller: Backfiller;
-  private store: CandleStore = new MemoryCandleStore();
-  private redis?: Redis;
   private session?: TradingSession;
   private readonly subs: Unsubscribable[] = [];
   private flushTimer?: NodeJS.Timeout;
@@ -61,6 +62,7 @@ export class CandlesService implements OnApplicationBootstrap, BeforeApplication
     private readonly sources: CandleSources,
     private readonly clock: Clock,
     @Inject(MARKET_CALENDAR) private readonly calendar: MarketCalendar,
+    @Inject(CANDLE_BACKEND) private readonly store: CandleBackend,
   ) {
     this.backfiller = new Backfiller(
       sources.fetchMinutes,
@@ -78,11 +80,8 @@ export class CandlesService implements OnApplicationBootstrap, BeforeApplication
 
   async onApplicationBootstrap(): Promise<void> {
     this.session = sessionAt(this.clock.now(), this.calendar);
-    this.redis = this.sources.redis();
-    if (this.redis) {
-      this.store = new RedisCandleStore(this.redis, this.sources.keyPrefix);
-      await this.restore();
-    }
+    // From Redis after a restart; the memory store (no REDIS_URL) starts empty.
+    await this.restore();
     this.subs.push(
       this.sources.onTicks((ticks) => {
         const now = this.clock.now();

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { errorText } from '../common/error-text.js';
 import { RelayEvents } from '../events/relay-events.js';
 import { istIso } from '../clock/ist.js';
@@ -7,13 +7,10 @@ import type { Principal } from '../auth/token.service.js';
 import { TokenService, type MintedToken } from '../auth/token.service.js';
 import { TokenRegistry } from '../auth/token-registry.js';
 import { MAX_TTL_S } from '../auth/token-ttl.js';
-import { InviteStore } from '../redis/invite.store.js';
-import { RedisClients } from '../redis/redis-clients.js';
-import type { Invite, InviteBackend } from './invite.js';
+import type { Invite, InviteBackend } from '../contracts/invite-store.contract.js';
+import { INVITE_BACKEND } from './desk.constants.js';
 import { isInviteId, newInviteCode, parseInviteCode, sameHash } from './invite-code.js';
 import { inviteSub, type InviteRequest } from './invite-input.js';
-import { MemoryInvites } from './memory-invites.js';
-import { RedisInvites } from './redis-invites.js';
 
 /** A used, expired or revoked invite is still explained for this long after its expiry. */
 const KEEP_AFTER_EXPIRY_MS = 7 * 86400_000;
@@ -29,26 +26,23 @@ export type Redemption =
 
 /**
  * Viewer invites: an admin creates one for a person; its one-time code is exchanged once for a
- * viewer token of kind `invite` that ends with the invite. In Redis when it is configured (one use
- * in the whole cluster), else in this node's memory.
+ * viewer token of kind `invite` that ends with the invite. Kept by the injected `InviteBackend`
+ * (Redis when it is configured: one use in the whole cluster; else this node's memory).
  */
 @Injectable()
 export class InviteService implements OnModuleDestroy {
   private readonly logger = new Logger(InviteService.name);
-  private readonly backend: InviteBackend;
   private readonly publicUrl: string;
   private readonly off: () => void;
 
   constructor(
     config: AppConfigService,
-    redis: RedisClients,
-    store: InviteStore,
+    @Inject(INVITE_BACKEND) private readonly backend: InviteBackend,
     private readonly tokens: TokenService,
     private readonly registry: TokenRegistry,
     events: RelayEvents,
   ) {
     this.publicUrl = config.values.publicUrl;
-    this.backend = redis.configured ? new RedisInvites(store, redis) : new MemoryInvites();
     const nodeId = config.values.nodeId;
     // The node that revokes a token revokes the unused invites it created (one node: no repeats).
     this.off = events.on('token.revoked', ({ origin, id, cascade }) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Invite } from './invite.js';
+import type { Invite } from '../contracts/invite-store.contract.js';
 import { MemoryInvites } from './memory-invites.js';
 
 const invite = (over: Partial<Invite> = {}): Invite => ({

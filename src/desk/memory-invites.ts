@@ -1,4 +1,4 @@
-import type { Invite, InviteBackend } from './invite.js';
+import type { Invite, InviteBackend } from '../contracts/invite-store.contract.js';
 import { sameHash } from './invite-code.js';
 
 /** Invites in this node's memory (no REDIS_URL). Each method runs in one turn, so spending is atomic. */

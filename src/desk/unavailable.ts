@@ -1,5 +1,5 @@
 import { ServiceUnavailableException } from '@nestjs/common';
-import { InvitesUnavailableError } from './invite.js';
+import { InvitesUnavailableError } from '../redis/invite.store.js';
 
 /** Awaits `work`; Redis not answering becomes a 503 that says so, anything else passes through. */
 export async function unavailableAs503<T>(work: Promise<T>): Promise<T> {

@@ -6,7 +6,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { ClusterKey } from './cluster-key.js';
 import { expireAtMs, InvalidExpiryError, MAX_EXPIRY_MS, ttlMs } from './expiry.js';
 import { InstrumentStore } from './instrument.store.js';
-import { InviteStore } from './invite.store.js';
+import { InvitesUnavailableError, InviteStore } from './invite.store.js';
 import { LeaseRepository } from './lease.repository.js';
 import { NodeRecordStore } from './node-record.store.js';
 import { QuoteStore } from './quote.store.js';
@@ -66,7 +66,12 @@ describe('every Redis write path refuses a non-finite or past expiry before anyt
     maxRetriesPerRequest: 0,
   });
   command.on('error', () => undefined);
-  const redis = { command, key: (n: string) => `kr-spec:${n}` } as unknown as RedisClients;
+  const redis = {
+    command,
+    key: (n: string) => `kr-spec:${n}`,
+    up: true,
+    reportFailure: () => undefined,
+  } as unknown as RedisClients;
   after(() => command.disconnect());
   const now = Date.now();
   const past = [now - 1, now - 86_400_000, Number.POSITIVE_INFINITY, Number.NaN];
@@ -95,9 +100,23 @@ describe('every Redis write path refuses a non-finite or past expiry before anyt
 
   it('invites (PEXPIREAT and the expiry index)', async () => {
     const store = new InviteStore(redis, key);
+    const invite = (expiresAt: number) =>
+      ({
+        id: 'i',
+        name: 'n',
+        sub: 's',
+        createdBy: 'a',
+        createdAt: now,
+        expiresAt,
+        hash: 'h',
+        live: true,
+      }) as const;
+    // The store answers "unavailable" (a 503), caused by the refusal.
+    const refused = (e: unknown) =>
+      e instanceof InvitesUnavailableError && e.cause instanceof InvalidExpiryError;
     for (const at of past) {
-      await refuses(`invite keep ${at}`, () => store.create('i', '{}', 'h', now + 60_000, at));
-      await refuses(`invite expiry ${at}`, () => store.create('i', '{}', 'h', at, now + 60_000));
+      await assert.rejects(store.create(invite(now + 60_000), at), refused, `invite keep ${at}`);
+      await assert.rejects(store.create(invite(at), now + 60_000), refused, `invite expiry ${at}`);
     }
   });
 

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { CandleStore } from './candle.store.js';
 import { ClusterBus } from './cluster-bus.js';
 import { ClusterKey } from './cluster-key.js';
 import { InstrumentStore } from './instrument.store.js';
@@ -21,6 +22,7 @@ const STORES = [
   InstrumentStore,
   TokenStore,
   InviteStore,
+  CandleStore,
   LeaseRepository,
   NodeRecordStore,
   ClusterBus,
@@ -28,7 +30,7 @@ const STORES = [
 
 /**
  * The Redis connections and the thin I/O classes on top of them. Global on purpose, like config and
- * metrics: it is infrastructure, and cache/, auth/, instruments/ and cluster/ decide what to do with it.
+ * metrics: it is infrastructure, and the features (cache/, auth/, instruments/, cluster/, desk/, candles/…) decide what to do with it.
  */
 @Module({})
 export class RedisModule {

@@ -1,15 +1,7 @@
-import type { SeriesChange, StoredSeries } from './candle-builder.js';
-
-/** Where the candles of a session outlive the process: Redis when there is one, memory otherwise. */
-export interface CandleStore {
-  /** Writes the changes of one flush, under the session's date. */
-  save(day: string, changes: readonly SeriesChange[]): Promise<void>;
-  /** Every instrument's candles of the session. */
-  load(day: string): Promise<StoredSeries[]>;
-}
+import type { CandleBackend, SeriesChange, StoredSeries } from '../contracts/candle-store.contract.js';
 
 /** Keeps the candles in this process only (no REDIS_URL): a restart starts empty. */
-export class MemoryCandleStore implements CandleStore {
+export class MemoryCandleStore implements CandleBackend {
   private days = new Map<string, Map<number, StoredSeries>>();
 
   async save(day: string, changes: readonly SeriesChange[]): Promise<void> {

@@ -21,7 +21,10 @@ export interface Invite {
   revokedAt?: number;
 }
 
-/** Where invites live: Redis (every node sees the same) or this node's memory. */
+/**
+ * Where invites live: Redis (`redis/invite.store.ts`, every node sees the same) or this node's
+ * memory (`desk/memory-invites.ts`). desk/ is given one by injection.
+ */
 export interface InviteBackend {
   create(invite: Invite, keepUntil: number): Promise<void>;
   get(id: string): Promise<Invite | undefined>;
@@ -40,6 +43,3 @@ export interface InviteBackend {
    */
   revoke(id: string, at: number): Promise<{ first: boolean; tokenId?: string }>;
 }
-
-/** Redis is configured but does not answer: invites cannot be read or spent safely right now. */
-export class InvitesUnavailableError extends Error {}
