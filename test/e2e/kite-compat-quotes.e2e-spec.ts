@@ -111,7 +111,8 @@ describe('/kite/quote*: the official KiteConnect pointed at the relay', () => {
       (await failure(relayClient(t, 'not-a-token').getLTP(['NSE:INFY']))).error_type,
       'TokenException',
     );
-    const anyone = relay as Client & Rec;
+    const sessionToken = t.token('viewer');
+    const anyone = relayClient(t, sessionToken) as Client & Rec;
     for (const call of [
       () => anyone.getOrders(),
       () => anyone.getHoldings(),
@@ -121,11 +122,35 @@ describe('/kite/quote*: the official KiteConnect pointed at the relay', () => {
       () => anyone.getGTTs(),
       () => anyone.placeOrder('regular', { exchange: 'NSE', tradingsymbol: 'INFY', quantity: 1 }),
       () => anyone.cancelOrder('regular', '1'),
+      // The session family: DELETE and POST /kite/session/token.
+      () => anyone.invalidateAccessToken(),
+      () => anyone.generateSession('a-request-token', 'an-api-secret'),
     ]) {
       const e = await failure(call() as Promise<unknown>);
       assert.equal(e.error_type, 'PermissionException');
       assert.match(e.message, /market-data gateway: it does not place orders or show holdings/);
     }
+    for (const method of ['DELETE', 'POST']) {
+      const raw = await fetch(`${t.url}/kite/session/token?api_key=k&access_token=${sessionToken}`, {
+        method,
+        headers: { authorization: `token k:${sessionToken}` },
+      });
+      assert.equal(raw.status, 403, `${method} /kite/session/token`);
+      const body = (await raw.json()) as Rec;
+      assert.equal(body.status, 'error');
+      assert.equal(body.error_type, 'PermissionException');
+      assert.equal(body.data, null);
+      assert.match(body.message, /market-data gateway: .* the account or the session\. Use Kite itself/);
+    }
+    assert.equal(
+      t.logText.includes(sessionToken),
+      false,
+      'invalidateAccessToken puts the token in the query; the logs never show it',
+    );
+    assert.ok(
+      (await anyone.getLTP(['NSE:INFY']))['NSE:INFY'],
+      'invalidateAccessToken ended neither this token nor the relay session',
+    );
   });
 
   it('bad input is an InputException (too many, malformed, unknown); an oversized query is a 431 InputException; others are served throughout', async () => {
