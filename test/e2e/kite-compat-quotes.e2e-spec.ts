@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TokenService } from '../../src/auth/token.service.js';
+import { buildUniverse } from '../../src/simulator/universe.js';
 import { KiteConnect } from '../helpers/sim-clients.js';
 import { TestApp } from '../helpers/test-app.js';
 
@@ -93,6 +94,39 @@ describe('/kite/quote*: the official KiteConnect pointed at the relay', () => {
     const answers = await Promise.all(bots.map((b) => b.getQuote(['NSE:TCS', 'NSE:HDFCBANK'])));
     assert.equal((await quoteCalls()) - before, 1);
     for (const a of answers) assert.equal(a['NSE:TCS'].last_price, answers[0]['NSE:TCS'].last_price);
+  });
+
+  it('callers of /api/quotes and of /kite/quote* asking for the same instruments in the same second share one Kite quote call', async () => {
+    const fresh = buildUniverse()
+      .filter((i) => i.tradingsymbol.startsWith('SIM'))
+      .slice(0, 3)
+      .map((i) => `NSE:${i.tradingsymbol}`);
+    const query = fresh.map((s) => `i=${encodeURIComponent(s)}`).join('&');
+    const mint = (sub: string) => t.get(TokenService).mint(sub, 'viewer').token;
+    const before = await quoteCalls();
+    const [api, kite, ltp, ohlc] = await Promise.all([
+      Promise.all(
+        Array.from({ length: 5 }, (_, i) => t.http(`/api/quotes?${query}`, { token: mint(`api-${i}`) })),
+      ),
+      Promise.all(Array.from({ length: 5 }, (_, i) => relayClient(t, mint(`kite-${i}`)).getQuote(fresh))),
+      relayClient(t, mint('kite-ltp')).getLTP(fresh),
+      relayClient(t, mint('kite-ohlc')).getOHLC(fresh),
+    ]);
+    assert.equal((await quoteCalls()) - before, 1, 'one Kite quote call for all twelve callers');
+    const price = (kite[0][fresh[0]] as Rec).last_price as number;
+    assert.equal(typeof price, 'number');
+    for (const a of api) {
+      assert.equal(a.status, 200, a.text);
+      assert.deepEqual(Object.keys(a.body.data).sort(), [...fresh].sort());
+      for (const s of fresh) assert.equal(a.body.data[s].last_price, (kite[0][s] as Rec).last_price, s);
+    }
+    for (const k of kite) {
+      for (const s of fresh) assert.equal((k[s] as Rec).last_price, (kite[0][s] as Rec).last_price, s);
+    }
+    for (const s of fresh) {
+      assert.equal(ltp[s].last_price, (kite[0][s] as Rec).last_price, `ltp ${s}`);
+      assert.deepEqual(ohlc[s].ohlc, { ...(kite[0][s] as Rec).ohlc }, `ohlc ${s}`);
+    }
   });
 
   it('a revoked token raises TokenException; a refused route PermissionException, whatever the method', async () => {
