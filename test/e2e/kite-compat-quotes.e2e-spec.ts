@@ -193,6 +193,28 @@ describe('/kite/quote*: the official KiteConnect pointed at the relay', () => {
       assert.equal(e.error_type, 'InputException', e.message);
       assert.match(e.message, pattern);
     };
+    // Another user's bot, from an address of its own, polls getLTP back to back throughout.
+    const other = t.get(TokenService).mint('bystander-bot', 'viewer').token;
+    const polls: { status: number; price: unknown; start: number; end: number }[] = [];
+    let polling = true;
+    const poll = async () => {
+      const start = performance.now();
+      const r = await fetch(`${t.url}/kite/quote/ltp?i=NSE:INFY`, {
+        headers: { authorization: `token k:${other}`, 'x-forwarded-for': '10.9.8.7' },
+      });
+      const body = (await r.json()) as Rec;
+      polls.push({
+        status: r.status,
+        price: body.data?.['NSE:INFY']?.last_price,
+        start,
+        end: performance.now(),
+      });
+    };
+    await poll();
+    const poller = (async () => {
+      while (polling) await poll();
+    })();
+    const from = performance.now();
     const tokens = (n: number) => Array.from({ length: n }, (_, i) => String(100_000 + i));
     await check(relay.getQuote(tokens(501)), /give 1 to 500 instruments .*501 given/);
     await check(relay.getQuote(tokens(1000)), /give 1 to 500 instruments .*1000 given/);
@@ -217,6 +239,16 @@ describe('/kite/quote*: the official KiteConnect pointed at the relay', () => {
     assert.equal(api.status, 431);
     assert.equal((await api.json()).statusCode, 431, "elsewhere the gateway's own error body");
     assert.ok((await relay.getLTP(['NSE:INFY']))['NSE:INFY'], 'the next request is served');
+    const to = performance.now();
+    polling = false;
+    await poller;
+    // Back to back, from before the first bad request until after the last: the whole time is covered.
+    assert.ok(polls.length >= 2, `${polls.length} polls`);
+    assert.ok(polls[1].start <= from && polls.at(-1)!.end >= to, 'the polls span the bad input');
+    for (const p of polls) {
+      assert.equal(p.status, 200, 'the other bot is always answered');
+      assert.equal(typeof p.price, 'number');
+    }
   });
 });
 
