@@ -294,4 +294,58 @@ describe('/kite/quote*: the per-user limits, in Kite’s 429 shape', () => {
       await t.close();
     }
   });
+
+  it('past MAX_QUEUED_QUOTES_PER_USER uncached instruments waiting, /kite/quote is NetworkException (429, Retry-After); another user is still served', async () => {
+    const t = await TestApp.start({
+      redis: false,
+      simOptions: { instruments: 2000 },
+      env: { MAX_QUEUED_QUOTES_PER_USER: '500' },
+    });
+    try {
+      await t.login();
+      const token = t.token('viewer');
+      const bot = relayClient(t, token);
+      // This call takes the quote slot: the next Kite call is a second away, so what follows waits.
+      assert.ok((await bot.getLTP(['NSE:INFY']))['NSE:INFY']);
+      const sims = buildUniverse(2000)
+        .filter((i) => i.tradingsymbol.startsWith('SIM'))
+        .map((i) => `NSE:${i.tradingsymbol}`);
+      const quote = (list: string[], auth = token) =>
+        fetch(`${t.url}/kite/quote?${list.map((s) => `i=${encodeURIComponent(s)}`).join('&')}`, {
+          headers: { authorization: `token k:${auth}` },
+        }).then(async (r) => ({
+          status: r.status,
+          retryAfter: r.headers.get('retry-after'),
+          body: (await r.json()) as Rec,
+        }));
+      // Three requests of 500 uncached instruments each: at most one waits (500), one may be in a call.
+      const mine = [0, 1, 2].map((k) => quote(sims.slice(k * 500, (k + 1) * 500)));
+      const other = quote(['NSE:RELIANCE'], t.get(TokenService).mint('other-bot', 'viewer').token);
+      const answers = await Promise.all(mine);
+      const ok = answers.filter((a) => a.status === 200);
+      const full = answers.filter((a) => a.status === 429);
+      assert.equal(ok.length + full.length, 3, JSON.stringify(answers.map((a) => a.status)));
+      assert.ok(ok.length >= 1 && full.length >= 1, `${ok.length} served, ${full.length} refused`);
+      for (const a of ok) assert.equal(Object.keys(a.body.data).length, 500);
+      for (const a of full) {
+        assert.equal(a.body.status, 'error');
+        assert.equal(a.body.error_type, 'NetworkException');
+        assert.equal(a.body.data, null);
+        const m =
+          /^at most 500 uncached instruments may wait for Kite per user; (\d+) are waiting \(MAX_QUEUED_QUOTES_PER_USER\); retry after (\d+) s$/.exec(
+            a.body.message,
+          );
+        assert.ok(m, a.body.message);
+        assert.equal(m[1], '500');
+        assert.equal(a.retryAfter, m[2], 'Retry-After says what the sentence says');
+        assert.ok(Number(a.retryAfter) >= 1 && Number(a.retryAfter) <= 5, `Retry-After: ${a.retryAfter}`);
+      }
+      const theirs = await other;
+      assert.equal(theirs.status, 200, 'the bound is per user');
+      assert.equal(theirs.body.data['NSE:RELIANCE'].instrument_token, 738561);
+      assert.ok((await bot.getQuote(sims.slice(1500, 1510)))[sims[1500]], 'once drained, served again');
+    } finally {
+      await t.close();
+    }
+  });
 });
