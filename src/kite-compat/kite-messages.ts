@@ -2,7 +2,7 @@ import type { ClientSubscriptionService } from '../gateway/client-subscription.s
 import type { TickMode } from '../kite/kite.constants.js';
 import type { CacheService } from '../cache/cache.service.js';
 import { snapshotFromCache } from './cache-snapshot.js';
-import { parseClientMessage } from './client-message.js';
+import { parseClientMessage, type ClientMessage } from './client-message.js';
 import type { KiteClient } from './kite-client.js';
 import type { PacketFanout } from './packet-fanout.js';
 
@@ -22,8 +22,12 @@ export class KiteMessages {
     private readonly cache?: Pick<CacheService, 'getQuotes'>,
   ) {}
 
-  async handle(c: KiteClient, text: string): Promise<MessageErrors> {
-    const msg = parseClientMessage(text);
+  handle(c: KiteClient, text: string): Promise<MessageErrors> {
+    return this.apply(c, parseClientMessage(text));
+  }
+
+  /** A parsed message (the server parses on arrival, so that a malformed one never waits in the queue). */
+  async apply(c: KiteClient, msg: ClientMessage): Promise<MessageErrors> {
     if (!msg.ok) return [{ reason: msg.reason, message: msg.message }];
     const { subs } = c.state;
     switch (msg.a) {

@@ -21,7 +21,7 @@ import { ExpirySweep } from '../gateway/expiry-sweep.js';
 import { TICK_SOURCE, type TickSource } from '../market-feed/tick-source.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { OrderUpdatesService } from '../orders/order-updates.service.js';
-import { MAX_MESSAGE_BYTES } from './client-message.js';
+import { MAX_MESSAGE_BYTES, parseClientMessage } from './client-message.js';
 import { errorFrame, type KiteClient } from './kite-client.js';
 import { KiteMessages } from './kite-messages.js';
 import { kiteWsMetrics, type KiteWsMetrics } from './kite-ws.metrics.js';
@@ -34,7 +34,7 @@ const HEARTBEAT_MS = 1000;
 const TICK_MS = 250;
 /** Past this many bytes in its socket buffer a client is slow (latest packet per instrument only). */
 export const SLOW_BYTES = 1024 * 1024;
-/** Messages waiting to be handled per client; more are answered with an error and dropped. */
+/** Well-formed messages waiting to be handled per client; more are answered with an error and dropped. */
 const MAX_QUEUED = 64;
 /** A closing socket that does not answer the close handshake is cut after this. */
 const CLOSE_GRACE_MS = 1000;
@@ -200,13 +200,17 @@ export class KiteWsServer implements OnApplicationBootstrap, BeforeApplicationSh
         'binary messages are not understood; send JSON text such as {"a":"subscribe","v":[408065]}',
       );
     }
+    const msg = parseClientMessage(
+      Array.isArray(data)
+        ? Buffer.concat(data).toString('utf8')
+        : Buffer.from(data as Buffer).toString('utf8'),
+    );
+    // A malformed message needs no work: answered at once with what was wrong, it takes no place.
+    if (!msg.ok) return this.error(c, msg.reason, msg.message);
     if (c.queued >= MAX_QUEUED) return this.error(c, 'flood', 'too many messages waiting; slow down');
     c.queued++;
-    const text = Array.isArray(data)
-      ? Buffer.concat(data).toString('utf8')
-      : Buffer.from(data as Buffer).toString('utf8');
     c.queue = c.queue
-      .then(() => this.messages.handle(c, text))
+      .then(() => this.messages.apply(c, msg))
       .then(
         (errors) => {
           for (const e of errors) this.error(c, e.reason, e.message);

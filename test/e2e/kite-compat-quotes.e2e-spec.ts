@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TokenService } from '../../src/auth/token.service.js';
+import { buildUniverse } from '../../src/simulator/universe.js';
 import { KiteConnect } from '../helpers/sim-clients.js';
 import { TestApp } from '../helpers/test-app.js';
 
@@ -95,6 +96,39 @@ describe('/kite/quote*: the official KiteConnect pointed at the relay', () => {
     for (const a of answers) assert.equal(a['NSE:TCS'].last_price, answers[0]['NSE:TCS'].last_price);
   });
 
+  it('callers of /api/quotes and of /kite/quote* asking for the same instruments in the same second share one Kite quote call', async () => {
+    const fresh = buildUniverse()
+      .filter((i) => i.tradingsymbol.startsWith('SIM'))
+      .slice(0, 3)
+      .map((i) => `NSE:${i.tradingsymbol}`);
+    const query = fresh.map((s) => `i=${encodeURIComponent(s)}`).join('&');
+    const mint = (sub: string) => t.get(TokenService).mint(sub, 'viewer').token;
+    const before = await quoteCalls();
+    const [api, kite, ltp, ohlc] = await Promise.all([
+      Promise.all(
+        Array.from({ length: 5 }, (_, i) => t.http(`/api/quotes?${query}`, { token: mint(`api-${i}`) })),
+      ),
+      Promise.all(Array.from({ length: 5 }, (_, i) => relayClient(t, mint(`kite-${i}`)).getQuote(fresh))),
+      relayClient(t, mint('kite-ltp')).getLTP(fresh),
+      relayClient(t, mint('kite-ohlc')).getOHLC(fresh),
+    ]);
+    assert.equal((await quoteCalls()) - before, 1, 'one Kite quote call for all twelve callers');
+    const price = (kite[0][fresh[0]] as Rec).last_price as number;
+    assert.equal(typeof price, 'number');
+    for (const a of api) {
+      assert.equal(a.status, 200, a.text);
+      assert.deepEqual(Object.keys(a.body.data).sort(), [...fresh].sort());
+      for (const s of fresh) assert.equal(a.body.data[s].last_price, (kite[0][s] as Rec).last_price, s);
+    }
+    for (const k of kite) {
+      for (const s of fresh) assert.equal((k[s] as Rec).last_price, (kite[0][s] as Rec).last_price, s);
+    }
+    for (const s of fresh) {
+      assert.equal(ltp[s].last_price, (kite[0][s] as Rec).last_price, `ltp ${s}`);
+      assert.deepEqual(ohlc[s].ohlc, { ...(kite[0][s] as Rec).ohlc }, `ohlc ${s}`);
+    }
+  });
+
   it('a revoked token raises TokenException; a refused route PermissionException, whatever the method', async () => {
     const admin = t.token('admin');
     const minted = await t.post('/api/admin/tokens', { role: 'viewer', ttl: '30m' }, admin);
@@ -111,7 +145,8 @@ describe('/kite/quote*: the official KiteConnect pointed at the relay', () => {
       (await failure(relayClient(t, 'not-a-token').getLTP(['NSE:INFY']))).error_type,
       'TokenException',
     );
-    const anyone = relay as Client & Rec;
+    const sessionToken = t.token('viewer');
+    const anyone = relayClient(t, sessionToken) as Client & Rec;
     for (const call of [
       () => anyone.getOrders(),
       () => anyone.getHoldings(),
@@ -121,11 +156,35 @@ describe('/kite/quote*: the official KiteConnect pointed at the relay', () => {
       () => anyone.getGTTs(),
       () => anyone.placeOrder('regular', { exchange: 'NSE', tradingsymbol: 'INFY', quantity: 1 }),
       () => anyone.cancelOrder('regular', '1'),
+      // The session family: DELETE and POST /kite/session/token.
+      () => anyone.invalidateAccessToken(),
+      () => anyone.generateSession('a-request-token', 'an-api-secret'),
     ]) {
       const e = await failure(call() as Promise<unknown>);
       assert.equal(e.error_type, 'PermissionException');
       assert.match(e.message, /market-data gateway: it does not place orders or show holdings/);
     }
+    for (const method of ['DELETE', 'POST']) {
+      const raw = await fetch(`${t.url}/kite/session/token?api_key=k&access_token=${sessionToken}`, {
+        method,
+        headers: { authorization: `token k:${sessionToken}` },
+      });
+      assert.equal(raw.status, 403, `${method} /kite/session/token`);
+      const body = (await raw.json()) as Rec;
+      assert.equal(body.status, 'error');
+      assert.equal(body.error_type, 'PermissionException');
+      assert.equal(body.data, null);
+      assert.match(body.message, /market-data gateway: .* the account or the session\. Use Kite itself/);
+    }
+    assert.equal(
+      t.logText.includes(sessionToken),
+      false,
+      'invalidateAccessToken puts the token in the query; the logs never show it',
+    );
+    assert.ok(
+      (await anyone.getLTP(['NSE:INFY']))['NSE:INFY'],
+      'invalidateAccessToken ended neither this token nor the relay session',
+    );
   });
 
   it('bad input is an InputException (too many, malformed, unknown); an oversized query is a 431 InputException; others are served throughout', async () => {
@@ -134,6 +193,28 @@ describe('/kite/quote*: the official KiteConnect pointed at the relay', () => {
       assert.equal(e.error_type, 'InputException', e.message);
       assert.match(e.message, pattern);
     };
+    // Another user's bot, from an address of its own, polls getLTP back to back throughout.
+    const other = t.get(TokenService).mint('bystander-bot', 'viewer').token;
+    const polls: { status: number; price: unknown; start: number; end: number }[] = [];
+    let polling = true;
+    const poll = async () => {
+      const start = performance.now();
+      const r = await fetch(`${t.url}/kite/quote/ltp?i=NSE:INFY`, {
+        headers: { authorization: `token k:${other}`, 'x-forwarded-for': '10.9.8.7' },
+      });
+      const body = (await r.json()) as Rec;
+      polls.push({
+        status: r.status,
+        price: body.data?.['NSE:INFY']?.last_price,
+        start,
+        end: performance.now(),
+      });
+    };
+    await poll();
+    const poller = (async () => {
+      while (polling) await poll();
+    })();
+    const from = performance.now();
     const tokens = (n: number) => Array.from({ length: n }, (_, i) => String(100_000 + i));
     await check(relay.getQuote(tokens(501)), /give 1 to 500 instruments .*501 given/);
     await check(relay.getQuote(tokens(1000)), /give 1 to 500 instruments .*1000 given/);
@@ -158,6 +239,16 @@ describe('/kite/quote*: the official KiteConnect pointed at the relay', () => {
     assert.equal(api.status, 431);
     assert.equal((await api.json()).statusCode, 431, "elsewhere the gateway's own error body");
     assert.ok((await relay.getLTP(['NSE:INFY']))['NSE:INFY'], 'the next request is served');
+    const to = performance.now();
+    polling = false;
+    await poller;
+    // Back to back, from before the first bad request until after the last: the whole time is covered.
+    assert.ok(polls.length >= 2, `${polls.length} polls`);
+    assert.ok(polls[1].start <= from && polls.at(-1)!.end >= to, 'the polls span the bad input');
+    for (const p of polls) {
+      assert.equal(p.status, 200, 'the other bot is always answered');
+      assert.equal(typeof p.price, 'number');
+    }
   });
 });
 
@@ -199,6 +290,60 @@ describe('/kite/quote*: the per-user limits, in Kite’s 429 shape', () => {
       });
       assert.equal(raw.status, 429);
       assert.ok(Number(raw.headers.get('retry-after')) >= 1);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('past MAX_QUEUED_QUOTES_PER_USER uncached instruments waiting, /kite/quote is NetworkException (429, Retry-After); another user is still served', async () => {
+    const t = await TestApp.start({
+      redis: false,
+      simOptions: { instruments: 2000 },
+      env: { MAX_QUEUED_QUOTES_PER_USER: '500' },
+    });
+    try {
+      await t.login();
+      const token = t.token('viewer');
+      const bot = relayClient(t, token);
+      // This call takes the quote slot: the next Kite call is a second away, so what follows waits.
+      assert.ok((await bot.getLTP(['NSE:INFY']))['NSE:INFY']);
+      const sims = buildUniverse(2000)
+        .filter((i) => i.tradingsymbol.startsWith('SIM'))
+        .map((i) => `NSE:${i.tradingsymbol}`);
+      const quote = (list: string[], auth = token) =>
+        fetch(`${t.url}/kite/quote?${list.map((s) => `i=${encodeURIComponent(s)}`).join('&')}`, {
+          headers: { authorization: `token k:${auth}` },
+        }).then(async (r) => ({
+          status: r.status,
+          retryAfter: r.headers.get('retry-after'),
+          body: (await r.json()) as Rec,
+        }));
+      // Three requests of 500 uncached instruments each: at most one waits (500), one may be in a call.
+      const mine = [0, 1, 2].map((k) => quote(sims.slice(k * 500, (k + 1) * 500)));
+      const other = quote(['NSE:RELIANCE'], t.get(TokenService).mint('other-bot', 'viewer').token);
+      const answers = await Promise.all(mine);
+      const ok = answers.filter((a) => a.status === 200);
+      const full = answers.filter((a) => a.status === 429);
+      assert.equal(ok.length + full.length, 3, JSON.stringify(answers.map((a) => a.status)));
+      assert.ok(ok.length >= 1 && full.length >= 1, `${ok.length} served, ${full.length} refused`);
+      for (const a of ok) assert.equal(Object.keys(a.body.data).length, 500);
+      for (const a of full) {
+        assert.equal(a.body.status, 'error');
+        assert.equal(a.body.error_type, 'NetworkException');
+        assert.equal(a.body.data, null);
+        const m =
+          /^at most 500 uncached instruments may wait for Kite per user; (\d+) are waiting \(MAX_QUEUED_QUOTES_PER_USER\); retry after (\d+) s$/.exec(
+            a.body.message,
+          );
+        assert.ok(m, a.body.message);
+        assert.equal(m[1], '500');
+        assert.equal(a.retryAfter, m[2], 'Retry-After says what the sentence says');
+        assert.ok(Number(a.retryAfter) >= 1 && Number(a.retryAfter) <= 5, `Retry-After: ${a.retryAfter}`);
+      }
+      const theirs = await other;
+      assert.equal(theirs.status, 200, 'the bound is per user');
+      assert.equal(theirs.body.data['NSE:RELIANCE'].instrument_token, 738561);
+      assert.ok((await bot.getQuote(sims.slice(1500, 1510)))[sims[1500]], 'once drained, served again');
     } finally {
       await t.close();
     }

@@ -224,29 +224,88 @@ describe('kite-ws: the Kite ticker protocol at /kite/ws (raw ws)', () => {
     assert.ok(p.closed!.at - at < 2000);
   });
 
-  it('answers 1,000 malformed messages with error frames (data a string), counts them, and keeps serving', async () => {
+  it('answers 1,000 malformed messages with error frames (data a sentence saying what was wrong), counts them by reason, and keeps serving', async () => {
+    const errorsOf = (reason: string) =>
+      metricSum(t, 'kite_relay_kite_ws_errors_total', `reason="${reason}"`);
+    const REASONS = ['malformed_json', 'unknown_action', 'invalid_value', 'binary_message', 'flood'];
     const before = await metricSum(t, 'kite_relay_kite_ws_errors_total');
+    const beforeBy = Object.fromEntries(await Promise.all(REASONS.map(async (r) => [r, await errorsOf(r)])));
     const bad = await connected();
     const good = await connected();
     good.send({ a: 'subscribe', v: [INFY] });
-    const kinds = [
-      'not json',
-      '{"a":"subscribe","v":"x"}',
-      '{"a":"buy","v":[1]}',
-      '[]',
-      '{"a":"mode","v":["turbo",[1]]}',
-      '{"a":"subscribe","v":[-5]}',
+    // Each malformed message, the reason it is counted under, and what its error sentence says.
+    const kinds: [string, string, RegExp][] = [
+      ['not json', 'malformed_json', /^message is not JSON; send \{"a":"subscribe"/],
+      [
+        '{"a":"subscribe","v":"x"}',
+        'invalid_value',
+        /^"subscribe" value must be an array of instrument tokens$/,
+      ],
+      [
+        '{"a":"buy","v":[1]}',
+        'unknown_action',
+        /^unknown action "buy"; "a" must be subscribe, unsubscribe or mode$/,
+      ],
+      ['[]', 'malformed_json', /^message must be a JSON object/],
+      [
+        '{"a":"mode","v":["turbo",[1]]}',
+        'invalid_value',
+        /^"mode" value must be \["ltp"\|"quote"\|"full", \[tokens\]\]$/,
+      ],
+      [
+        '{"a":"subscribe","v":[-5]}',
+        'invalid_value',
+        /^"subscribe" value must hold instrument tokens \(positive integers\)$/,
+      ],
     ];
+    const binary: [string, RegExp] = [
+      'binary_message',
+      /^binary messages are not understood; send JSON text/,
+    ];
+    const sent = new Map<RegExp, number>();
+    const byReason: Record<string, number> = Object.fromEntries(REASONS.map((r) => [r, 0]));
     for (let i = 0; i < 1000; i++) {
+      const [reason, pattern] =
+        i % 100 === 99 ? binary : [kinds[i % kinds.length][1], kinds[i % kinds.length][2]];
       if (i % 100 === 99) bad.ws.send(Buffer.from([1, 2, 3]), { binary: true });
-      else bad.send(kinds[i % kinds.length]);
+      else bad.send(kinds[i % kinds.length][0]);
+      sent.set(pattern, (sent.get(pattern) ?? 0) + 1);
+      byReason[reason]++;
     }
     await waitFor(() => bad.texts.length >= 1000, '1,000 answers', 15_000);
+    assert.equal(bad.texts.length, 1000, 'one answer per message');
     assert.ok(bad.texts.every((m) => m.type === 'error' && typeof m.data === 'string' && m.data.length > 0));
+    // Each message is answered with the sentence of what was wrong with it (binary ones out of
+    // turn: they are answered at once, text ones in order), none as another kind or as a flood.
+    for (const [pattern, n] of sent) {
+      assert.equal(bad.texts.filter((m) => pattern.test(m.data)).length, n, `answers matching ${pattern}`);
+    }
+    const texts = bad.texts.filter((m) => !binary[1].test(m.data)).map((m) => m.data as string);
+    const inOrder = Array.from({ length: 1000 }, (_, i) => i)
+      .filter((i) => i % 100 !== 99)
+      .map((i) => kinds[i % kinds.length][2]);
+    assert.ok(
+      inOrder.every((pattern, k) => pattern.test(texts[k])),
+      'text messages are answered in the order sent',
+    );
     assert.equal((await metricSum(t, 'kite_relay_kite_ws_errors_total')) - before, 1000);
+    for (const r of REASONS) {
+      assert.equal((await errorsOf(r)) - beforeBy[r], byReason[r], `kite_ws_errors_total{reason="${r}"}`);
+    }
+    assert.deepEqual(
+      [
+        byReason.malformed_json > 0,
+        byReason.unknown_action > 0,
+        byReason.invalid_value > 0,
+        byReason.binary_message > 0,
+      ],
+      [true, true, true, true],
+      'every reason is exercised',
+    );
     assert.equal(bad.ws.readyState, WebSocket.OPEN, 'the connection stays open');
     const mark = Date.now();
     await waitFor(() => good.dataFrames().some((f) => f.at > mark), 'the other client still served');
+    assert.deepEqual(good.texts, [], 'the other client got no error frame');
     assert.equal((await t.http('/health/live')).status, 200);
   });
 
