@@ -44,7 +44,7 @@ describe('loadConfig: whose X-Forwarded-For is believed', () => {
     PUBLIC_URL: 'https://relay.mydesk.in',
     KITE_API_KEY: 'abcd1234efgh',
     KITE_API_SECRET: 'zyxw9876vuts5432',
-    REDIS_URL: 'redis://redis:6379',
+    REDIS_URL: 'redis://:9f8e7d6c5b4a39281706f5e4d3c2b1a0@redis:6379',
     JWT_SECRET: 'k3y-9f8e7d6c5b4a39281706f5e4d3c2b1a0-prod',
     SESSION_ENCRYPTION_KEY: 's3al-0a1b2c3d4e5f60718293a4b5c6d7e8f9-prod',
     ALLOWED_KITE_USER_IDS: 'AB1234',
@@ -84,11 +84,22 @@ describe('loadConfig: the Redis password', () => {
     assert.ok(!msg?.includes('replace-me'));
   });
 
-  it('a real password, an ACL user or none at all is accepted (whether Redis agrees is checked at boot)', () => {
+  it('production refuses a REDIS_URL without a password, saying how to set one', () => {
+    for (const url of ['redis://redis:6379', 'rediss://kite-relay@redis.internal:6380']) {
+      const msg = errorLine({ ...prod, REDIS_URL: url }, 'REDIS_URL');
+      assert.match(msg ?? '', /carries no password: in production Redis must be authenticated/, url);
+      assert.match(msg ?? '', /redis:\/\/:PASSWORD@redis:6379/);
+    }
+    assert.ok(
+      loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).ok,
+      'development may use a Redis without one',
+    );
+  });
+
+  it('a real password, or an ACL user with one, is accepted (whether Redis agrees is checked at boot)', () => {
     for (const url of [
       'redis://:9f8e7d6c5b4a39281706f5e4d3c2b1a0@redis:6379',
       'rediss://kite-relay:9f8e7d6c5b4a39281706f5e4d3c2b1a0@redis.internal:6380',
-      'redis://redis:6379',
     ]) {
       const r = loadConfig({ ...prod, REDIS_URL: url });
       assert.ok(r.ok, url);

@@ -113,12 +113,18 @@ export const configSchema = Joi.object({
   REDIS_URL: prod(
     url(['redis', 'rediss'])
       .required()
-      .custom((v: string, h) => (isPlaceholder(redisPassword(v)) ? h.message({ custom: 'placeholder' }) : v))
+      .custom((v: string, h) => {
+        const password = redisPassword(v);
+        if (!password) return h.error('redis.unauthenticated');
+        return isPlaceholder(password) ? h.message({ custom: 'placeholder' }) : v;
+      })
       .messages({
         custom:
           "carries the template's placeholder password; generate one with `openssl rand -hex 32` and put the same in Redis (requirepass or its ACL user)",
+        'redis.unauthenticated':
+          'carries no password: in production Redis must be authenticated, since whoever can write to it can disrupt the cluster; set one in Redis (requirepass, or an ACL user) and put it in the URL: redis://:PASSWORD@redis:6379 or redis://USER:PASSWORD@redis:6379 (docs/security-redis.md)',
         'any.required':
-          'is required in production; point it at your Redis, e.g. redis://redis:6379 in docker compose',
+          'is required in production; point it at your Redis with its password, e.g. redis://:PASSWORD@redis:6379 in docker compose',
         'string.uri': 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379',
         'string.uriCustomScheme': 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379',
       }),

@@ -8,7 +8,7 @@ const prod: Env = {
   PUBLIC_URL: 'https://relay.mydesk.in',
   KITE_API_KEY: 'abcd1234efgh',
   KITE_API_SECRET: 'zyxw9876vuts5432',
-  REDIS_URL: 'redis://redis:6379',
+  REDIS_URL: 'redis://:9f8e7d6c5b4a39281706f5e4d3c2b1a0@redis:6379',
   JWT_SECRET: GOOD_SECRET,
   SESSION_ENCRYPTION_KEY: 's3al-0a1b2c3d4e5f60718293a4b5c6d7e8f9-prod',
   CORS_ORIGINS: 'https://relay.mydesk.in',
@@ -89,7 +89,7 @@ describe('loadConfig production rules', () => {
   it('requires JWT_SECRET and REDIS_URL', () => {
     const errs = errors({ ...prod, JWT_SECRET: undefined, REDIS_URL: undefined });
     assert.match(line(errs, 'JWT_SECRET')!, /required/);
-    assert.match(line(errs, 'REDIS_URL')!, /redis:\/\/redis:6379/);
+    assert.match(line(errs, 'REDIS_URL')!, /redis:\/\/:PASSWORD@redis:6379/);
   });
 
   it('rejects CORS_ORIGINS=*', () => {
@@ -113,7 +113,9 @@ describe('loadConfig production rules', () => {
   });
 
   it('accepts a localhost REDIS_URL (whether Redis answers is checked at boot, see boot-checks)', () => {
-    assert.ok(loadConfig({ ...prod, REDIS_URL: 'redis://localhost:6379' }).ok);
+    assert.ok(
+      loadConfig({ ...prod, REDIS_URL: 'redis://:9f8e7d6c5b4a39281706f5e4d3c2b1a0@localhost:6379' }).ok,
+    );
   });
 
   it('cluster settings: NODE_ID defaults to hostname-pid; the lease is renewed at least 3 times per lease', () => {

@@ -62,7 +62,7 @@ describe('boot: configuration is checked before anything listens', () => {
       SESSION_ENCRYPTION_KEY: 'z1x2c3v4b5n6m7a8s9d0f1g2h3j4k5l6q7w8',
       ALLOWED_KITE_USER_IDS: 'AB1234',
       // 127.0.0.2: loopback too, but not the literal localhost a container check refuses.
-      REDIS_URL: `redis://127.0.0.2:${port}`,
+      REDIS_URL: `redis://:9f8e7d6c5b4a39281706f5e4d3c2b1a0@127.0.0.2:${port}`,
     });
     assert.equal(await p.exited, 78);
     assert.match(p.output(), /^- REDIS_URL: Redis did not answer PING/m);
@@ -115,7 +115,7 @@ describe('boot: a production-like configuration', () => {
       KITE_API_SECRET: 'efgh5678ijkl',
       JWT_SECRET: 'q8w7e6r5t4y3u2i1o0p9a8s7d6f5g4h3j2k1',
       SESSION_ENCRYPTION_KEY: 'z1x2c3v4b5n6m7a8s9d0f1g2h3j4k5l6q7w8',
-      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_URL: 'redis://:9f8e7d6c5b4a39281706f5e4d3c2b1a0@127.0.0.1:6379',
     });
     assert.equal(await p.exited, 78);
     assert.match(
@@ -129,7 +129,8 @@ describe('boot: a production-like configuration', () => {
       apiKey: 'relaykey01',
       apiSecret: 'relaysecret0123456789abc',
     }).start();
-    const redis = await RedisServer.start();
+    // Production requires an authenticated Redis.
+    const redis = await RedisServer.start(['--requirepass', 'a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5']);
     const [port, metricsPort] = [await freePort(), await freePort()];
     const accessToken = sim.issueAccessToken();
     const secrets = {

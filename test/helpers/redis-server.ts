@@ -7,12 +7,22 @@ import { waitFor } from './wait.js';
 export class RedisServer {
   private proc?: ChildProcess;
   readonly client: Redis;
+  /** The `--requirepass` of `extraArgs`, which `url` then carries. */
+  readonly password?: string;
 
   private constructor(
     readonly port: number,
     private readonly extraArgs: readonly string[],
   ) {
-    this.client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
+    const pw = extraArgs.indexOf('--requirepass');
+    this.password = pw >= 0 ? extraArgs[pw + 1] : undefined;
+    this.client = new Redis({
+      port,
+      host: '127.0.0.1',
+      password: this.password,
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+    });
     this.client.on('error', () => undefined);
   }
 
@@ -24,7 +34,8 @@ export class RedisServer {
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    const auth = this.password ? `:${encodeURIComponent(this.password)}@` : '';
+    return `redis://${auth}127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
