@@ -57,6 +57,11 @@ const r = spawnSync(
   [
     '--test',
     '--test-concurrency=2',
+    // Safety nets, so that a broken test fails instead of hanging CI: no test runs past 5 minutes
+    // (the longest, the 2-minute recording, takes about 2.5), and a file whose tests are done exits
+    // even if something it started (a child process, a socket) was left open.
+    '--test-timeout=300000',
+    '--test-force-exit',
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',

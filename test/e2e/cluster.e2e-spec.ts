@@ -307,16 +307,22 @@ describe('cluster faults', () => {
   /** Three nodes, logged in, every node with a client on `POOL[0..4]`. */
   async function running() {
     const c = await TestCluster.start(3);
-    await c.login();
-    await waitFor(
-      async () => (await Promise.all(c.nodes.map(feedState))).every((s) => s === 'LIVE'),
-      'all LIVE',
-      15_000,
-    );
-    const probes = c.nodes.map((n) => new TickProbe(c.client(n)));
-    await Promise.all(probes.map((p) => subscribed(p.socket, POOL.slice(0, 5))));
-    await waitFor(() => probes.every((p) => p.ticks.length > 2), 'ticking');
-    return { c, probes };
+    try {
+      await c.login();
+      await waitFor(
+        async () => (await Promise.all(c.nodes.map(feedState))).every((s) => s === 'LIVE'),
+        'all LIVE',
+        15_000,
+      );
+      const probes = c.nodes.map((n) => new TickProbe(c.client(n)));
+      await Promise.all(probes.map((p) => subscribed(p.socket, POOL.slice(0, 5))));
+      await waitFor(() => probes.every((p) => p.ticks.length > 2), 'ticking');
+      return { c, probes };
+    } catch (err) {
+      // The test's own finally never runs: close the cluster here, or its nodes outlive the file.
+      await c.close();
+      throw err;
+    }
   }
 
   it('SIGKILL of the holder: a follower holds and is LIVE within lease + 2 s; survivors get ticks with no action; never 2 upstreams', async (ctx) => {

@@ -140,8 +140,14 @@ export class TestCluster {
       };
       c.nodes.push(new ClusterNode(`node-${i}`, port, proxy, env));
     }
-    // One after another: the first node takes the lease, so tests know the holder.
-    for (const node of c.nodes) await node.start();
+    // One after another: the first node takes the lease, so tests know the holder. A node that does
+    // not get ready takes the others down with it: a node left running keeps the test file alive.
+    try {
+      for (const node of c.nodes) await node.start();
+    } catch (err) {
+      await c.close();
+      throw err;
+    }
     return c;
   }
 
