@@ -65,6 +65,47 @@ describe('kite-ws: the Kite ticker protocol at /kite/ws (raw ws)', () => {
     await t.close();
   });
 
+  it('as pykiteconnect and gokiteconnect connect (KITE.md): their URLs and header, quote by default, error data a string, their re-subscribe after a reconnect', async () => {
+    const token = mint().token;
+    const root = `${t.url.replace(/^http/, 'ws')}/kite/ws`;
+    // pykiteconnect: "{root}?api_key=…&access_token=…", not URL-encoded, with X-Kite-Version: 3.
+    const pyUrl = `${root}?api_key=kitefront&access_token=${token}`;
+    const py = new KiteWsProbe(pyUrl, { 'X-Kite-Version': '3' });
+    // gokiteconnect: SetRootURL's path, the query from url.Values.Encode() (keys in order).
+    const goUrl = new URL(root);
+    goUrl.search = new URLSearchParams({ access_token: token, api_key: 'kitefront' }).toString();
+    const go = new KiteWsProbe(goUrl.toString());
+    probes.push(py, go);
+    assert.deepEqual(await Promise.all([py.opened, go.opened]), [101, 101]);
+    for (const c of [py, go]) c.send({ a: 'subscribe', v: [INFY, NIFTY] });
+    await waitFor(
+      () => [py, go].every((c) => c.lengthsOf(INFY).size > 0 && c.lengthsOf(NIFTY).size > 0),
+      'ticks',
+    );
+    for (const c of [py, go]) {
+      // Both start in quote: 44 bytes for a stock, 28 for an index (what their parsers branch on).
+      assert.deepEqual([...c.lengthsOf(INFY)], [44]);
+      assert.deepEqual([...c.lengthsOf(NIFTY)], [28]);
+      c.send({ a: 'subscribe', v: 'not a list' });
+    }
+    await waitFor(() => [py, go].every((c) => c.texts.some((m) => m.type === 'error')), 'error frames');
+    // gokiteconnect reads `data` with an unchecked string assertion.
+    for (const c of [py, go]) {
+      assert.ok(c.texts.every((m) => m.type !== 'error' || typeof m.data === 'string'));
+    }
+
+    // pykiteconnect reconnects and re-subscribes by itself: subscribe (a new one starts in quote), then mode.
+    py.close();
+    const again = new KiteWsProbe(pyUrl, { 'X-Kite-Version': '3' });
+    probes.push(again);
+    assert.equal(await again.opened, 101);
+    again.send({ a: 'subscribe', v: [INFY] });
+    again.send({ a: 'mode', v: ['full', [INFY]] });
+    await waitFor(() => again.lengthsOf(INFY).has(184), 'full packets after the re-subscribe');
+    const last = again.dataFrames().at(-1)!;
+    assert.deepEqual(last.packets, [[INFY, 184]], 'only what this connection asked for, in its mode');
+  });
+
   it('refuses a missing, forged, expired or revoked token with 403 at the upgrade; accepts with or without a trailing slash', async () => {
     assert.equal(await probe(undefined).opened, 403);
     assert.equal(await probe(mint().token.slice(0, -3) + 'abc').opened, 403);

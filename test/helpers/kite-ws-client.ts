@@ -10,8 +10,9 @@ export class KiteWsProbe {
   closed?: { code: number; at: number };
   readonly opened: Promise<number>;
 
-  constructor(url: string) {
-    this.ws = new WebSocket(url);
+  /** `headers`: what a client sends with its upgrade (pykiteconnect sends `X-Kite-Version: 3`). */
+  constructor(url: string, headers?: Record<string, string>) {
+    this.ws = new WebSocket(url, { headers });
     this.ws.on('message', (data: Buffer, isBinary) => {
       if (isBinary) this.frames.push({ data, at: Date.now() });
       else this.texts.push(JSON.parse(data.toString('utf8')));
