@@ -5,6 +5,7 @@ import type { AppConfigService } from '../config/app-config.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ClusterKey } from './cluster-key.js';
 import { expireAtMs, InvalidExpiryError, MAX_EXPIRY_MS, ttlMs } from './expiry.js';
+import { HistoricalStore } from './historical.store.js';
 import { InstrumentStore } from './instrument.store.js';
 import { InvitesUnavailableError, InviteStore } from './invite.store.js';
 import { LeaseRepository } from './lease.repository.js';
@@ -69,6 +70,7 @@ describe('every Redis write path refuses a non-finite or past expiry before anyt
   const redis = {
     command,
     key: (n: string) => `kr-spec:${n}`,
+    prefix: 'kr-spec:',
     up: true,
     reportFailure: () => undefined,
   } as unknown as RedisClients;
@@ -82,6 +84,10 @@ describe('every Redis write path refuses a non-finite or past expiry before anyt
   it('sanity: a valid call does reach the (unreachable) client', async () => {
     await assert.rejects(
       new SessionStore(redis).write('sealed', 1000),
+      (e: unknown) => !(e instanceof InvalidExpiryError),
+    );
+    await assert.rejects(
+      new HistoricalStore(redis).write('k', '[]', 1000),
       (e: unknown) => !(e instanceof InvalidExpiryError),
     );
   });
@@ -128,6 +134,14 @@ describe('every Redis write path refuses a non-finite or past expiry before anyt
       await refuses(`renew ${ttl}`, () => lease.renew('n1', 7, ttl));
       await refuses(`quotes ${ttl}`, () => quotes.write(1, [], ttl));
       await refuses(`slot ${ttl}`, () => quotes.takeCallSlot('n1', ttl));
+    }
+  });
+
+  it("Kite's historical candles and their call slot (PX, the slot script's TTL)", async () => {
+    const historical = new HistoricalStore(redis);
+    for (const ttl of BAD_TTLS) {
+      await refuses(`historical ${ttl}`, () => historical.write('INFY:day', '[]', ttl));
+      await refuses(`historical slot ${ttl}`, () => historical.takeCallSlot('n1', ttl));
     }
   });
 });

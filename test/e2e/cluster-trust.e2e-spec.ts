@@ -86,6 +86,17 @@ describe('the cluster bus as a trust boundary', { timeout: 120_000 }, () => {
       'genuine ticks still flowing',
       10_000,
     );
+  /** Other users are unaffected: genuine ticks keep flowing to both probes, and neither lost its socket. */
+  const othersUnaffected = async (since: number) => {
+    await ticksAgain(since);
+    for (const [name, p] of [
+      ['viewer', viewer],
+      ['bystander', bystander],
+    ] as const) {
+      assert.equal(p.socket.connected, true, `the ${name} is still connected`);
+      assert.equal(p.disconnects, 0, `the ${name} never lost its socket`);
+    }
+  };
 
   it('a viewer on a follower gets no forged, unsigned, badly signed or replayed frame', async () => {
     const { fencing } = await c.nodes[1].cluster();
@@ -245,6 +256,7 @@ describe('the cluster bus as a trust boundary', { timeout: 120_000 }, () => {
     });
     assert.equal(answer, 'connected', "the victim's quota is its own");
     assert.ok((await c.simStats()).subscribed_instruments < 10, 'nothing of the fake demand upstream');
+    await othersUnaffected(Date.now());
     victim.disconnect();
     await attacker.redis.del(`${PREFIX}node:evil`);
   });
@@ -301,6 +313,7 @@ describe('the cluster bus as a trust boundary', { timeout: 120_000 }, () => {
       [],
       'neither is listed',
     );
+    await othersUnaffected(Date.now());
   });
 
   it('a planted token entry is not listed, and a revocation keeps the genuine expiry', async () => {
@@ -342,6 +355,11 @@ describe('the cluster bus as a trust boundary', { timeout: 120_000 }, () => {
         `revoked on ${n.id}`,
         5_000,
       );
+    }
+    await othersUnaffected(Date.now());
+    for (const n of c.nodes) {
+      const r = await n.http('/api/market/status', { token: viewerToken });
+      assert.equal(r.status, 200, `the viewer's token still works on ${n.id}`);
     }
   });
 

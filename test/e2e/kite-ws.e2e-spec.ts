@@ -147,6 +147,51 @@ describe('kite-ws: the Kite ticker protocol at /kite/ws (raw ws)', () => {
     assert.ok((await metricSum(t, 'kite_relay_kite_ws_refused_total', 'too_many')) >= 2);
   });
 
+  /** A token minted as an admin mints it (validated, its limits signed into the JWT). */
+  const minted = async (body: object) => {
+    const r = await t.post('/api/admin/tokens', { role: 'viewer', ...body }, t.token('admin'));
+    assert.equal(r.status, 201, r.text);
+    return r.body.token as string;
+  };
+  const ticksAfter = (p: KiteWsProbe, token: number, mark: number) =>
+    p.dataFrames().some((f) => f.at > mark && f.packets.some(([tk]) => tk === token));
+
+  it("max_instruments: the subscribe past the token's cap gets an error frame that says so; the instruments within it tick", async () => {
+    const p = await connected(await minted({ max_instruments: 1 }));
+    p.send({ a: 'subscribe', v: [INFY] });
+    await waitFor(() => p.lengthsOf(INFY).size > 0, 'INFY ticking');
+    p.send({ a: 'subscribe', v: [TCS, NIFTY] });
+    await waitFor(() => p.texts.length > 0, 'an error frame');
+    assert.equal(p.texts.length, 1);
+    assert.equal(p.texts[0].type, 'error');
+    assert.equal(typeof p.texts[0].data, 'string');
+    assert.match(p.texts[0].data, /^subscribe: at most 1 distinct instruments per user .*max_instruments/);
+    assert.match(p.texts[0].data, /holds 1 and the request adds 2/);
+    const mark = Date.now();
+    await waitFor(() => ticksAfter(p, INFY, mark), 'INFY still ticking');
+    assert.equal(p.lengthsOf(TCS).size + p.lengthsOf(NIFTY).size, 0, 'nothing past the cap');
+    assert.equal(p.ws.readyState, WebSocket.OPEN);
+  });
+
+  it('exchanges: an instrument of another exchange gets an error frame; an allowed one ticks, and a wide token still gets the other', async () => {
+    const cds = t.get(InstrumentsService).resolve('CDS:USDINR26DECFUT');
+    assert.ok(cds.ok, 'the CDS future is in the master');
+    const wide = await connected(await minted({}));
+    wide.send({ a: 'subscribe', v: [cds.token] });
+    const p = await connected(await minted({ exchanges: ['NSE'] }));
+    p.send({ a: 'subscribe', v: [cds.token, INFY] });
+    await waitFor(() => p.texts.length > 0, 'an error frame');
+    assert.equal(p.texts[0].type, 'error');
+    assert.equal(p.texts[0].data, `subscribe: refused ${cds.token} (exchange_not_allowed)`);
+    const mark = Date.now();
+    await waitFor(
+      () => ticksAfter(p, INFY, mark) && ticksAfter(wide, cds.token, mark),
+      'INFY and the CDS future ticking',
+    );
+    assert.equal(p.lengthsOf(cds.token).size, 0, 'no packet of the other exchange');
+    assert.deepEqual(wide.texts, [], 'the wide token was refused nothing');
+  });
+
   it('sends only the client’s instruments, each as a packet of exactly its mode’s length, with true header counts', async () => {
     const byMode = { ltp: await connected(), quote: await connected(), full: await connected() };
     for (const [mode, p] of Object.entries(byMode)) {

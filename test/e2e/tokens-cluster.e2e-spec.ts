@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestCluster, type ClusterNode, type MarketClient } from '../helpers/test-cluster.js';
-import { sleep } from '../helpers/wait.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const connected = (s: MarketClient) =>
   new Promise<void>((resolve, reject) => {
@@ -93,6 +93,62 @@ describe(
       for (const id of [parent.id, child.id, grandchild.id]) {
         assert.ok(!listed.includes(id), `${id} listed no more`);
       }
+    });
+
+    it("an unused invite created on A by a token minted on A stops redeeming on B within 2 s of the token's revocation on A; another invite still redeems", async (ctx) => {
+      const invite = async (token: string, name: string) => {
+        const r = await a.http('/api/admin/invites', {
+          method: 'POST',
+          token,
+          body: JSON.stringify({ name, ttl: '30m' }),
+        });
+        assert.equal(r.status, 201, r.text);
+        return new URL(r.body.url as string).hash.replace(/^#code=/, '');
+      };
+      const redeem = (code: string) =>
+        b.http('/api/auth/invite', {
+          method: 'POST',
+          body: JSON.stringify({ code }),
+          headers: { origin: b.url },
+        });
+      const parent = await mint(a, root, { role: 'admin', ttl: '30m' });
+      const orphan = await invite(parent.token, 'Priya');
+      const other = await invite(root, 'Ravi');
+
+      const at = Date.now();
+      const r = await a.http(`/api/admin/tokens/${parent.id}`, { method: 'DELETE', token: root });
+      assert.equal(r.status, 200, r.text);
+      // Polled, not slept: each answer until the refusal must be a refusal too, never a redemption.
+      const seen: number[] = [];
+      await waitFor(
+        async () => {
+          const answer = await redeem(orphan);
+          seen.push(answer.status);
+          assert.notEqual(answer.status, 200, "the revoked token's invite redeemed on B");
+          return answer.status === 410 && answer.body.reason === 'revoked';
+        },
+        "the revoked token's invite refused on B",
+        2000,
+        200,
+      );
+      const ms = Date.now() - at;
+      ctx.diagnostic(
+        `the invite was refused on B ${ms} ms after the DELETE on A (answers: ${seen.join(', ')})`,
+      );
+      assert.ok(ms < 2000, `refused on B ${ms} ms after the revocation on A`);
+      assert.ok(!seen.includes(200));
+
+      const ok = await redeem(other);
+      assert.equal(ok.status, 200, `an invite of another token still redeems: ${ok.text}`);
+      const listed = (await b.http('/api/admin/invites', { token: root })).body.invites as {
+        name: string;
+        state: string;
+      }[];
+      assert.deepEqual(
+        listed.filter((i) => i.name === 'Priya' || i.name === 'Ravi').map((i) => `${i.name} ${i.state}`),
+        ['Ravi used'],
+        'the revoked invite is listed no more',
+      );
     });
   },
 );

@@ -342,6 +342,18 @@ describe('tokens: parents, cascade, own subs, scopes (Redis)', () => {
     }
   });
 
+  it("a sub naming the session's Kite user id is refused (that name is the dashboard login's)", async () => {
+    const user = (await t.http('/api/auth/status', { token: root })).body.user_id as string;
+    assert.equal(user, 'SIM001', 'logged in as the simulator user');
+    for (const sub of [user, user.toLowerCase()]) {
+      const r = await t.post('/api/admin/tokens', { role: 'admin', sub }, root);
+      assert.equal(r.status, 400, r.text);
+      assert.match(r.body.message, /must not name a Kite user id/);
+    }
+    const other = await t.post('/api/admin/tokens', { role: 'viewer', sub: `${user}-bot` }, root);
+    assert.equal(other.status, 201, 'a name that only starts like it is fine');
+  });
+
   it('scopes: only known ones, signed as the scopes claim and listed', async () => {
     const r = await t.post('/api/admin/tokens', { role: 'viewer', scopes: ['orders'] }, root);
     assert.equal(r.status, 201, r.text);
