@@ -167,6 +167,56 @@ describe('tape: ls and export', () => {
     assert.match(unknown.stderr, /NSE:NOPE is not in the master of 2026-12-01/);
   });
 
+  it('the CLI --from/--to keep the ticks received from --from (inclusive) to --to (exclusive), IST', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'kr-tape-w-'));
+    const model = new MarketModel(buildUniverse(0));
+    const at = (hhmmss: string) => Date.parse(`${DAY}T${hhmmss}+05:30`);
+    // Frames on both sides of 09:15-09:16 and on its edges, INFY and RELIANCE in each.
+    const times = [
+      '09:14:30.000',
+      '09:14:59.999',
+      '09:15:00.000',
+      '09:15:30.000',
+      '09:15:59.999',
+      '09:16:00.000',
+    ];
+    const records: TapeRecord[] = times.map((t) => ({
+      kind: RecordKind.frame,
+      at: at(t),
+      shard: 0,
+      payload: encodeFrame([
+        { tick: model.step(INFY, at(t))!, mode: 'full' },
+        { tick: model.step(RELIANCE, at(t))!, mode: 'ltp' },
+      ]),
+    }));
+    await segment(root, DAY, 0, records);
+    const out = join(root, 'window.csv');
+    const ex = spawnSync(
+      process.execPath,
+      [CLI, 'export', '--dir', root, '--day', DAY, '--from', '09:15', '--to', '09:16', '--out', out],
+      { encoding: 'utf8' },
+    );
+    assert.equal(ex.status, 0, ex.stderr);
+    assert.match(ex.stdout, /wrote 6 ticks/);
+    const kept = records
+      .slice(2, 5)
+      .flatMap((r) =>
+        decodeFrame(r.payload).ticks.map((t) => [istIso(r.at), t.instrument_token, t.last_price]),
+      );
+    assert.deepEqual(
+      parseCsv(readFileSync(out, 'utf8')).map((r) => [
+        r.receive_time,
+        Number(r.instrument_token),
+        Number(r.last_price),
+      ]),
+      kept,
+    );
+    assert.deepEqual(
+      kept.map((k) => k[0]),
+      [0, 0, 1, 1, 2, 2].map((i) => `${DAY}T${times[i + 2]}+05:30`),
+    );
+  });
+
   it('exports the same ticks to Parquet as to CSV, typed, and a reader gets them back row for row', async () => {
     const { root, ticks } = await fixture();
     const csv = join(root, 'day.csv');
