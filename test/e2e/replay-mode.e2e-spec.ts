@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encodeMaster } from '../../src/instruments/instrument-master.js';
+import { buildUniverse, type Instrument } from '../../src/simulator/universe.js';
+import { TapeFiles } from '../../src/tape/tape-files.js';
 import { KiteWsProbe } from '../helpers/kite-ws-client.js';
 import { ReplayChild, SIM_API_KEY, frameAt, simModel, writeSegment } from '../helpers/replay-child.js';
 import { waitFor } from '../helpers/wait.js';
@@ -65,6 +68,69 @@ describe('replay mode: what npm run replay serves from a recorded day', () => {
       );
     } finally {
       probe.close();
+      assert.equal(await replay.stop(), 0);
+    }
+  });
+
+  it("/instruments serves the day's own master, every column as recorded, not the built-in universe", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'kr-replay-m-'));
+    await writeSegment(root, DAY, [frameAt(simModel(), at('09:15:00.000'), [[INFY, 'full']])]);
+    // That day's master: TCS was not listed, an equity of its own and an NFO future with its lot and expiry were.
+    const rows: Instrument[] = [
+      ...buildUniverse(0).filter((i) => i.tradingsymbol !== 'TCS'),
+      {
+        instrument_token: 12345 * 256 + 1,
+        exchange_token: 12345,
+        tradingsymbol: 'DAYONLY',
+        name: 'LISTED THAT DAY',
+        last_price: 101.5,
+        expiry: '',
+        strike: 0,
+        tick_size: 0.05,
+        lot_size: 1,
+        instrument_type: 'EQ',
+        segment: 'NSE',
+        exchange: 'NSE',
+      },
+      {
+        instrument_token: 13238786,
+        exchange_token: 51714,
+        tradingsymbol: 'NIFTY26DECFUT',
+        name: 'NIFTY',
+        last_price: 24180.5,
+        expiry: '2026-12-29',
+        strike: 0,
+        tick_size: 0.1,
+        lot_size: 75,
+        instrument_type: 'FUT',
+        segment: 'NFO-FUT',
+        exchange: 'NFO',
+      },
+    ];
+    await new TapeFiles(root).writeMaster(DAY, encodeMaster({ fetchedAt: at('08:00:00.000'), rows }));
+    const replay = await new ReplayChild(['--day', DAY, '--dir', root]).ready();
+    try {
+      const token = await replay.accessToken();
+      const csv = async (path: string) => {
+        const res = await replay.get(path, token);
+        assert.equal(res.status, 200);
+        const [head, ...lines] = (await res.text()).split('\n');
+        const cols = head.split(',');
+        return lines.map((l) => {
+          const cells = l.split(',');
+          return Object.fromEntries(cols.map((c, i) => [c, cells[i]]));
+        });
+      };
+      const asCsv = (i: Instrument) => Object.fromEntries(Object.entries(i).map(([k, v]) => [k, String(v)]));
+      const all = await csv('/instruments');
+      assert.deepEqual(all, rows.map(asCsv), 'the day master, row for row and column for column');
+      assert.ok(!all.some((r) => r.tradingsymbol === 'TCS'), 'not the built-in universe');
+      assert.deepEqual(
+        await csv('/instruments/NFO'),
+        [asCsv(rows.at(-1)!)],
+        'one exchange of that day: the future with lot size 75 and its expiry',
+      );
+    } finally {
       assert.equal(await replay.stop(), 0);
     }
   });
