@@ -3,16 +3,48 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeFrame } from '../../src/kite/decode-frame.js';
 import { encodeMaster } from '../../src/instruments/instrument-master.js';
 import { buildUniverse, type Instrument } from '../../src/simulator/universe.js';
 import { TapeFiles } from '../../src/tape/tape-files.js';
+import type { TapeRecord } from '../../src/tape/tape-format.js';
 import { KiteWsProbe } from '../helpers/kite-ws-client.js';
 import { ReplayChild, SIM_API_KEY, frameAt, simModel, writeSegment } from '../helpers/replay-child.js';
 import { waitFor } from '../helpers/wait.js';
 
 const DAY = '2026-12-01';
 const INFY = 408065;
+const RELIANCE = 738561;
+const TCS = 2953217;
 const at = (hhmmss: string) => Date.parse(`${DAY}T${hhmmss}+05:30`);
+const tickOf = (r: TapeRecord, token: number) =>
+  decodeFrame(r.payload).ticks.find((t) => t.instrument_token === token)!;
+
+/** Three frames a second apart from 09:15, then one an hour later (36 s away at 100x) with TCS in it too. */
+async function quoteTape(): Promise<{ root: string; records: TapeRecord[] }> {
+  const root = mkdtempSync(join(tmpdir(), 'kr-replay-q-'));
+  const model = simModel();
+  const records: TapeRecord[] = ['09:15:00.000', '09:15:01.000', '09:15:02.000'].map((t) =>
+    frameAt(model, at(t), [
+      [INFY, 'full'],
+      [RELIANCE, 'ltp'],
+    ]),
+  );
+  records.push(
+    frameAt(model, at('10:15:00.000'), [
+      [INFY, 'full'],
+      [TCS, 'full'],
+    ]),
+  );
+  await writeSegment(root, DAY, records);
+  return { root, records };
+}
+
+type Quotes = Record<
+  string,
+  { instrument_token: number; last_price: number; volume?: number; ohlc?: unknown }
+>;
+
 /** A ticker client of a replay, subscribed to `tokens` in full. */
 async function subscribed(replay: ReplayChild, tokens: number[]): Promise<KiteWsProbe> {
   const token = await replay.accessToken();
@@ -130,6 +162,80 @@ describe('replay mode: what npm run replay serves from a recorded day', () => {
         [asCsv(rows.at(-1)!)],
         'one exchange of that day: the future with lot size 75 and its expiry',
       );
+    } finally {
+      assert.equal(await replay.stop(), 0);
+    }
+  });
+
+  it('/quote answers the last recorded tick of each instrument at the replay clock, subscribed or not', async () => {
+    const { root, records } = await quoteTape();
+    const replay = await new ReplayChild(['--day', DAY, '--dir', root, '--speed', '100']).ready();
+    const probe = await subscribed(replay, [INFY]);
+    try {
+      const token = await replay.accessToken();
+      await waitFor(() => probe.dataFrames().length === 3, 'the first three frames');
+      const quotes = async (path: string) => {
+        const res = await replay.get(`${path}?i=NSE:INFY&i=NSE:RELIANCE&i=NSE:TCS&i=${INFY}`, token);
+        assert.equal(res.status, 200);
+        return ((await res.json()) as { data: Quotes }).data;
+      };
+      const infy = tickOf(records[2], INFY);
+      const reliance = tickOf(records[2], RELIANCE);
+      const full = await quotes('/quote');
+      assert.deepEqual(
+        Object.keys(full).sort(),
+        [String(INFY), 'NSE:INFY', 'NSE:RELIANCE'],
+        'TCS is not on the tape yet',
+      );
+      assert.equal(full['NSE:INFY'].last_price, infy.last_price);
+      assert.equal(full['NSE:INFY'].volume, infy.volume);
+      assert.deepEqual(full['NSE:INFY'].ohlc, infy.ohlc);
+      assert.equal(full[String(INFY)].last_price, infy.last_price);
+      assert.notEqual(
+        infy.last_price,
+        tickOf(records[1], INFY).last_price,
+        'the last tick, not an earlier one',
+      );
+      assert.equal(
+        full['NSE:RELIANCE'].last_price,
+        reliance.last_price,
+        'an instrument no connection subscribed',
+      );
+      assert.deepEqual((await quotes('/quote/ltp'))['NSE:INFY'], {
+        instrument_token: INFY,
+        last_price: infy.last_price,
+      });
+      assert.deepEqual((await quotes('/quote/ohlc'))['NSE:INFY'], {
+        instrument_token: INFY,
+        last_price: infy.last_price,
+        ohlc: infy.ohlc,
+      });
+    } finally {
+      probe.close();
+      assert.equal(await replay.stop(), 0);
+    }
+  });
+
+  it('with --start now /quote follows the tape even while no ticker connection is open', async () => {
+    const { root, records } = await quoteTape();
+    const replay = await new ReplayChild([
+      '--day',
+      DAY,
+      '--dir',
+      root,
+      '--speed',
+      '100',
+      '--start',
+      'now',
+    ]).ready();
+    try {
+      const token = await replay.accessToken();
+      const ltp = async () => {
+        const res = await replay.get('/quote/ltp?i=NSE:INFY', token);
+        return ((await res.json()) as { data: Quotes }).data['NSE:INFY']?.last_price;
+      };
+      const want = tickOf(records[2], INFY).last_price;
+      await waitFor(async () => (await ltp()) === want, `INFY at ${want}, its price at 09:15:02`);
     } finally {
       assert.equal(await replay.stop(), 0);
     }
