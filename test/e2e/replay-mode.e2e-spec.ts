@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { decodeFrame } from '../../src/kite/decode-frame.js';
 import { encodeMaster } from '../../src/instruments/instrument-master.js';
 import { buildUniverse, type Instrument } from '../../src/simulator/universe.js';
+import { ReplayPlayer } from '../../src/simulator/replay-player.js';
+import { KiteSimulator } from '../../src/simulator/simulator.js';
+import { openReplay } from '../../src/tape/replay-source.js';
 import { TapeFiles } from '../../src/tape/tape-files.js';
 import type { TapeRecord } from '../../src/tape/tape-format.js';
 import { KiteWsProbe } from '../helpers/kite-ws-client.js';
@@ -238,6 +241,59 @@ describe('replay mode: what npm run replay serves from a recorded day', () => {
       await waitFor(async () => (await ltp()) === want, `INFY at ${want}, its price at 09:15:02`);
     } finally {
       assert.equal(await replay.stop(), 0);
+    }
+  });
+});
+
+describe('replay mode: the end of the tape', () => {
+  it('frames stop at the end of the tape and 1-byte heartbeats go on', async (t) => {
+    const root = mkdtempSync(join(tmpdir(), 'kr-replay-end-'));
+    const model = simModel();
+    const records = ['09:15:00.000', '09:15:00.500', '09:15:01.000'].map((hms) =>
+      frameAt(model, at(hms), [[INFY, 'full']]),
+    );
+    await writeSegment(root, DAY, records);
+    // The ticker's loop runs on real timers; its clock (and the tape's) is this fake Date, moved by the test.
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    const advance = (ms: number) => t.mock.timers.tick(ms);
+    const source = openReplay(root, DAY);
+    const player = new ReplayPlayer({ open: source.open, startsAt: source.startsAt, speed: 10 });
+    const sim = await new KiteSimulator({ replay: player, universe: source.universe }).start();
+    const probe = new KiteWsProbe(
+      `${sim.urls.wsRoot}?api_key=${sim.apiKey}&access_token=${sim.issueAccessToken()}`,
+    );
+    try {
+      assert.equal(await probe.opened, 101);
+      probe.send({ a: 'subscribe', v: [INFY] });
+      probe.send({ a: 'mode', v: ['full', [INFY]] });
+      await waitFor(
+        () => {
+          advance(20);
+          return player.finished && probe.dataFrames().length === 3;
+        },
+        'the three frames of the tape',
+        60_000,
+      );
+      assert.equal(probe.heartbeats(), 0, 'no heartbeat while frames flow (100 ms apart at 10x)');
+      const end = probe.frames.length;
+      await waitFor(
+        () => {
+          advance(250);
+          return probe.frames.length - end >= 3;
+        },
+        'three heartbeats after the end of the tape',
+        60_000,
+      );
+      const after = probe.frames.slice(end);
+      assert.ok(
+        after.every((f) => f.data.length === 1 && f.data[0] === 0),
+        `only 1-byte heartbeats after the end: ${after.map((f) => f.data.length).join(',')}`,
+      );
+      assert.equal(probe.dataFrames().length, 3, 'the tape is not played again without --loop');
+      assert.equal(probe.closed, undefined, 'the connection stays open');
+    } finally {
+      probe.close();
+      await sim.stop();
     }
   });
 });
