@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeMaster } from '../instruments/instrument-master.js';
@@ -215,6 +215,30 @@ describe('tape: ls and export', () => {
       kept.map((k) => k[0]),
       [0, 0, 1, 1, 2, 2].map((i) => `${DAY}T${times[i + 2]}+05:30`),
     );
+  });
+
+  it('ls reads RECORD_DIR without --dir, else DATA_DIR/tape', async () => {
+    const { root } = await fixture();
+    const dataDir = mkdtempSync(join(tmpdir(), 'kr-tape-data-'));
+    renameSync(root, join(dataDir, 'tape'));
+    const empty = mkdtempSync(join(tmpdir(), 'kr-tape-empty-'));
+    mkdirSync(join(empty, 'data', 'tape'), { recursive: true });
+    const { RECORD_DIR: _r, DATA_DIR: _d, ...base } = process.env;
+    // From a folder whose data/tape is empty, so that only the variables can find the tape.
+    const ls = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [CLI, 'ls', '--json'], {
+        encoding: 'utf8',
+        cwd: empty,
+        env: { ...base, ...env },
+      });
+    const days = (r: ReturnType<typeof ls>) => {
+      assert.equal(r.status, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { day: string }[]).map((d) => d.day);
+    };
+    assert.deepEqual(days(ls({ RECORD_DIR: join(dataDir, 'tape') })), [DAY, '2026-12-02']);
+    assert.deepEqual(days(ls({ DATA_DIR: dataDir })), [DAY, '2026-12-02'], 'DATA_DIR/tape');
+    assert.deepEqual(days(ls({ RECORD_DIR: empty, DATA_DIR: dataDir })), [], 'RECORD_DIR before DATA_DIR');
+    assert.deepEqual(days(ls({})), [], 'data/tape of the working folder');
   });
 
   it('exports the same ticks to Parquet as to CSV, typed, and a reader gets them back row for row', async () => {

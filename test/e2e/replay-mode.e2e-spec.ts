@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeFrame } from '../../src/kite/decode-frame.js';
@@ -295,5 +295,30 @@ describe('replay mode: the end of the tape', () => {
       probe.close();
       await sim.stop();
     }
+  });
+});
+
+describe('replay mode: where npm run replay looks for the day', () => {
+  it('RECORD_DIR without --dir, else DATA_DIR/tape', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kr-replay-data-'));
+    const tape = mkdtempSync(join(tmpdir(), 'kr-replay-env-'));
+    await writeSegment(tape, DAY, [frameAt(simModel(), at('09:15:00.000'), [[INFY, 'full']])]);
+    renameSync(tape, join(dataDir, 'tape'));
+    const empty = mkdtempSync(join(tmpdir(), 'kr-replay-empty-'));
+    const { RECORD_DIR: _r, DATA_DIR: _d, ...base } = process.env;
+    // Run from an empty folder, so that only the variables can find the day.
+    const run = (env: Record<string, string>) => new ReplayChild(['--day', DAY], { ...base, ...env }, empty);
+    const envs: Record<string, string>[] = [{ RECORD_DIR: join(dataDir, 'tape') }, { DATA_DIR: dataDir }];
+    for (const env of envs) {
+      const replay = await run(env).ready();
+      assert.match(
+        replay.out,
+        /replaying 2026-12-01 \(1 segment\(s\)\) from 2026-12-01T09:15:00\.000\+05:30/,
+      );
+      assert.equal(await replay.stop(), 0);
+    }
+    const first = run({ RECORD_DIR: empty, DATA_DIR: dataDir });
+    assert.equal(await first.exited, 1, 'RECORD_DIR is read before DATA_DIR');
+    assert.match(first.out, new RegExp(`no recorded day 2026-12-01 in ${empty}`));
   });
 });
