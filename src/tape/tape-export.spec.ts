@@ -125,7 +125,7 @@ describe('tape: ls and export', () => {
     assert.equal(ltp.bid_price_1, '');
   });
 
-  it('the CLI filters by instrument and time, lists as JSON, and refuses bad flags clearly', async () => {
+  it('the CLI filters by instrument, lists as JSON, and refuses bad flags clearly', async () => {
     const { root } = await fixture();
     const out = join(root, 'infy.csv');
     const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -137,10 +137,6 @@ describe('tape: ls and export', () => {
       DAY,
       '--instrument',
       'NSE:INFY',
-      '--from',
-      '09:15',
-      '--to',
-      '09:16',
       '--format',
       'csv',
       '--out',
