@@ -155,8 +155,10 @@ export class TickerServer {
     const real = Date.now();
     const elapsed = real - this.lastLoop;
     this.lastLoop = real;
-    if (real < this.state.silentUntil || this.conns.size === 0) return;
+    if (real < this.state.silentUntil) return;
+    // A replay's clock runs whether or not anyone is connected: what is due is played (the quote routes follow it).
     if (this.state.replay) return this.replayLoop(this.state.replay, real);
+    if (this.conns.size === 0) return;
     const union = this.subscribedUnion().known;
     this.carry += (this.state.rate * elapsed) / 1000;
     const budget = Math.min(Math.floor(this.carry), union.length);

@@ -31,16 +31,17 @@ function* frames(root: string, day: string, from: number, to: number): Generator
   }
 }
 
+/** A master row as Kite's `/instruments` serves it; a master stored before its other columns were kept gets the built-in defaults. */
 const toInstrument = (r: InstrumentInfo): Instrument => ({
   instrument_token: r.instrument_token,
-  exchange_token: r.instrument_token >> 8,
+  exchange_token: r.exchange_token ?? r.instrument_token >> 8,
   tradingsymbol: r.tradingsymbol,
   name: r.name,
-  last_price: 0,
-  expiry: '',
-  strike: 0,
+  last_price: r.last_price ?? 0,
+  expiry: r.expiry ?? '',
+  strike: r.strike ?? 0,
   tick_size: r.tick_size,
-  lot_size: 1,
+  lot_size: r.lot_size ?? 1,
   instrument_type: r.instrument_type,
   segment: r.segment,
   exchange: r.exchange,

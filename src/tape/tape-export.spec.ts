@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeMaster } from '../instruments/instrument-master.js';
@@ -125,7 +125,7 @@ describe('tape: ls and export', () => {
     assert.equal(ltp.bid_price_1, '');
   });
 
-  it('the CLI filters by instrument and time, lists as JSON, and refuses bad flags clearly', async () => {
+  it('the CLI filters by instrument, lists as JSON, and refuses bad flags clearly', async () => {
     const { root } = await fixture();
     const out = join(root, 'infy.csv');
     const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -137,10 +137,6 @@ describe('tape: ls and export', () => {
       DAY,
       '--instrument',
       'NSE:INFY',
-      '--from',
-      '09:15',
-      '--to',
-      '09:16',
       '--format',
       'csv',
       '--out',
@@ -165,6 +161,80 @@ describe('tape: ls and export', () => {
     const unknown = run('export', '--dir', root, '--day', DAY, '--instrument', 'NSE:NOPE', '--out', out);
     assert.equal(unknown.status, 64);
     assert.match(unknown.stderr, /NSE:NOPE is not in the master of 2026-12-01/);
+  });
+
+  it('the CLI --from/--to keep the ticks received from --from (inclusive) to --to (exclusive), IST', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'kr-tape-w-'));
+    const model = new MarketModel(buildUniverse(0));
+    const at = (hhmmss: string) => Date.parse(`${DAY}T${hhmmss}+05:30`);
+    // Frames on both sides of 09:15-09:16 and on its edges, INFY and RELIANCE in each.
+    const times = [
+      '09:14:30.000',
+      '09:14:59.999',
+      '09:15:00.000',
+      '09:15:30.000',
+      '09:15:59.999',
+      '09:16:00.000',
+    ];
+    const records: TapeRecord[] = times.map((t) => ({
+      kind: RecordKind.frame,
+      at: at(t),
+      shard: 0,
+      payload: encodeFrame([
+        { tick: model.step(INFY, at(t))!, mode: 'full' },
+        { tick: model.step(RELIANCE, at(t))!, mode: 'ltp' },
+      ]),
+    }));
+    await segment(root, DAY, 0, records);
+    const out = join(root, 'window.csv');
+    const ex = spawnSync(
+      process.execPath,
+      [CLI, 'export', '--dir', root, '--day', DAY, '--from', '09:15', '--to', '09:16', '--out', out],
+      { encoding: 'utf8' },
+    );
+    assert.equal(ex.status, 0, ex.stderr);
+    assert.match(ex.stdout, /wrote 6 ticks/);
+    const kept = records
+      .slice(2, 5)
+      .flatMap((r) =>
+        decodeFrame(r.payload).ticks.map((t) => [istIso(r.at), t.instrument_token, t.last_price]),
+      );
+    assert.deepEqual(
+      parseCsv(readFileSync(out, 'utf8')).map((r) => [
+        r.receive_time,
+        Number(r.instrument_token),
+        Number(r.last_price),
+      ]),
+      kept,
+    );
+    assert.deepEqual(
+      kept.map((k) => k[0]),
+      [0, 0, 1, 1, 2, 2].map((i) => `${DAY}T${times[i + 2]}+05:30`),
+    );
+  });
+
+  it('ls reads RECORD_DIR without --dir, else DATA_DIR/tape', async () => {
+    const { root } = await fixture();
+    const dataDir = mkdtempSync(join(tmpdir(), 'kr-tape-data-'));
+    renameSync(root, join(dataDir, 'tape'));
+    const empty = mkdtempSync(join(tmpdir(), 'kr-tape-empty-'));
+    mkdirSync(join(empty, 'data', 'tape'), { recursive: true });
+    const { RECORD_DIR: _r, DATA_DIR: _d, ...base } = process.env;
+    // From a folder whose data/tape is empty, so that only the variables can find the tape.
+    const ls = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [CLI, 'ls', '--json'], {
+        encoding: 'utf8',
+        cwd: empty,
+        env: { ...base, ...env },
+      });
+    const days = (r: ReturnType<typeof ls>) => {
+      assert.equal(r.status, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { day: string }[]).map((d) => d.day);
+    };
+    assert.deepEqual(days(ls({ RECORD_DIR: join(dataDir, 'tape') })), [DAY, '2026-12-02']);
+    assert.deepEqual(days(ls({ DATA_DIR: dataDir })), [DAY, '2026-12-02'], 'DATA_DIR/tape');
+    assert.deepEqual(days(ls({ RECORD_DIR: empty, DATA_DIR: dataDir })), [], 'RECORD_DIR before DATA_DIR');
+    assert.deepEqual(days(ls({})), [], 'data/tape of the working folder');
   });
 
   it('exports the same ticks to Parquet as to CSV, typed, and a reader gets them back row for row', async () => {
