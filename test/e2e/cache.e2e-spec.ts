@@ -119,6 +119,8 @@ describe('cache: one layer, a few seconds of truth, Redis with an in-memory fall
     assert.equal((await t.http('/health/ready')).status, 200, 'still ready');
     const ticksAtStop = ticks;
     await waitFor(() => ticks > ticksAtStop + 5, 'ticks keep flowing while Redis is down', 3000);
+    const readsWhileDown = reads;
+    await waitFor(() => reads >= readsWhileDown + 5, 'reads answered while Redis is down', 3000);
 
     const restartedAt = Date.now();
     await redis.start();
@@ -133,7 +135,6 @@ describe('cache: one layer, a few seconds of truth, Redis with an in-memory fall
       `fallback seen after ${detectMs} ms, back to Redis ${recoverMs} ms after restart, ${reads} reads`,
     );
     assert.deepEqual(failures, [], 'no read failed');
-    assert.ok(reads > 20, `reads made: ${reads}`);
     assert.equal(stale, 0, 'nothing older than the TTL was returned');
     assert.ok(detectMs < 2000, `fallback seen after ${detectMs} ms`);
     assert.ok(recoverMs < 5000, `back to Redis after ${recoverMs} ms`);
