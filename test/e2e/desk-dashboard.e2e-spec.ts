@@ -247,8 +247,24 @@ describe('the desk in a real browser: the admin panel and invite links (Debian c
       await page.click('#token-form button[type="submit"]');
       await page.locator('#token-result').waitFor({ state: 'visible' });
       assert.match(await page.inputValue('#token-value'), /^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
-      const bot = ((await api('/api/admin/tokens')).tokens as any[]).find((e) => e.sub === 'panel-bot');
+      const listed = (await api('/api/admin/tokens')).tokens as any[];
+      const bot = listed.find((e) => e.sub === 'panel-bot');
       assert.deepEqual({ role: bot.role, kind: bot.kind }, { role: 'viewer', kind: 'api' });
+      // Minted by the admin's own dashboard session: the panel names it in "Minted by".
+      assert.equal(
+        listed.find((e) => e.id === bot.parent)?.sub,
+        KITE_USER[0],
+        'its parent is the admin session',
+      );
+      await page.click('#access-refresh');
+      await page.locator(`#tokens-table tr[data-id="${bot.id}"]`).waitFor();
+      assert.deepEqual((await cellTexts(page, `#tokens-table tr[data-id="${bot.id}"] td`)).slice(0, 5), [
+        'panel-bot',
+        'viewer',
+        'api',
+        KITE_USER[0],
+        'default',
+      ]);
       await page.click(`#tokens-table tr[data-id="${bot.id}"] button[data-action="revoke"]`);
       await page.locator(`#tokens-table tr[data-id="${bot.id}"]`).waitFor({ state: 'detached' });
       assert.ok(!((await api('/api/admin/tokens')).tokens as any[]).some((e) => e.id === bot.id));
