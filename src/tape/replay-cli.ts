@@ -39,7 +39,8 @@ if (problems.length > 0) {
   process.exit(64);
 }
 
-const dir = resolve(flag('dir') ?? process.env.RECORD_DIR ?? join(process.env.DATA_DIR ?? 'data', 'tape'));
+// An empty variable counts as unset, as the gateway's configuration reads it (and `tape` does).
+const dir = resolve(flag('dir') || process.env.RECORD_DIR || join(process.env.DATA_DIR || 'data', 'tape'));
 let source;
 try {
   source = openReplay(dir, day, { from, to });
