@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { cliFlag } from '../../src/common/cli-flags.js';
 import { serverNodeArgs } from './bench-kit.js';
 import { benchCandles } from './candles.bench.js';
+import { MAC_SHAPES, measureMac } from './bus-mac.js';
 import { benchCluster } from './cluster.bench.js';
 import { benchDecode, type DecodeResult } from './decode.bench.js';
 import { benchKiteWs } from './kite-ws.bench.js';
@@ -253,6 +254,14 @@ if (want('cluster')) {
     '  bus hop, holder → Redis → follower, p50 / p99 (ms)',
     `${cell(hop('p50'), plain)} / ${cell(hop('p99'), plain)}`,
   );
+  // Signing the bus, per frame: sealed once on the holder, opened once on each follower.
+  const mac = MAC_SHAPES.map(([name, bytes]) => ({ name, bytes, ...measureMac(bytes) }));
+  for (const m of mac) {
+    table.heading(
+      `  bus MAC, frame of ${m.name} (${m.bytes} B): seal / open (µs)`,
+      `${m.seal.toFixed(1)} / ${m.open.toFixed(1)}`,
+    );
+  }
   const nodeCpu = (i: number) => c.three.map((r) => r.node_cpu_pct[i]);
   table.figure(
     '  CPU per node: holder / each follower (% of a core)',
@@ -292,6 +301,7 @@ if (want('cluster')) {
     three: foldRuns(c.three),
     ratios: foldSeries({ server_cpu_us_per_tick: cpuRatio }),
     ...foldSeries({ p99_added_ms: p99Added, bus_hop_p50_ms: hop('p50'), bus_hop_p99_ms: hop('p99') }),
+    bus_mac_us_per_frame: Object.fromEntries(mac.map((m) => [m.bytes, { seal: m.seal, open: m.open }])),
     upstream_connections_peak: c.upstream_connections_peak,
     failover_gap_ms: { median: gap.median, range: [gap.min, gap.max], runs: c.failover_gap_ms },
     runs: { one: c.one, three: c.three },
