@@ -91,6 +91,45 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's browser code loads only its own folder (public/js): of the rest of src/ it
+    // imports types only, and only the contracts and the tick (docs/architecture.md); packages are
+    // globals the page loads (socket.io, lightweight-charts), so they are type imports too.
+    files: ['src/dashboard/client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!\\.\\./(contracts/[\\w.-]+\\.contract\\.js|kite/tick\\.js)$)',
+              message:
+                'src/dashboard/client imports only src/contracts/, src/kite/tick.ts and its own folder.',
+            },
+          ],
+        },
+      ],
+      // A type-only import matching an allowTypeImports pattern passes all of this rule's patterns,
+      // so the folders allowed above are the core rule's, and this one only refuses values.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./)',
+              allowTypeImports: true,
+              message: 'The browser loads only src/dashboard/client: import types from outside it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A spec runs under node, not in the browser.
+    files: ['src/dashboard/client/**/*.spec.ts'],
+    rules: { 'no-restricted-imports': 'off', '@typescript-eslint/no-restricted-imports': 'off' },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-floating-promises': [

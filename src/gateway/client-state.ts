@@ -2,7 +2,7 @@ import type { Socket } from 'socket.io';
 import type { Principal } from '../auth/token.service.js';
 import type { TickMode } from '../kite/kite.constants.js';
 import type { Tick } from '../kite/tick.js';
-import type { ClientToServerEvents, ServerToClientEvents } from './market-events.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../contracts/socket-protocol.contract.js';
 import type { TokenBucket } from './rate-limiter.js';
 
 /**

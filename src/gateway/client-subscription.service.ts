@@ -7,7 +7,7 @@ import { MarketFeedService } from '../market-feed/market-feed.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { room, type ClientState } from './client-state.js';
 import { TokenBucket } from './rate-limiter.js';
-import type { SubscribeAck, UnsubscribeAck } from './market-events.js';
+import type { SubscribeAck, UnsubscribeAck } from '../contracts/socket-protocol.contract.js';
 import { UserLimitsService } from './user-limits.service.js';
 import { ackError, validateInstrumentsPayload } from './validate-payload.js';
 

@@ -28,7 +28,7 @@ import {
   type ServerToClientEvents,
   type SubscribeAck,
   type UnsubscribeAck,
-} from './market-events.js';
+} from '../contracts/socket-protocol.contract.js';
 import { ExpirySweep } from './expiry-sweep.js';
 import { tickSnapshot } from './tick-snapshot.js';
 import { TickFanout } from './tick-fanout.js';

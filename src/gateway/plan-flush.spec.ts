@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import type { Tick } from '../kite/tick.js';
-import { MARKET_NAMESPACE } from './market-events.js';
+import { MARKET_NAMESPACE } from '../contracts/socket-protocol.contract.js';
 import { planFlush, ticksPacket } from './plan-flush.js';
 
 // socket.io-parser is what a socket.io server uses to encode an emit; our packet must equal its output.

@@ -1,5 +1,5 @@
 import type { Tick } from '../kite/tick.js';
-import { MARKET_NAMESPACE } from './market-events.js';
+import { MARKET_NAMESPACE } from '../contracts/socket-protocol.contract.js';
 
 /** A Socket.IO v5 EVENT packet (type 2) on namespace /market, named `ticks`, up to its array. */
 const TICKS_PACKET_PREFIX = `2${MARKET_NAMESPACE},["ticks",[`;

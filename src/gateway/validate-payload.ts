@@ -1,5 +1,5 @@
 import { MODES, type TickMode } from '../kite/kite.constants.js';
-import type { AckError } from './market-events.js';
+import type { AckError } from '../contracts/socket-protocol.contract.js';
 
 /** A token, or EXCHANGE:SYMBOL where the symbol may hold single inner spaces (`NSE:NIFTY 50`). */
 const INSTRUMENT = /^(\d{1,10}|[A-Za-z]{2,10}:[^\s:]+(?: [^\s:]+)*)$/;

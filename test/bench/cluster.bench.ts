@@ -8,7 +8,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { io } from 'socket.io-client';
 import { jwtOptions, signClientToken } from '../../src/auth/token.service.js';
-import { MARKET_NAMESPACE } from '../../src/gateway/market-events.js';
+import { MARKET_NAMESPACE } from '../../src/contracts/socket-protocol.contract.js';
 import { RedisServer } from '../helpers/redis-server.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import { meterLoad } from './machine-load.js';

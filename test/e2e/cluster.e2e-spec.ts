@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
-import { MARKET_NAMESPACE } from '../../src/gateway/market-events.js';
+import { MARKET_NAMESPACE } from '../../src/contracts/socket-protocol.contract.js';
 import { buildUniverse } from '../../src/simulator/universe.js';
 import { TestCluster, type ClusterNode, type MarketClient } from '../helpers/test-cluster.js';
 import { TickProbe } from '../helpers/tick-probe.js';

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import WebSocket from 'ws';
-import type { SubscribeAck } from '../../src/gateway/market-events.js';
+import type { SubscribeAck } from '../../src/contracts/socket-protocol.contract.js';
 import { InstrumentsService } from '../../src/instruments/instruments.service.js';
 import { MarketFeedService } from '../../src/market-feed/market-feed.service.js';
 import { UnauthenticatedConnections } from '../../src/gateway/unauthenticated-connections.js';

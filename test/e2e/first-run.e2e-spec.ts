@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import { KiteSessionService } from '../../src/auth/kite-session.service.js';
-import type { SubscribeAck } from '../../src/gateway/market-events.js';
+import type { SubscribeAck } from '../../src/contracts/socket-protocol.contract.js';
 import type { Tick } from '../../src/kite/tick.js';
 import { decodeMaster, encodeMaster, fromKiteRows } from '../../src/instruments/instrument-master.js';
 import { buildUniverse } from '../../src/simulator/universe.js';

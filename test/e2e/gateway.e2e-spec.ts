@@ -4,7 +4,7 @@ import type { Socket } from 'socket.io-client';
 import type { Tick } from '../../src/kite/tick.js';
 import type { FeedStatus } from '../../src/market-feed/market-feed.constants.js';
 import type { MarketStatus } from '../../src/market-status/market-status.js';
-import type { SubscribeAck } from '../../src/gateway/market-events.js';
+import type { SubscribeAck } from '../../src/contracts/socket-protocol.contract.js';
 import { MarketFeedService } from '../../src/market-feed/market-feed.service.js';
 import { InstrumentsService } from '../../src/instruments/instruments.service.js';
 import { MarketGateway } from '../../src/gateway/market.gateway.js';

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
-import type { SubscribeAck } from '../../src/gateway/market-events.js';
+import type { SubscribeAck } from '../../src/contracts/socket-protocol.contract.js';
 import { istIso } from '../../src/clock/ist.js';
 import { MarketFeedService } from '../../src/market-feed/market-feed.service.js';
 import { ReplayPlayer } from '../../src/simulator/replay-player.js';

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
-import type { SubscribeAck } from '../../src/gateway/market-events.js';
+import type { SubscribeAck } from '../../src/contracts/socket-protocol.contract.js';
 import { decodeMaster } from '../../src/instruments/instrument-master.js';
 import { MarketFeedService } from '../../src/market-feed/market-feed.service.js';
 import { TICK_SOURCE, type TickSource } from '../../src/market-feed/tick-source.js';

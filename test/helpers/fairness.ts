@@ -2,8 +2,11 @@ import http from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import { TokenService } from '../../src/auth/token.service.js';
 import type { Role } from '../../src/auth/auth.constants.js';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../src/gateway/market-events.js';
-import { MARKET_NAMESPACE } from '../../src/gateway/market-events.js';
+import type {
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from '../../src/contracts/socket-protocol.contract.js';
+import { MARKET_NAMESPACE } from '../../src/contracts/socket-protocol.contract.js';
 import type { TestApp } from './test-app.js';
 
 export type MarketClient = Socket<ServerToClientEvents, ClientToServerEvents>;

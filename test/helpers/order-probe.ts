@@ -1,5 +1,8 @@
 import type { Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../src/gateway/market-events.js';
+import type {
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from '../../src/contracts/socket-protocol.contract.js';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 

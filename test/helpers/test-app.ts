@@ -9,8 +9,11 @@ import { startApp } from '../../src/app.factory.js';
 import { SystemClock, type Clock } from '../../src/clock/clock.js';
 import { loadConfig, type Env } from '../../src/config/load-config.js';
 import { withKiteEndpoints, type AppConfig } from '../../src/config/app-config.js';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../src/gateway/market-events.js';
-import { MARKET_NAMESPACE } from '../../src/gateway/market-events.js';
+import type {
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from '../../src/contracts/socket-protocol.contract.js';
+import { MARKET_NAMESPACE } from '../../src/contracts/socket-protocol.contract.js';
 import type { FeedTuning } from '../../src/market-feed/market-feed.constants.js';
 import { BUILTIN_CALENDAR_FILE, loadCalendar } from '../../src/market-status/calendar.js';
 import { KiteSimulator, type SimulatorOptions } from '../../src/simulator/simulator.js';

@@ -7,8 +7,11 @@ import { io, type Socket } from 'socket.io-client';
 import type { Role } from '../../src/auth/auth.constants.js';
 import type { Scope } from '../../src/auth/token-scopes.js';
 import { jwtOptions, signClientToken } from '../../src/auth/token.service.js';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../src/gateway/market-events.js';
-import { MARKET_NAMESPACE } from '../../src/gateway/market-events.js';
+import type {
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from '../../src/contracts/socket-protocol.contract.js';
+import { MARKET_NAMESPACE } from '../../src/contracts/socket-protocol.contract.js';
 import { KiteSimulator, type SimulatorOptions } from '../../src/simulator/simulator.js';
 import { freePort } from './free-port.js';
 import { RedisServer } from './redis-server.js';

@@ -4,9 +4,9 @@ import type {
   ServerToClientEvents,
   SubscribeAck,
   UnsubscribeAck,
-} from '../../gateway/market-events.js';
+} from '../../contracts/socket-protocol.contract.js';
 import type { Tick } from '../../kite/tick.js';
-import type { MarketStatus } from '../../market-status/market-status.js';
+import type { MarketStatus } from '../../contracts/market-status.contract.js';
 import { $ } from './dom.js';
 import { refreshMe } from './me.js';
 import { store } from './state.js';

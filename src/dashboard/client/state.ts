@@ -1,5 +1,5 @@
-import type { FeedStatus } from '../../market-feed/market-feed.constants.js';
-import type { MarketStatus } from '../../market-status/market-status.js';
+import type { FeedStatus } from '../../contracts/feed-status.contract.js';
+import type { MarketStatus } from '../../contracts/market-status.contract.js';
 
 /** A tiny observable store: `set` merges a patch and tells every subscriber what changed. */
 export interface Store<S extends object> {

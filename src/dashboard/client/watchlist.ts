@@ -1,4 +1,4 @@
-import type { SubscribeAck } from '../../gateway/market-events.js';
+import type { SubscribeAck } from '../../contracts/socket-protocol.contract.js';
 import type { Tick } from '../../kite/tick.js';
 import { subscribe, unsubscribe } from './connection.js';
 import { clearDepth, renderDepth, showDepth } from './depth.js';

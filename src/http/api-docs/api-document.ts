@@ -25,7 +25,7 @@ session cookie the Kite login sets. Every operation names the role it needs in \
 the answer is 429 with \`Retry-After\` (seconds).
 
 Ticks stream over Socket.IO (namespace \`/market\`), which OpenAPI does not describe: see docs/socket-protocol.md and
-\`src/gateway/market-events.ts\`.`;
+\`src/contracts/socket-protocol.contract.ts\`.`;
 
 /**
  * The OpenAPI 3.1 document of every controller the app maps. `sessionCookie` is this deployment's

@@ -1,10 +1,15 @@
 import type { TickMode } from '../kite/kite.constants.js';
 import type { Tick } from '../kite/tick.js';
-import type { FeedStatus } from '../market-feed/market-feed.constants.js';
-import type { MarketStatus, MarketStatusValue } from '../market-status/market-status.js';
+import type { FeedStatus } from './feed-status.contract.js';
+import type { MarketStatus, MarketStatusValue } from './market-status.contract.js';
 
-/** The Socket.IO protocol of namespace `/market` (SPEC section 4), shared by server, tests and docs. */
-export { MARKET_NAMESPACE } from '../contracts/market-namespace.contract.js';
+/**
+ * The Socket.IO protocol of namespace `/market` (SPEC section 4): the event maps and the payloads
+ * they carry, shared by the gateway, the dashboard's browser code, tests and docs. Types only.
+ */
+export { MARKET_NAMESPACE } from './market-namespace.contract.js';
+export type { FeedState, FeedStatus } from './feed-status.contract.js';
+export type { MarketStatus, MarketStatusValue } from './market-status.contract.js';
 
 export interface SubscribeRequest {
   instruments: (string | number)[];
