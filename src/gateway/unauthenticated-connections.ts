@@ -4,6 +4,7 @@ import type { Socket } from 'socket.io';
 import { AppConfigService } from '../config/app-config.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { clientAddress, type TrustProxy } from './client-address.js';
+import { FailedUpgrades } from './failed-upgrades.js';
 
 /**
  * How long Socket.IO lets a connection go without joining a namespace (its `connectTimeout`,
@@ -14,14 +15,16 @@ export const HANDSHAKE_TIMEOUT_MS = 5000;
 type EngineConnection = Socket['conn'];
 
 /**
- * Engine.io connections that have not completed the /market handshake, per client address, capped
- * at MAX_UNAUTHENTICATED_PER_ADDRESS. A connection counts from its engine.io handshake until its
- * socket authenticates or it closes.
+ * Unauthenticated connections per client address, capped at MAX_UNAUTHENTICATED_PER_ADDRESS: engine.io
+ * connections that have not completed the /market handshake (each from its engine.io handshake until
+ * its socket authenticates or it closes), plus `/kite/ws` upgrades refused for a bad token (each for
+ * HANDSHAKE_TIMEOUT_MS after it, FailedUpgrades).
  */
 @Injectable()
 export class UnauthenticatedConnections {
   private readonly perAddress = new Map<string, number>();
   private readonly open = new Map<EngineConnection, string>();
+  private readonly failed = new FailedUpgrades(HANDSHAKE_TIMEOUT_MS);
   private readonly max: number;
   private trust: () => TrustProxy = () => () => false;
   private readonly m;
@@ -31,7 +34,7 @@ export class UnauthenticatedConnections {
     this.m = {
       refused: metrics.counter(
         'unauthenticated_refused_total',
-        'Connections refused: their address had MAX_UNAUTHENTICATED_PER_ADDRESS unauthenticated ones open',
+        'Connections refused: their address had MAX_UNAUTHENTICATED_PER_ADDRESS unauthenticated ones (open, or /kite/ws upgrades refused in the last 5 s)',
       ),
       open: metrics.gauge('unauthenticated_connections', 'Connections that have not authenticated yet'),
     };
@@ -44,7 +47,7 @@ export class UnauthenticatedConnections {
 
   /** For allowRequest: may a new connection start from this request's address? */
   admits(req: IncomingMessage): boolean {
-    if ((this.perAddress.get(this.address(req)) ?? 0) < this.max) return true;
+    if (this.held(this.address(req)) < this.max) return true;
     this.m.refused.inc();
     return false;
   }
@@ -55,12 +58,11 @@ export class UnauthenticatedConnections {
    */
   opened(conn: EngineConnection): boolean {
     const address = this.address(conn.request);
-    const n = this.perAddress.get(address) ?? 0;
-    if (n >= this.max) {
+    if (this.held(address) >= this.max) {
       this.m.refused.inc();
       return false;
     }
-    this.perAddress.set(address, n + 1);
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
     this.open.set(conn, address);
     this.m.open.inc();
     conn.once('close', () => this.settled(conn));
@@ -72,9 +74,18 @@ export class UnauthenticatedConnections {
     this.settled(conn);
   }
 
+  /** A `/kite/ws` upgrade from this request's address was refused for its token: it counts a while. */
+  failedUpgrade(req: IncomingMessage): void {
+    this.failed.record(this.address(req));
+  }
+
   /** Unauthenticated connections open from `address` (tests and diagnostics). */
   count(address: string): number {
     return this.perAddress.get(address) ?? 0;
+  }
+
+  private held(address: string): number {
+    return (this.perAddress.get(address) ?? 0) + this.failed.count(address);
   }
 
   private settled(conn: EngineConnection): void {

@@ -13,7 +13,8 @@ export type Admission =
 /**
  * Who may open `/kite/ws`, with the rules `/market` uses: the token verified and not revoked
  * (TokenService), a browser's Origin in CORS_ORIGINS, the address under the unauthenticated-connection
- * cap, the user under its connection cap (UserLimitsService, cluster-wide). An admitted client
+ * cap (checked first; an upgrade refused for its token counts toward it for a while), the user under
+ * its connection cap (UserLimitsService, cluster-wide). An admitted client
  * holds its place in the user's count until `release` or the end of its connection.
  */
 @Injectable()
@@ -30,18 +31,20 @@ export class UpgradeAdmission {
     if (origin && !this.config.values.corsOrigins.includes(origin)) {
       return { ok: false, status: 403, reason: 'origin', message: 'origin not allowed (CORS_ORIGINS)' };
     }
+    // Before the token is verified: an address flooding bad tokens is refused without that cost.
+    if (!this.unauthenticated.admits(req)) {
+      const message = 'too many connections from this address';
+      return { ok: false, status: 429, reason: 'too_many_from_address', message };
+    }
     const principal = this.tokens.admit(accessToken);
     if (!principal) {
+      this.unauthenticated.failedUpgrade(req);
       return {
         ok: false,
         status: 403,
         reason: 'unauthorized',
         message: 'invalid, expired or revoked access_token',
       };
-    }
-    if (!this.unauthenticated.admits(req)) {
-      const message = 'too many connections from this address';
-      return { ok: false, status: 429, reason: 'too_many_from_address', message };
     }
     const id = `kite:${randomUUID()}`;
     if (!this.limits.connect(id, principal.sub, principal.limits)) {

@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { io } from 'socket.io-client';
 import { TokenService } from '../../src/auth/token.service.js';
-import type { SubscribeAck } from '../../src/contracts/socket-protocol.contract.js';
+import { MARKET_NAMESPACE, type SubscribeAck } from '../../src/contracts/socket-protocol.contract.js';
 import { InstrumentsService } from '../../src/instruments/instruments.service.js';
 import { MarketFeedService } from '../../src/market-feed/market-feed.service.js';
 import { outcome, type MarketClient } from '../helpers/fairness.js';
@@ -89,5 +90,69 @@ describe('kite-ws limits shared with Socket.IO: one user over both protocols', (
     await waitFor(() => k.lengthsOf(TCS).size > 0, 'TCS ticking on /kite/ws');
     assert.equal(k.lengthsOf(RELIANCE).size, 0, 'nothing past the cap');
     assert.equal(k.texts.length, 1, 'no error for an instrument the user holds');
+  });
+});
+
+describe('kite-ws per-address limit: upgrades refused for their token count toward MAX_UNAUTHENTICATED_PER_ADDRESS', () => {
+  let t: TestApp;
+  const probes: KiteWsProbe[] = [];
+  const from = (address: string, token?: string) => {
+    const p = new KiteWsProbe(kiteWsUrl(t.url, token), { 'x-forwarded-for': address });
+    probes.push(p);
+    return p.opened;
+  };
+  const valid = () => t.get(TokenService).mint('address-bot', 'viewer').token;
+  const sockets: MarketClient[] = [];
+  const ioFrom = (address: string): MarketClient => {
+    const s: MarketClient = io(t.url + MARKET_NAMESPACE, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      auth: { token: valid() },
+      extraHeaders: { 'x-forwarded-for': address },
+    });
+    sockets.push(s);
+    return s;
+  };
+
+  before(async () => {
+    t = await TestApp.start({ redis: false, env: { MAX_UNAUTHENTICATED_PER_ADDRESS: '3' } });
+  });
+  after(async () => {
+    for (const p of probes) p.close();
+    for (const s of sockets) s.disconnect();
+    await t.close();
+  });
+
+  it('a tokenless flood from one address is refused 429 before its tokens are verified; another address is unaffected', async () => {
+    const flood = '10.70.0.1';
+    const other = '10.70.0.2';
+    const verified = { n: 0 };
+    const tokens = t.get(TokenService);
+    const admit = tokens.admit.bind(tokens);
+    tokens.admit = (...args) => (verified.n++, admit(...args));
+    try {
+      const bad = valid().slice(0, -3) + 'abc';
+      assert.deepEqual(
+        [await from(flood), await from(flood, bad), await from(flood, 'x')],
+        [403, 403, 403],
+        'three refused tokens fill the cap of 3',
+      );
+      assert.equal(verified.n, 3);
+      assert.equal(await from(flood, bad), 429, 'the fourth is refused as too many');
+      assert.equal(await from(flood, valid()), 429, 'so is a good token from that address, for now');
+      assert.equal(verified.n, 3, 'neither was verified');
+
+      // Another address is counted apart: its good token connects, its bad one is the 403 it was.
+      assert.equal(await from(other, valid()), 101);
+      assert.equal(await from(other), 403);
+      // One count per address for both protocols: Socket.IO from the flooding address is refused too.
+      assert.notEqual(await outcome(ioFrom(flood)), 'connected');
+      assert.equal(await outcome(ioFrom(other)), 'connected');
+    } finally {
+      tokens.admit = admit;
+    }
+    const metrics = (await t.http('/metrics')).text;
+    assert.match(metrics, /kite_relay_kite_ws_refused_total\{reason="too_many_from_address"\} 2\b/);
   });
 });

@@ -43,8 +43,8 @@ describe('kite-ws: the Kite ticker protocol at /kite/ws (raw ws)', () => {
   /** A token of its own user per test, so that per-user limits of one test do not touch another. */
   const mint = (extra = {}, role: 'viewer' | 'admin' = 'viewer', ttl = '1h') =>
     t.get(TokenService).mint(`kite-bot-${++n}`, role, ttl, 'api', extra);
-  const probe = (token?: string, path?: string) => {
-    const p = new KiteWsProbe(kiteWsUrl(t.url, token, path));
+  const probe = (token?: string, path?: string, headers?: Record<string, string>) => {
+    const p = new KiteWsProbe(kiteWsUrl(t.url, token, path), headers);
     probes.push(p);
     return p;
   };
@@ -107,11 +107,14 @@ describe('kite-ws: the Kite ticker protocol at /kite/ws (raw ws)', () => {
   });
 
   it('refuses a missing, forged, expired or revoked token with 403 at the upgrade; accepts with or without a trailing slash', async () => {
-    assert.equal(await probe(undefined).opened, 403);
-    assert.equal(await probe(mint().token.slice(0, -3) + 'abc').opened, 403);
+    // Each from an address of its own: a refused token counts toward its address's cap for a while.
+    let address = 0;
+    const from = () => ({ 'x-forwarded-for': `10.60.0.${++address}` });
+    assert.equal(await probe(undefined, undefined, from()).opened, 403);
+    assert.equal(await probe(mint().token.slice(0, -3) + 'abc', undefined, from()).opened, 403);
     const expired = mint({}, 'viewer', '1s');
     await waitFor(() => Date.now() > expired.expiresAt + 50, 'the token to expire', 3000);
-    assert.equal(await probe(expired.token).opened, 403);
+    assert.equal(await probe(expired.token, undefined, from()).opened, 403);
     const revoked = mint();
     await revoked.stored;
     const admin = t.token('admin');
@@ -119,7 +122,7 @@ describe('kite-ws: the Kite ticker protocol at /kite/ws (raw ws)', () => {
       (await t.http(`/api/admin/tokens/${revoked.id}`, { method: 'DELETE', token: admin })).status,
       200,
     );
-    assert.equal(await probe(revoked.token).opened, 403);
+    assert.equal(await probe(revoked.token, undefined, from()).opened, 403);
     assert.equal(await probe(mint().token, '/kite/ws/').opened, 101);
     assert.equal(await probe(mint().token).opened, 101);
     assert.ok(!t.logText.includes(revoked.token), 'the token never reaches the logs');
