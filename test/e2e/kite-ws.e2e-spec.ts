@@ -273,10 +273,30 @@ describe('kite-ws: the Kite ticker protocol at /kite/ws (raw ws)', () => {
     assert.ok((await metricSum(t, 'kite_relay_kite_ws_heartbeats_total')) >= 4);
   });
 
-  it('an order update reaches an orders-scoped bot and an admin once, as Kite’s text frame; a plain viewer gets none', async () => {
+  /** The token a desk invite gives whoever opens it: the `kr_session` cookie of the redeem. */
+  const inviteToken = async () => {
+    const made = await t.post('/api/admin/invites', { name: 'Desk Guest', ttl: '1h' }, t.token('admin'));
+    assert.equal(made.status, 201, made.text);
+    const code = new URL(made.body.url as string).hash.replace(/^#code=/, '');
+    const r = await t.http('/api/auth/invite', {
+      method: 'POST',
+      body: JSON.stringify({ code }),
+      headers: { origin: t.url },
+    });
+    assert.equal(r.status, 200, r.text);
+    const cookie = r.headers.getSetCookie().find((c) => c.startsWith('kr_session='))!;
+    const jwt = cookie.split(';')[0].slice('kr_session='.length);
+    const claims = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
+    assert.match(claims.sub, /^invite:desk-guest\./, 'an invite viewer');
+    return jwt;
+  };
+
+  it('an order update reaches an orders-scoped bot and an admin once, as Kite’s text frame; a plain viewer and an invite viewer get none', async () => {
     const scoped = await connected(mint({ scopes: ['orders'] }).token);
     const admin = await connected(mint({}, 'admin').token);
     const viewer = await connected();
+    // A real invite viewer, as a desk guest's browser holds it after opening the invite link.
+    const invite = await connected(await inviteToken());
     const order = { order_id: 'kws-1', status: 'COMPLETE', filled_quantity: 5, tradingsymbol: 'INFY' };
     const r = await fetch(`${t.sim.urls.apiRoot}/__sim/orders`, {
       method: 'POST',
@@ -286,7 +306,7 @@ describe('kite-ws: the Kite ticker protocol at /kite/ws (raw ws)', () => {
     const orders = (p: KiteWsProbe) => p.texts.filter((x) => x?.type === 'order');
     await waitFor(() => orders(scoped).length > 0 && orders(admin).length > 0, 'the order update');
     // Anything sent before an answer to a later message has arrived by then: no second copy is on its way.
-    for (const p of [scoped, admin, viewer]) {
+    for (const p of [scoped, admin, viewer, invite]) {
       const errors = p.texts.filter((x) => x?.type === 'error').length;
       p.ws.send('not json');
       await waitFor(() => p.texts.filter((x) => x?.type === 'error').length > errors, 'the error frame');
@@ -294,6 +314,7 @@ describe('kite-ws: the Kite ticker protocol at /kite/ws (raw ws)', () => {
     assert.deepEqual(orders(scoped), [{ type: 'order', data: order }]);
     assert.deepEqual(orders(admin), [{ type: 'order', data: order }]);
     assert.deepEqual(orders(viewer), [], 'a viewer without the scope sees no orders');
+    assert.deepEqual(orders(invite), [], 'an invite viewer never sees the account’s orders');
     assert.ok((await metricSum(t, 'kite_relay_kite_ws_order_updates_sent_total')) >= 2);
   });
 
