@@ -6,6 +6,7 @@ import { KiteSessionService } from '../../src/auth/kite-session.service.js';
 import { TokenService } from '../../src/auth/token.service.js';
 import { MarketFeedService } from '../../src/market-feed/market-feed.service.js';
 import { MetricsService } from '../../src/metrics/metrics.service.js';
+import { KiteWsProbe, kiteWsUrl } from '../helpers/kite-ws-client.js';
 import { kiteOrder, OrderProbe } from '../helpers/order-probe.js';
 import { TEST_JWT_SECRET, TestApp } from '../helpers/test-app.js';
 import { TestCluster, type ClusterNode } from '../helpers/test-cluster.js';
@@ -169,7 +170,7 @@ describe(
       await c?.close();
     });
 
-    it('clients on the holder and on followers get each update once; a new holder replays none', async (ctx) => {
+    it('clients on the holder and on followers (Socket.IO and /kite/ws) get each update once; a new holder replays none', async (ctx) => {
       const [n0, n1, n2] = c.nodes;
       assert.equal((await n0.cluster()).role, 'holder');
       const onHolder = new OrderProbe(c.client(n0, c.token('admin', 'admin-0')));
@@ -185,12 +186,17 @@ describe(
       const connected = (p: OrderProbe) =>
         new Promise<void>((r) => (p.socket.connected ? r() : p.socket.once('connect', () => r())));
       await Promise.all([onHolder, ...survivors].map(connected));
+      // A Kite-protocol admin on a follower: Kite's text frame, byte for byte as the simulator sent it.
+      const kite = new KiteWsProbe(kiteWsUrl(n1.url, c.token('admin', 'kite-admin-1')));
+      assert.equal(await kite.opened, 101);
+      const kiteOrders = () => kite.rawTexts.filter((_, i) => kite.texts[i]?.type === 'order');
+      const verbatim = (o: Record<string, unknown>) => JSON.stringify({ type: 'order', data: o });
 
       const first = kiteOrder('251203000000010', 'OPEN');
       const sent = performance.now();
       assert.equal((await post(first)).status, 200);
       await waitFor(
-        () => [onHolder, ...allowed].every((p) => p.orders.length > 0),
+        () => [onHolder, ...allowed].every((p) => p.orders.length > 0) && kiteOrders().length > 0,
         'order_update everywhere',
         10_000,
         2,
@@ -198,8 +204,9 @@ describe(
       ctx.diagnostic(
         `POST /__sim/orders → order_update on every node: ${Math.round(performance.now() - sent)} ms`,
       );
-      await Promise.all([onHolder, ...survivors].map((p) => p.settled()));
+      await Promise.all([onHolder, ...survivors, kite].map((p) => p.settled()));
       for (const p of [onHolder, ...allowed]) assert.deepEqual(p.orders, [first]);
+      assert.deepEqual(kiteOrders(), [verbatim(first)], 'once, verbatim, on /kite/ws');
       for (const p of denied) assert.deepEqual(p.orders, []);
 
       onHolder.socket.disconnect();
@@ -215,14 +222,20 @@ describe(
         100,
       );
       ctx.diagnostic(`new holder LIVE ${Math.round(performance.now() - killed)} ms after the SIGKILL`);
-      await Promise.all(survivors.map((p) => p.settled()));
+      await Promise.all([...survivors, kite].map((p) => p.settled()));
       for (const p of allowed) assert.deepEqual(p.ids(), ['251203000000010:OPEN'], 'nothing replayed');
+      assert.deepEqual(kiteOrders(), [verbatim(first)], 'nothing replayed on /kite/ws');
 
       const next = kiteOrder('251203000000010', 'COMPLETE', 10);
       assert.equal((await post(next)).status, 200);
-      await waitFor(() => allowed.every((p) => p.orders.length === 2), 'the next update after the takeover');
-      await Promise.all(survivors.map((p) => p.settled()));
+      await waitFor(
+        () => allowed.every((p) => p.orders.length === 2) && kiteOrders().length === 2,
+        'the next update after the takeover',
+      );
+      await Promise.all([...survivors, kite].map((p) => p.settled()));
       for (const p of allowed) assert.deepEqual(p.orders, [first, next]);
+      assert.deepEqual(kiteOrders(), [verbatim(first), verbatim(next)]);
+      kite.close();
       for (const p of denied) assert.deepEqual(p.orders, []);
       for (const n of c.nodes) {
         const logs = n.logs.join('\n');

@@ -1,10 +1,13 @@
 import WebSocket from 'ws';
 import { splitFrame } from '../../src/kite-compat/packet-slices.js';
+import { waitFor } from './wait.js';
 
 /** A raw `ws` client of the relay's `/kite/ws`, recording every frame with its arrival time. */
 export class KiteWsProbe {
   readonly frames: { data: Buffer; at: number }[] = [];
   readonly texts: any[] = [];
+  /** The text frames as sent, before parsing (order updates must be Kite's verbatim). */
+  readonly rawTexts: string[] = [];
   readonly ws: WebSocket;
   status?: number;
   closed?: { code: number; at: number };
@@ -15,7 +18,10 @@ export class KiteWsProbe {
     this.ws = new WebSocket(url, { headers });
     this.ws.on('message', (data: Buffer, isBinary) => {
       if (isBinary) this.frames.push({ data, at: Date.now() });
-      else this.texts.push(JSON.parse(data.toString('utf8')));
+      else {
+        this.rawTexts.push(data.toString('utf8'));
+        this.texts.push(JSON.parse(data.toString('utf8')));
+      }
     });
     this.ws.on('close', (code) => (this.closed = { code, at: Date.now() }));
     this.opened = new Promise((resolve) => {
@@ -30,6 +36,17 @@ export class KiteWsProbe {
 
   send(msg: unknown): void {
     this.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
+  }
+
+  /**
+   * Resolves once every frame the server sent before now has arrived: a malformed message is
+   * answered with an error frame, after everything sent to this connection before it.
+   */
+  async settled(): Promise<void> {
+    const errors = () => this.texts.filter((x) => x?.type === 'error').length;
+    const before = errors();
+    this.ws.send('not json');
+    await waitFor(() => errors() > before, 'the error frame that settles the connection');
   }
 
   /** Data frames (not heartbeats), each as its packets: [token, length][]. */
