@@ -9,8 +9,9 @@ export async function controlRoute(
   ticker: TickerServer,
   req: IncomingMessage,
   res: ServerResponse,
-  path: string,
+  url: URL,
 ): Promise<void> {
+  const path = url.pathname;
   const method = req.method ?? 'GET';
   const body = method === 'POST' ? await readBody(req) : '';
   let args: Record<string, unknown> = {};
@@ -33,6 +34,11 @@ export async function controlRoute(
         historical: state.historical,
         instruments: state.universe.length,
       });
+    case 'GET /__sim/requests': {
+      // ?path=/quote or ?path=/instruments/historical: one route, keyed as in rest_calls.
+      const route = url.searchParams.get('path') ?? '';
+      return sendJson(res, 200, { path: route, requests: state.requests.of(route) });
+    }
     case 'POST /__sim/drop':
       ticker.dropAll();
       return sendJson(res, 200, { ok: true });

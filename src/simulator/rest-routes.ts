@@ -18,6 +18,7 @@ export async function kiteRest(
   const path = url.pathname;
   const method = req.method ?? 'GET';
   countRestCall(state.stats, path);
+  state.requests.record(path, url.search.slice(1), Date.now());
   if (path === '/connect/login' && method === 'GET') return login(state, url, res);
   if (path === '/session/token' && method === 'POST') {
     return session(state, new URLSearchParams(await readBody(req)), res);

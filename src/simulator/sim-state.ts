@@ -1,7 +1,7 @@
 import { MarketModel } from './market-model.js';
 import type { ReplayPlayer } from './replay-player.js';
 import { Sessions } from './sessions.js';
-import { freshStats, type SimStats } from './sim-stats.js';
+import { freshStats, RequestLog, type SimStats } from './sim-stats.js';
 import { buildUniverse, instrumentsCsv, syntheticEquityCount, type Instrument } from './universe.js';
 
 export interface SimulatorOptions {
@@ -43,6 +43,8 @@ export class SimState {
   readonly replay?: ReplayPlayer;
   model: MarketModel;
   stats: SimStats = freshStats();
+  /** Every REST request's path, query and arrival, the last 1,000 per route. */
+  readonly requests = new RequestLog();
   rate: number;
   historical: boolean;
   /** Real-time (Date.now) end of a `/__sim/silence`: the ticker's timers run on the real clock. */
@@ -92,5 +94,6 @@ export class SimState {
     this.historical = this.options.historical ?? true;
     this.model = new MarketModel(this.byToken);
     this.stats = freshStats();
+    this.requests.clear();
   }
 }

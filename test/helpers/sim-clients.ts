@@ -45,3 +45,18 @@ export class TickerProbe {
     return this.frames.filter((f) => f.heartbeat).length;
   }
 }
+
+/** One REST request as the simulator logged it (`GET /__sim/requests`). */
+export interface SimRequest {
+  path: string;
+  query: string;
+  at: number;
+}
+
+/** The simulator's log of REST requests to `route` (`/quote`, `/instruments/historical`), oldest first. */
+export async function simRequests(apiRoot: string, route: string): Promise<SimRequest[]> {
+  const get = () => fetch(`${apiRoot}/__sim/requests?path=${encodeURIComponent(route)}`);
+  // One retry: a kept-alive connection the simulator has just closed resets once.
+  const r = await get().catch(() => get());
+  return ((await r.json()) as { requests: SimRequest[] }).requests;
+}
