@@ -71,6 +71,15 @@ export async function controlRoute(
       }
       state.historical = args.enabled;
       return sendJson(res, 200, { ok: true, historical: state.historical });
+    case 'POST /__sim/unreachable': {
+      // {path: '/quote', enabled: true}: that route's requests get their connection cut, unanswered.
+      if (typeof args.path !== 'string' || !args.path.startsWith('/') || typeof args.enabled !== 'boolean') {
+        return sendJson(res, 400, { error: 'path must be a route such as /quote, enabled true or false' });
+      }
+      if (args.enabled) state.unreachable.add(args.path);
+      else state.unreachable.delete(args.path);
+      return sendJson(res, 200, { ok: true, unreachable: [...state.unreachable] });
+    }
     case 'POST /__sim/orders': {
       // Sent as given, like Kite's postback on the ticker: tests may also send a malformed order.
       const connections = ticker.sendText(state.apiKey, JSON.stringify({ type: 'order', data: args }));

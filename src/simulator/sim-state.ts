@@ -47,6 +47,8 @@ export class SimState {
   readonly requests = new RequestLog();
   rate: number;
   historical: boolean;
+  /** REST routes (keyed as in `rest_calls`) whose requests get no answer: the connection is cut, as for an unreachable Kite. */
+  readonly unreachable = new Set<string>();
   /** Real-time (Date.now) end of a `/__sim/silence`: the ticker's timers run on the real clock. */
   silentUntil = 0;
   private readonly csv = new Map<string, Buffer>();
@@ -95,5 +97,6 @@ export class SimState {
     this.model = new MarketModel(this.byToken);
     this.stats = freshStats();
     this.requests.clear();
+    this.unreachable.clear();
   }
 }
