@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildUniverse } from '../../src/simulator/universe.js';
-import { KiteConnect } from '../helpers/sim-clients.js';
+import { busiestWindow, KiteConnect, simRequests } from '../helpers/sim-clients.js';
 import { TestCluster } from '../helpers/test-cluster.js';
+
+const INFY = 408065;
 
 /** Instruments nobody streams: each bot asks for new ones every round, so quotes must come from Kite. */
 const COLD = buildUniverse()
@@ -96,6 +98,73 @@ describe(
       } finally {
         await c.redis.start();
       }
+    });
+  },
+);
+
+describe(
+  '/kite/instruments/historical on 3 nodes: one pace for the whole cluster, at most 3 Kite calls a second',
+  { timeout: 120_000 },
+  () => {
+    let c: TestCluster;
+    before(async () => {
+      // A trading day at 11:00 IST, on the nodes' clocks and the simulator's alike, so ranges have candles.
+      const start = '2026-12-01T11:00:30+05:30';
+      const shift = Date.parse(start) - Date.now();
+      c = await TestCluster.start(3, { env: { CLOCK_START: start }, sim: { now: () => Date.now() + shift } });
+      await c.login(c.nodes[0]);
+    });
+    after(async () => {
+      await c?.close();
+    });
+
+    it('9 bots on 3 nodes asking for distinct uncached ranges for 4 s: no 1-second window holds more than 3 Kite historical calls, every bot answered', async (ctx) => {
+      const intervals = ['minute', '3minute', '5minute'];
+      let next = 0;
+      const t0 = Date.now();
+      const answered = new Array<number>(9).fill(0);
+      const errors: string[] = [];
+      const bots = answered.map(async (_, b) => {
+        const kc = new KiteConnect({ api_key: 'bot', root: `${c.nodes[b % 3].url}/kite` });
+        kc.setAccessToken(c.token('viewer', `hist-bot-${b}`));
+        while (Date.now() - t0 < 4_000) {
+          // A range no request asked for before: each needs its own Kite call (no cache, no sharing).
+          const k = next++;
+          const minute = 16 + Math.floor(k / intervals.length);
+          const to = `2026-12-01 ${String(9 + Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00`;
+          try {
+            const cs = await kc.getHistoricalData(INFY, intervals[k % 3], '2026-12-01 09:15:00', to);
+            if (cs.length > 0) answered[b]++;
+          } catch (err) {
+            errors.push(`bot-${b}: ${JSON.stringify(err)}`);
+          }
+        }
+      });
+      await Promise.all(bots);
+      const calls = (await simRequests(c.sim.urls.apiRoot, '/instruments/historical')).filter(
+        (r) => r.at >= t0,
+      );
+      const at = calls.map((r) => r.at);
+      const gaps = at.slice(1).map((a, i) => a - at[i]);
+      const busiest = busiestWindow(at, 1000);
+      ctx.diagnostic(
+        `answers per bot ${JSON.stringify(answered)}: ${calls.length} Kite historical calls in ${((Date.now() - t0) / 1000).toFixed(2)} s, gaps ${JSON.stringify(gaps)}`,
+      );
+      assert.deepEqual(errors, []);
+      assert.ok(
+        answered.every((n) => n >= 1),
+        `every bot answered: ${JSON.stringify(answered)}`,
+      );
+      assert.equal(
+        calls.length,
+        answered.reduce((a, b) => a + b),
+        'one Kite call per distinct request',
+      );
+      assert.ok(calls.length >= 10, `${calls.length} calls: enough to fill several seconds`);
+      assert.ok(
+        busiest.calls <= 3,
+        `${busiest.calls} Kite calls within 1 s: ${JSON.stringify(busiest.window.map((a) => a - t0))}`,
+      );
     });
   },
 );

@@ -60,3 +60,17 @@ export async function simRequests(apiRoot: string, route: string): Promise<SimRe
   const r = await get().catch(() => get());
   return ((await r.json()) as { requests: SimRequest[] }).requests;
 }
+
+/**
+ * The most calls any window of `windowMs` holds, sliding over the arrival times `at`: the window is
+ * half-open, so two calls exactly `windowMs` apart are never in one window. Also the window's calls.
+ */
+export function busiestWindow(at: readonly number[], windowMs: number): { calls: number; window: number[] } {
+  const sorted = [...at].sort((a, b) => a - b);
+  let best: number[] = [];
+  for (let i = 0, j = 0; j < sorted.length; j++) {
+    while (sorted[j] - sorted[i] >= windowMs) i++;
+    if (j - i + 1 > best.length) best = sorted.slice(i, j + 1);
+  }
+  return { calls: best.length, window: best };
+}
