@@ -1,10 +1,11 @@
 /**
  * Work waiting per user, served round-robin: each `take` gives the next user in turn their oldest
- * item, so a user with one request is served after at most one request of every other user.
+ * item, so a user with one request is served after at most one request of every other user. The
+ * turn order is the map's: a user just served goes to the back, and so does one who asks again
+ * after its queue emptied, behind everyone already waiting.
  */
 export class TurnQueue<T> {
   private readonly queues = new Map<string, T[]>();
-  private turn = 0;
 
   get size(): number {
     let n = 0;
@@ -28,12 +29,13 @@ export class TurnQueue<T> {
 
   /** The oldest item of the next user in turn, or undefined when nothing waits. */
   take(): T | undefined {
-    const users = [...this.queues.keys()];
-    if (users.length === 0) return undefined;
-    const user = users[this.turn++ % users.length];
-    const q = this.queues.get(user)!;
+    const next = this.queues.entries().next();
+    if (next.done) return undefined;
+    const [user, q] = next.value;
     const item = q.shift();
-    if (q.length === 0) this.queues.delete(user);
+    // Off the front; back in at the end if more waits.
+    this.queues.delete(user);
+    if (q.length > 0) this.queues.set(user, q);
     return item;
   }
 

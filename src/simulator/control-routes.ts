@@ -9,8 +9,9 @@ export async function controlRoute(
   ticker: TickerServer,
   req: IncomingMessage,
   res: ServerResponse,
-  path: string,
+  url: URL,
 ): Promise<void> {
+  const path = url.pathname;
   const method = req.method ?? 'GET';
   const body = method === 'POST' ? await readBody(req) : '';
   let args: Record<string, unknown> = {};
@@ -33,6 +34,11 @@ export async function controlRoute(
         historical: state.historical,
         instruments: state.universe.length,
       });
+    case 'GET /__sim/requests': {
+      // ?path=/quote or ?path=/instruments/historical: one route, keyed as in rest_calls.
+      const route = url.searchParams.get('path') ?? '';
+      return sendJson(res, 200, { path: route, requests: state.requests.of(route) });
+    }
     case 'POST /__sim/drop':
       ticker.dropAll();
       return sendJson(res, 200, { ok: true });
@@ -65,6 +71,15 @@ export async function controlRoute(
       }
       state.historical = args.enabled;
       return sendJson(res, 200, { ok: true, historical: state.historical });
+    case 'POST /__sim/unreachable': {
+      // {path: '/quote', enabled: true}: that route's requests get their connection cut, unanswered.
+      if (typeof args.path !== 'string' || !args.path.startsWith('/') || typeof args.enabled !== 'boolean') {
+        return sendJson(res, 400, { error: 'path must be a route such as /quote, enabled true or false' });
+      }
+      if (args.enabled) state.unreachable.add(args.path);
+      else state.unreachable.delete(args.path);
+      return sendJson(res, 200, { ok: true, unreachable: [...state.unreachable] });
+    }
     case 'POST /__sim/orders': {
       // Sent as given, like Kite's postback on the ticker: tests may also send a malformed order.
       const connections = ticker.sendText(state.apiKey, JSON.stringify({ type: 'order', data: args }));

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { historical } from './historical-route.js';
 import { readBody, sendJson, sendKiteError } from './http-util.js';
-import { countRestCall } from './sim-stats.js';
+import { countRestCall, statsPath } from './sim-stats.js';
 import type { SimState } from './sim-state.js';
 import { istWallText } from './sim-time.js';
 
@@ -18,6 +18,9 @@ export async function kiteRest(
   const path = url.pathname;
   const method = req.method ?? 'GET';
   countRestCall(state.stats, path);
+  state.requests.record(path, url.search.slice(1), Date.now());
+  // Kite out of reach: the request arrived (counted, logged) but gets no answer, only a cut connection.
+  if (state.unreachable.has(statsPath(path))) return void req.socket.destroy();
   if (path === '/connect/login' && method === 'GET') return login(state, url, res);
   if (path === '/session/token' && method === 'POST') {
     return session(state, new URLSearchParams(await readBody(req)), res);

@@ -1,7 +1,7 @@
 import { MarketModel } from './market-model.js';
 import type { ReplayPlayer } from './replay-player.js';
 import { Sessions } from './sessions.js';
-import { freshStats, type SimStats } from './sim-stats.js';
+import { freshStats, RequestLog, type SimStats } from './sim-stats.js';
 import { buildUniverse, instrumentsCsv, syntheticEquityCount, type Instrument } from './universe.js';
 
 export interface SimulatorOptions {
@@ -43,8 +43,12 @@ export class SimState {
   readonly replay?: ReplayPlayer;
   model: MarketModel;
   stats: SimStats = freshStats();
+  /** Every REST request's path, query and arrival, the last 1,000 per route. */
+  readonly requests = new RequestLog();
   rate: number;
   historical: boolean;
+  /** REST routes (keyed as in `rest_calls`) whose requests get no answer: the connection is cut, as for an unreachable Kite. */
+  readonly unreachable = new Set<string>();
   /** Real-time (Date.now) end of a `/__sim/silence`: the ticker's timers run on the real clock. */
   silentUntil = 0;
   private readonly csv = new Map<string, Buffer>();
@@ -92,5 +96,7 @@ export class SimState {
     this.historical = this.options.historical ?? true;
     this.model = new MarketModel(this.byToken);
     this.stats = freshStats();
+    this.requests.clear();
+    this.unreachable.clear();
   }
 }

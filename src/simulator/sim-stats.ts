@@ -30,3 +30,34 @@ export function countRestCall(stats: SimStats, path: string): void {
   const key = statsPath(path);
   stats.rest_calls[key] = (stats.rest_calls[key] ?? 0) + 1;
 }
+
+/** One REST request as the simulator received it: its path, raw query string and arrival time. */
+export interface RestRequest {
+  path: string;
+  /** The query string as sent, without the `?`. */
+  query: string;
+  /** Arrival, epoch ms on the real clock: Kite's limits count real seconds, whatever the simulated clock says. */
+  at: number;
+}
+
+/** The last 1,000 requests per route (keyed as `rest_calls` is), oldest first: what `GET /__sim/requests` shows. */
+export class RequestLog {
+  static readonly SIZE = 1000;
+  private readonly byRoute = new Map<string, RestRequest[]>();
+
+  record(path: string, query: string, at: number): void {
+    const key = statsPath(path);
+    let list = this.byRoute.get(key);
+    if (!list) this.byRoute.set(key, (list = []));
+    list.push({ path, query, at });
+    if (list.length > RequestLog.SIZE) list.shift();
+  }
+
+  of(route: string): RestRequest[] {
+    return [...(this.byRoute.get(route) ?? [])];
+  }
+
+  clear(): void {
+    this.byRoute.clear();
+  }
+}

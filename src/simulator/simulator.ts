@@ -81,7 +81,7 @@ export class KiteSimulator {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim');
     if (url.pathname.startsWith('/__sim/')) {
-      return controlRoute(this.state, this.ticker, req, res, url.pathname);
+      return controlRoute(this.state, this.ticker, req, res, url);
     }
     return kiteRest(this.state, req, res, url);
   }

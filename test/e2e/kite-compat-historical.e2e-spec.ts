@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TokenService } from '../../src/auth/token.service.js';
 import type { HistoricalCandle } from '../../src/kite/kite-rest.js';
-import { KiteConnect } from '../helpers/sim-clients.js';
+import { KiteConnect, simRequests } from '../helpers/sim-clients.js';
 import { TestApp } from '../helpers/test-app.js';
 
 type Client = InstanceType<typeof KiteConnect>;
@@ -73,6 +73,39 @@ describe('/kite/instruments/historical: Kite’s candles through the relay, pace
     await relay.getHistoricalData(INFY, 'minute', '2026-12-01 10:00:00', '2026-12-01 15:30:00');
     await relay.getHistoricalData(INFY, 'minute', '2026-12-01 10:00:00', '2026-12-01 15:30:00');
     assert.equal(await historicalCalls(), before + 2);
+  });
+
+  it('continuous and oi reach Kite as the bot set them: 1 when asked, 0 when not', async () => {
+    const relay = bot('dave');
+    const asked = async (continuous?: boolean, oi?: boolean) => {
+      const before = (await simRequests(t.sim.urls.apiRoot, '/instruments/historical')).length;
+      // 10minute from 09:15: a range no other test asks for, so each call reaches Kite.
+      const cs = await relay.getHistoricalData(
+        INFY,
+        '10minute',
+        '2026-12-01 09:15:00',
+        '2026-12-01 10:20:00',
+        continuous,
+        oi,
+      );
+      const log = await simRequests(t.sim.urls.apiRoot, '/instruments/historical');
+      assert.equal(log.length, before + 1, 'one Kite call');
+      const last = log.at(-1)!;
+      assert.equal(last.path, `/instruments/historical/${INFY}/10minute`);
+      return { cs, query: new URLSearchParams(last.query) };
+    };
+    const both = await asked(true, true);
+    assert.equal(both.query.get('continuous'), '1');
+    assert.equal(both.query.get('oi'), '1');
+    assert.equal(both.query.get('from'), '2026-12-01 09:15:00');
+    assert.equal(both.query.get('to'), '2026-12-01 10:20:00');
+    assert.ok(both.cs.length > 0);
+    const neither = await asked();
+    assert.equal(neither.query.get('continuous'), '0');
+    assert.equal(neither.query.get('oi'), '0');
+    const onlyContinuous = await asked(true, false);
+    assert.equal(onlyContinuous.query.get('continuous'), '1');
+    assert.equal(onlyContinuous.query.get('oi'), '0');
   });
 
   it('five bots at once: at most 3 Kite calls in any second, every bot answered, a lone request not stuck behind a busy bot', async () => {

@@ -129,6 +129,38 @@ describe('/kite/quote*: the official KiteConnect pointed at the relay', () => {
     }
   });
 
+  it('Kite unreachable: getQuote raises NetworkException (503, saying Kite did not answer); once Kite answers again, so does the relay', async () => {
+    // Instruments nobody streams or asked for: only a Kite call can answer them.
+    const [a, b] = buildUniverse()
+      .filter((i) => i.tradingsymbol.startsWith('SIM'))
+      .slice(10, 12)
+      .map((i) => `NSE:${i.tradingsymbol}`);
+    const before = await quoteCalls();
+    await t.simControl('unreachable', { path: '/quote', enabled: true });
+    try {
+      const e = await failure(relay.getQuote([a]));
+      assert.equal(e.error_type, 'NetworkException', e.message);
+      assert.equal(e.message, 'Kite did not answer the quote request; try again');
+      // The status and envelope as a bot's own HTTP client sees them.
+      const raw = await fetch(`${t.url}/kite/quote?i=${encodeURIComponent(b)}`, {
+        headers: { Authorization: `token any:${t.token('viewer')}`, 'X-Kite-Version': '3' },
+      });
+      assert.equal(raw.status, 503);
+      assert.deepEqual(await raw.json(), {
+        status: 'error',
+        message: 'Kite did not answer the quote request; try again',
+        error_type: 'NetworkException',
+        data: null,
+      });
+      assert.ok((await quoteCalls()) - before >= 1, 'the relay did ask Kite');
+    } finally {
+      await t.simControl('unreachable', { path: '/quote', enabled: false });
+    }
+    const q = await relay.getQuote([a, b]);
+    assert.deepEqual(Object.keys(q).sort(), [a, b].sort());
+    for (const k of [a, b]) assert.equal(typeof (q[k] as Rec).last_price, 'number', k);
+  });
+
   it('a revoked token raises TokenException; a refused route PermissionException, whatever the method', async () => {
     const admin = t.token('admin');
     const minted = await t.post('/api/admin/tokens', { role: 'viewer', ttl: '30m' }, admin);

@@ -45,3 +45,32 @@ export class TickerProbe {
     return this.frames.filter((f) => f.heartbeat).length;
   }
 }
+
+/** One REST request as the simulator logged it (`GET /__sim/requests`). */
+export interface SimRequest {
+  path: string;
+  query: string;
+  at: number;
+}
+
+/** The simulator's log of REST requests to `route` (`/quote`, `/instruments/historical`), oldest first. */
+export async function simRequests(apiRoot: string, route: string): Promise<SimRequest[]> {
+  const get = () => fetch(`${apiRoot}/__sim/requests?path=${encodeURIComponent(route)}`);
+  // One retry: a kept-alive connection the simulator has just closed resets once.
+  const r = await get().catch(() => get());
+  return ((await r.json()) as { requests: SimRequest[] }).requests;
+}
+
+/**
+ * The most calls any window of `windowMs` holds, sliding over the arrival times `at`: the window is
+ * half-open, so two calls exactly `windowMs` apart are never in one window. Also the window's calls.
+ */
+export function busiestWindow(at: readonly number[], windowMs: number): { calls: number; window: number[] } {
+  const sorted = [...at].sort((a, b) => a - b);
+  let best: number[] = [];
+  for (let i = 0, j = 0; j < sorted.length; j++) {
+    while (sorted[j] - sorted[i] >= windowMs) i++;
+    if (j - i + 1 > best.length) best = sorted.slice(i, j + 1);
+  }
+  return { calls: best.length, window: best };
+}
