@@ -14,3 +14,6 @@ export function feedMetrics(metrics: MetricsService) {
   };
 }
 export type FeedMetrics = ReturnType<typeof feedMetrics>;
+
+/** Injection token of the feed's metrics, registered once and shared by the feed and its tick path. */
+export const FEED_METRICS = Symbol('FEED_METRICS');

@@ -10,6 +10,9 @@ import { KiteConnection } from './kite-connection.js';
 import { CLIENT_REGISTRY, LINK_FACTORY } from './market-feed.constants.js';
 import { MarketFeedHealthIndicator } from './market-feed.health.js';
 import { MarketFeedService } from './market-feed.service.js';
+import { FEED_METRICS, feedMetrics } from './market-feed.metrics.js';
+import { TickPath } from './tick-path.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
 import { TICK_SOURCE } from './tick-source.js';
 import type { LinkFactory } from './upstream-connection.js';
@@ -24,6 +27,8 @@ const kiteLinks: LinkFactory = (url, handlers) => new KiteConnection(url, handle
     { provide: CLIENT_REGISTRY, useFactory: () => new SubscriptionRegistry() },
     FrameRelay,
     { provide: TICK_SOURCE, useExisting: FrameRelay },
+    { provide: FEED_METRICS, useFactory: feedMetrics, inject: [MetricsService] },
+    TickPath,
     MarketFeedService,
     MarketFeedHealthIndicator,
   ],

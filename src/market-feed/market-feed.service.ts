@@ -6,17 +6,13 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { KiteSessionService } from '../auth/kite-session.service.js';
-import { CacheService } from '../cache/cache.service.js';
-import { Clock } from '../clock/clock.js';
 import { ClusterMembership } from '../cluster/membership.js';
 import { UpstreamOwnership } from '../cluster/upstream-ownership.js';
 import { AppConfigService } from '../config/app-config.service.js';
 import { RelayEvents } from '../events/relay-events.js';
 import type { TickMode } from '../kite/kite.constants.js';
-import { InstrumentsService } from '../instruments/instruments.service.js';
-import { MetricsService } from '../metrics/metrics.service.js';
 import { OrderUpdatesService } from '../orders/order-updates.service.js';
-import { feedMetrics, type FeedMetrics } from './market-feed.metrics.js';
+import { FEED_METRICS, type FeedMetrics } from './market-feed.metrics.js';
 import {
   CLIENT_REGISTRY,
   FEED_TUNING,
@@ -26,7 +22,6 @@ import {
   type FeedTuning,
 } from './market-feed.constants.js';
 import { FrameRelay } from './frame-relay.js';
-import { TICK_SOURCE, type TickSource } from './tick-source.js';
 import { TickPath } from './tick-path.js';
 import { SubscriptionRegistry, type AcquireResult } from './subscription-registry.js';
 import { UpstreamConnection, type LinkFactory } from './upstream-connection.js';
@@ -34,8 +29,9 @@ import { upstreamTextHandler } from './upstream-text.js';
 
 /**
  * The feed's decisions: whether the upstream runs (a Kite session × this node may hold it), with
- * which token, and what it subscribes (the clients' coalesced interest); and the tick path: every
- * frame decoded once, enriched, cached and raised as feed.ticks. The I/O is UpstreamConnection's.
+ * which token, and what it subscribes (the clients' coalesced interest). The I/O is
+ * UpstreamConnection's; its frames go to FrameRelay (the node's TickSource), whose frames TickPath
+ * takes: none come back here.
  */
 @Injectable()
 export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -50,32 +46,25 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
   private stopped = false;
   /** Instruments acquired here since the last flush that the union did not hold yet (cluster capacity). */
   private readonly pendingNew = new Set<number>();
-  /** Every frame's way to the clients, from this node's upstream or the holder's. */
-  readonly ticks: TickPath;
   private readonly off: (() => void)[] = [];
   private readonly nodeId: string;
-  private readonly m: FeedMetrics;
 
   constructor(
     private readonly session: KiteSessionService,
-    cache: CacheService,
-    instruments: InstrumentsService,
     private readonly ownership: UpstreamOwnership,
     private readonly relay: FrameRelay,
     private readonly membership: ClusterMembership,
     private readonly events: RelayEvents,
-    clock: Clock,
+    /** Every frame's way to the clients (the health and the snapshot read its last ticks). */
+    readonly ticks: TickPath,
     @Inject(CLIENT_REGISTRY) private readonly clients: SubscriptionRegistry,
     @Inject(FEED_TUNING) private readonly tuning: FeedTuning,
     @Inject(LINK_FACTORY) factory: LinkFactory,
-    @Inject(TICK_SOURCE) source: TickSource,
+    @Inject(FEED_METRICS) private readonly m: FeedMetrics,
     config: AppConfigService,
-    metrics: MetricsService,
     orders: OrderUpdatesService,
   ) {
     this.nodeId = config.values.nodeId;
-    this.m = feedMetrics(metrics);
-    this.ticks = new TickPath(instruments, cache, events, clock, this.m);
     const { wsRoot, apiKey } = config.values.kite;
     // Only the holder (or a standalone node) opens it; its frames go through the relay.
     this.upstream = new UpstreamConnection({ wsRoot, apiKey }, factory, tuning, this.upstreamRegistry, {
@@ -99,8 +88,6 @@ export class MarketFeedService implements OnApplicationBootstrap, BeforeApplicat
       event: (e) => this.relay.fromUpstreamEvent(e),
     });
     this.setState('AUTH_REQUIRED', 'starting');
-    // The node's one tick source: its own upstream, or the holder's frames over the bus.
-    source.onFrame((f) => this.ticks.ingest(f.data, f.dropRepeats, f.origin === 'bus'));
     this.relay.attach({
       upstreamStatus: () => this.status,
       followerChanged: () => this.followerState(),

@@ -1,28 +1,40 @@
-import type { CacheService } from '../cache/cache.service.js';
-import type { Clock } from '../clock/clock.js';
-import type { RelayEvents } from '../events/relay-events.js';
-import type { InstrumentsService } from '../instruments/instruments.service.js';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { CacheService } from '../cache/cache.service.js';
+import { Clock } from '../clock/clock.js';
+import { RelayEvents } from '../events/relay-events.js';
+import { InstrumentsService } from '../instruments/instruments.service.js';
 import { decodeFrame } from '../kite/decode-frame.js';
 import type { Tick } from '../kite/tick.js';
-import type { FeedMetrics } from './market-feed.metrics.js';
+import { FEED_METRICS, type FeedMetrics } from './market-feed.metrics.js';
 import { RepeatFilter } from './repeat-filter.js';
+import { TICK_SOURCE, type TickSource } from './tick-source.js';
 
 /**
  * The tick path of a node, whatever the frames' source (its own upstream, or the holder's over the
- * bus): each frame decoded once, repeats dropped, symbols added, cached, raised as feed.ticks.
- * Malformed parts are counted, never thrown.
+ * bus): it takes every frame of the node's TickSource, decodes it once, drops repeats, adds
+ * symbols, caches the ticks and raises them as feed.ticks. Malformed parts are counted, never thrown.
+ * The frame path runs one way: upstream (or bus) → FrameRelay (the TickSource) → here → events.
  */
-export class TickPath {
+@Injectable()
+export class TickPath implements OnModuleDestroy {
   private readonly repeats = new RepeatFilter();
   private lastTick = 0;
+  private readonly off: () => void;
 
   constructor(
     private readonly instruments: InstrumentsService,
     private readonly cache: CacheService,
     private readonly events: RelayEvents,
     private readonly clock: Clock,
-    private readonly m: FeedMetrics,
-  ) {}
+    @Inject(FEED_METRICS) private readonly m: FeedMetrics,
+    @Inject(TICK_SOURCE) source: TickSource,
+  ) {
+    this.off = source.onFrame((f) => this.ingest(f.data, f.dropRepeats, f.origin === 'bus'));
+  }
+
+  onModuleDestroy(): void {
+    this.off();
+  }
 
   /** When the last tick was received (clock time, epoch ms). */
   get lastTickAt(): number | undefined {
