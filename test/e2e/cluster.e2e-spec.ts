@@ -23,6 +23,32 @@ async function subscribed(s: MarketClient, instruments: number[]): Promise<void>
   assert.equal(ack.ok, true);
 }
 
+/**
+ * The node records heard on the cluster bus: by node id, the connections `sub` holds there
+ * (a bus message is a signed header, then the message's JSON).
+ */
+async function nodeRecords(
+  redisPort: number,
+  sub: string,
+): Promise<{ heard: Map<string, number>; spy: Redis }> {
+  const spy = new Redis(`redis://127.0.0.1:${redisPort}`);
+  const heard = new Map<string, number>();
+  spy.on('pmessageBuffer', (_p: Buffer, _ch: Buffer, m: Buffer) => {
+    const at = m.indexOf('{"type":"node"');
+    if (at < 0) return;
+    try {
+      const { record } = JSON.parse(m.toString('utf8', at)) as {
+        record: { id: string; usage: { sub: string; connections: number }[] };
+      };
+      heard.set(record.id, record.usage.find((u) => u.sub === sub)?.connections ?? 0);
+    } catch {
+      // another kind of message that happens to contain the text
+    }
+  });
+  await spy.psubscribe('*');
+  return { heard, spy };
+}
+
 const feedState = async (n: ClusterNode) => {
   const h = await n.health();
   return (h.info ?? h.details).feed.state as string;
@@ -53,13 +79,16 @@ for (const n of [1, 3]) {
       }
       try {
         await Promise.all(probes.map((p) => subscribed(p.probe.socket, [...p.wanted])));
+        // Every client has had 3 ticks of every instrument it asked for: a stray or a tick delivered
+        // twice had its time to show.
+        const ticksOf = (probe: TickProbe, token: number) =>
+          probe.ticks.filter((x) => x.tick.instrument_token === token).length;
         await waitFor(
-          () => probes.every((p) => p.probe.ticks.length > 0),
-          'every client ticking',
+          () => probes.every((p) => [...p.wanted].every((t) => ticksOf(p.probe, t) >= 3)),
+          'every client with 3 ticks of each of its instruments',
           20_000,
           100,
         );
-        await sleep(1500);
         const stats = await c.simStats();
         ctx.diagnostic(`ticks per client: min ${Math.min(...probes.map((p) => p.probe.ticks.length))}`);
         assert.equal(stats.ws_connections_open, 1);
@@ -147,11 +176,21 @@ describe('cluster of 3 nodes: one upstream for all of them', { timeout: 120_000 
 
   it('per-user limits count the whole cluster: the 21st socket of one user is refused, wherever it connects', async () => {
     const token = c.token('viewer', 'one-desk-user');
+    const { heard, spy } = await nodeRecords(c.redis.port, 'one-desk-user');
     const sockets = c.nodes.flatMap((n, i) =>
       Array.from({ length: i === 2 ? 6 : 7 }, () => c.client(n, token)),
     );
     await Promise.all(sockets.map((s) => new Promise<void>((r) => s.once('connect', () => r()))));
-    await sleep(1500); // node records are published every second
+    // node-2 counts the others' sockets from their node records: wait until both were published.
+    try {
+      await waitFor(
+        () => heard.get('node-0') === 7 && heard.get('node-1') === 7,
+        "node-0's and node-1's records with 7 sockets of the user",
+        10_000,
+      );
+    } finally {
+      spy.disconnect();
+    }
     const extra = c.client(c.nodes[2], token);
     const refused = await new Promise<string>((r) => {
       extra.once('connect_error', (e) => r(e.message));
@@ -390,7 +429,7 @@ describe('cluster faults', () => {
       );
       await c.redis.stop();
       const down = Date.now();
-      await sleep(3000);
+      await sleep(3000); // the outage lasts on purpose: readiness is checked 3 s into it
       for (const n of c.nodes) {
         assert.equal((await fetch(`${n.url}/health/ready`)).status, 200, `${n.id} ready`);
       }
@@ -399,7 +438,7 @@ describe('cluster faults', () => {
         assert.equal(p.states.at(-1)?.state, 'RECONNECTING');
         assert.match(p.states.at(-1)?.reason ?? '', /Redis/);
       }
-      await sleep(Math.max(0, 10_000 - (Date.now() - down)));
+      await sleep(Math.max(0, 10_000 - (Date.now() - down))); // a 10 s outage, as the title says
       await c.redis.start();
       const back = Date.now();
       await waitFor(
