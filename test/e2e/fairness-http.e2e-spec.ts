@@ -36,10 +36,15 @@ describe('fairness on the HTTP API: quotes, search and the rate limit (20,000-in
     const mallory = userToken(t, 'mallory');
     const callsBefore = await quoteCalls();
     const start = performance.now();
+    let refusedSoFar = 0;
     const flood = Array.from({ length: 30 }, (_, i) =>
-      getFrom(t, quotesPath(symbols.slice(i * 500, (i + 1) * 500)), { token: mallory }),
+      getFrom(t, quotesPath(symbols.slice(i * 500, (i + 1) * 500)), { token: mallory }).then((a) => {
+        if (a.status === 429) refusedSoFar++;
+        return a;
+      }),
     );
-    await sleep(200); // the flood is queued (or refused) before the victim asks
+    // The victim asks once mallory's queue is at its bound: one of her requests was refused.
+    await waitFor(() => refusedSoFar > 0, "mallory's queue full (a 429)");
     const callsAtVictim = await quoteCalls();
     const victim = await getFrom(t, quotesPath(['NSE:INFY']), {
       token: userToken(t, 'victim'),
@@ -90,14 +95,14 @@ describe('fairness on the HTTP API: quotes, search and the rate limit (20,000-in
     const quiet: number[] = [];
     for (let i = 0; i < 10; i++) {
       quiet.push((await getFrom(t, '/health/live')).ms);
-      await sleep(100);
+      await sleep(100); // the probe's pace
     }
     const health: number[] = [];
     let running = true;
     const prober = (async () => {
       while (running) {
         health.push((await getFrom(t, '/health/live')).ms);
-        await sleep(100);
+        await sleep(100); // the probe's pace
       }
     })();
     const seconds = 5;
@@ -105,6 +110,7 @@ describe('fairness on the HTTP API: quotes, search and the rate limit (20,000-in
     for (let n = 0; n < 60 * seconds; n++) {
       const u = users[n % users.length];
       searches.push(getFrom(t, `/api/instruments?q=${encodeURIComponent(queries(n))}`, u));
+      // The load's pace: 60 a second.
       await sleep(Math.max(0, start + ((n + 1) * 1000) / 60 - performance.now()));
     }
     const answers = await Promise.all(searches);
