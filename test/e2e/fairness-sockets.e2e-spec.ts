@@ -16,7 +16,7 @@ import {
   userToken,
   type MarketClient,
 } from '../helpers/fairness.js';
-import { sleep, waitFor } from '../helpers/wait.js';
+import { waitFor } from '../helpers/wait.js';
 
 const MASTER = 20_000;
 
@@ -208,11 +208,17 @@ describe('fairness on /market: no client can starve the others (20,000-instrumen
     const port = Number(new URL(t.url).port);
     const start = performance.now();
     const slow = Array.from({ length: 50 }, () => {
-      const r = { closedAt: 0, status: '' };
+      const r = { closedAt: 0, status: '', drips: 0 };
       const c = net.connect({ port, host: '127.0.0.1' }, () =>
         c.write('GET /health/live HTTP/1.1\r\nHost: x\r\n'),
       );
-      const drip = setInterval(() => c.write('X'), 1000);
+      const drip = setInterval(
+        () =>
+          c.write('X', (err) => {
+            if (!err) r.drips++;
+          }),
+        1000,
+      );
       c.on('data', (d: Buffer) => (r.status ||= d.toString().split('\r\n')[0]));
       c.on('error', () => undefined);
       c.on('close', () => {
@@ -221,7 +227,8 @@ describe('fairness on /market: no client can starve the others (20,000-instrumen
       });
       return r;
     });
-    await sleep(2000);
+    // All 50 are open and dripping (each has sent a byte after its headers began) when the probe asks.
+    await waitFor(() => slow.every((r) => r.drips > 0), 'the slow senders dripping', 10_000);
     const probe = await t.http('/health/live');
     assert.equal(probe.status, 200);
     await waitFor(() => slow.every((r) => r.closedAt > 0), 'the slow connections are closed', 20_000);
