@@ -71,7 +71,7 @@ describe('gateway: authenticated fan-out on /market', () => {
       'unauthorized',
     );
     const expired = t.token('viewer', '1s');
-    await sleep(1100);
+    await sleep(1100); // the token's expiry is the wall clock: nothing else to wait for
     assert.equal(await connectError(t.client({ token: expired })), 'unauthorized');
   });
 
@@ -184,9 +184,9 @@ describe('gateway: authenticated fan-out on /market', () => {
     await waitFor(() => got.length > 0, 'ticks');
     const ack = await emitAck(s, 'unsubscribe', { instruments: [2953217] });
     assert.deepEqual(ack, { ok: true, unsubscribed: [{ instrument_token: 2953217, symbol: 'NSE:TCS' }] });
-    await sleep(100);
+    await sleep(100); // ticks already on the wire land first
     const n = got.length;
-    await sleep(600);
+    await sleep(600); // a window in which no tick may arrive: nothing to wait for
     assert.equal(got.length, n);
     s.disconnect();
   });
@@ -215,8 +215,8 @@ describe('gateway: authenticated fan-out on /market', () => {
     const total = () => received.reduce((n, r) => n + r.length, 0);
     const deliveredBefore = await metricSum(t, 'kite_relay_ticks_delivered_total');
     const receivedBefore = total();
-    await waitFor(() => received[0].length > 20 && received[30].length > 20, 'ticks to clients');
-    await sleep(300);
+    // Enough ticks that a stream missing or doubling some would show in the comparison.
+    await waitFor(() => received[0].length > 60 && received[30].length > 60, 'ticks to clients');
     // Clients 0 and 30 hold the same subscriptions: their streams agree tick for tick.
     const key = (x: Tick) => `${x.instrument_token}:${x.volume}`;
     const a = new Set(received[0].map(key));
@@ -405,7 +405,7 @@ describe('gateway: a slow client is conflated and never slows the others', () =>
       const fastBefore = fastTicks.length;
       const backlogs: { packets: number; pending: number }[] = [];
       for (let i = 0; i < 10; i++) {
-        await sleep(100);
+        await sleep(100); // a sample every 100 ms for a second: the fast client's rate is per second
         backlogs.push(serverSide()!);
       }
       const fastPerS = fastTicks.length - fastBefore;
@@ -426,7 +426,7 @@ describe('gateway: a slow client is conflated and never slows the others', () =>
       // With the upstream quiet, both clients end on the same last price for every instrument:
       // conflation dropped intermediate ticks, never the latest.
       await t.simControl('silence', { ms: 1500 });
-      await sleep(700);
+      await sleep(700); // ticks already on the wire land; no arrival to wait for in a silence
       const last = (ticks: Tick[]) => new Map(ticks.map((x) => [x.instrument_token, x.last_price]));
       const fastLast = last(fastTicks);
       const slowLast = last(slowTicks);
