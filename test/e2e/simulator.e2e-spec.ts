@@ -107,16 +107,21 @@ describe('simulator: Kite REST, login and ticker as the official client sees the
       access_token: sim.issueAccessToken(),
     });
     const rows = await kc.getInstruments(['NSE']);
-    const seen = new Set<number>();
-    for (let i = 0; i < 8; i++) {
-      const q = await kc.getLTP(['NSE:INFY']);
-      const p = q['NSE:INFY'].last_price;
-      seen.add(p);
-      const tick = rows.find((r) => r.tradingsymbol === 'INFY')!.tick_size as number;
+    const tick = rows.find((r) => r.tradingsymbol === 'INFY')!.tick_size as number;
+    const prices: number[] = [];
+    // At least 8 prices, and until the price has moved.
+    await waitFor(
+      async () => {
+        prices.push((await kc.getLTP(['NSE:INFY']))['NSE:INFY'].last_price);
+        return prices.length >= 8 && new Set(prices).size > 1;
+      },
+      'the price to move',
+      10_000,
+      50,
+    );
+    for (const p of prices) {
       assert.ok(Math.abs(p / tick - Math.round(p / tick)) < 1e-6, `${p} is on the ${tick} grid`);
-      await sleep(300);
     }
-    assert.ok(seen.size > 1, 'the price moved');
   });
 
   it('the official KiteTicker (child process) receives heartbeats, then ticks of each requested mode', async () => {
@@ -175,9 +180,9 @@ describe('simulator: Kite REST, login and ticker as the official client sees the
     );
     assert.ok(p.ticks.filter((t) => t.instrument_token === INFY).every((t) => t.mode === 'quote'));
     p.conn.send(JSON.stringify({ a: 'unsubscribe', v: [INFY, TCS] }));
-    await sleep(150);
+    await sleep(150); // ticks already on the wire land first
     const n = p.ticks.length;
-    await sleep(400);
+    await sleep(400); // a window in which no tick may arrive: nothing to wait for
     assert.equal(p.ticks.length, n, 'no ticks after unsubscribe');
     await closeAll();
   });
@@ -230,9 +235,9 @@ describe('simulator: Kite REST, login and ticker as the official client sees the
     await waitFor(() => p.ticks.length > 0, 'ticks');
     assert.equal((await control('silence', { ms: -1 })).status, 400);
     await control('silence', { ms: 1500 });
-    await sleep(100);
+    await sleep(100); // frames already on the wire land first
     const n = p.frames.length;
-    await sleep(1000);
+    await sleep(1000); // a window in which no frame may arrive: nothing to wait for
     assert.equal(p.frames.length, n, 'nothing during silence');
     assert.equal(p.closed, undefined, 'socket still open');
     await waitFor(() => p.frames.length > n, 'frames after the silence', 3000);
@@ -275,14 +280,14 @@ describe('simulator: Kite REST, login and ticker as the official client sees the
     );
     assert.equal((await control('rate', { ticks_per_second: 'fast' })).status, 400);
     assert.equal((await control('rate', { ticks_per_second: 2000 })).body.ticks_per_second, 2000);
-    await sleep(200);
+    await sleep(200); // ticks sent at the old rate land first
     let n = p.ticks.length;
-    await sleep(1000);
+    await sleep(1000); // the rate is measured over a second
     const fast = p.ticks.length - n;
     await control('rate', { ticks_per_second: 100 });
-    await sleep(200);
+    await sleep(200); // ticks sent at the old rate land first
     n = p.ticks.length;
-    await sleep(1000);
+    await sleep(1000); // the rate is measured over a second
     const slow = p.ticks.length - n;
     assert.ok(fast > 1200 && fast < 2800, `~2000 ticks/s at rate 2000: ${fast}`);
     assert.ok(slow > 40 && slow < 200, `~100 ticks/s at rate 100: ${slow}`);
