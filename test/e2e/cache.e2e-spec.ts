@@ -99,7 +99,7 @@ describe('cache: one layer, a few seconds of truth, Redis with an in-memory fall
         for (const q of Object.values<{ as_of: string }>(r.body?.data ?? {})) {
           if (Date.now() - Date.parse(q.as_of) > TTL) stale++;
         }
-        await sleep(20);
+        await sleep(20); // the reader's pace
       }
     })();
 
