@@ -25,6 +25,7 @@ describe('takeFairSlot: a cluster call slot in the real Redis, first come first 
         for (;;) {
           const wait = await takeFairSlot(redis, prefix, 'test', id, gap);
           if (wait <= 0) break;
+          // A node waits as long as it is told: the load under test.
           await new Promise((r) => setTimeout(r, Math.min(gap, Math.max(5, wait))));
         }
         taken.push({ node: id, at: Date.now() - since });
