@@ -107,7 +107,7 @@ describe('market feed: one upstream connection for the whole application', () =>
     await t.simControl('expire');
     await waitFor(() => feed.state.state === 'AUTH_REQUIRED', 'AUTH_REQUIRED');
     assert.equal(t.get(KiteSessionService).state, 'EXPIRED');
-    await sleep(3000);
+    await sleep(3000); // a window in which no second attempt may come: nothing to wait for
     assert.ok((await t.simStats()).ws_upgrade_attempts - attempts <= 1);
     await t.login();
     await waitFor(() => feed.state.state === 'LIVE', 'LIVE after new session');
