@@ -81,7 +81,7 @@ describe(
       again.io.opts.reconnection = false;
       await assert.rejects(connected(again), /unauthorized/);
 
-      await sleep(200);
+      await sleep(200); // a window in which the other sockets must not be cut
       assert.equal(bystanderSocket.connected, true, 'another token keeps its socket on B');
       assert.equal(otherNodeSocket.connected, true, 'and on A');
       assert.equal(await status(b, bystander.token), 200);
