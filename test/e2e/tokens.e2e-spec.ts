@@ -119,7 +119,7 @@ for (const redis of [true, false]) {
       const { ms, reason } = await gone;
       assert.ok(ms < 2000, `disconnected ${ms} ms after the revocation`);
       assert.equal(reason, 'io server disconnect');
-      await sleep(100);
+      await sleep(100); // a window in which the other socket must not be cut
       assert.equal(b.connected, true, 'another token is not affected');
       assert.equal((await t.http('/api/market/status', { token: bystander.token })).status, 200);
       const again = t.client({ token: victim.token });
