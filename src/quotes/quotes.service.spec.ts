@@ -103,7 +103,7 @@ describe('QuotesService: a fair queue in front of Kite’s quote API', () => {
     await assert.rejects(sut.get([5000, 5001], 'alice'), (e: unknown) => {
       assert.ok(e instanceof QuoteQueueFullError);
       assert.equal(e.queued, 1000);
-      assert.equal(e.retryAfterS, 2, 'two calls of 500');
+      assert.equal(e.retryAfterS, 3, 'two calls of 500, one per 1.1 s: 2.2 s, rounded up');
       return true;
     });
     const bob = sut.get(range(1, 10), 'bob'); // the same instruments for another user: his own bound

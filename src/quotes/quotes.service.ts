@@ -161,7 +161,7 @@ export class QuotesService implements OnApplicationShutdown {
   /** At the current share of each call (500 over the users waiting), how long `queued` takes. */
   private drainSeconds(queued: number): number {
     const share = Math.max(1, Math.floor(QUOTE_BATCH / Math.max(1, this.queue.users)));
-    return Math.max(1, Math.ceil(queued / share) * Math.ceil(QUOTE_CALL_GAP_MS / 1000));
+    return Math.max(1, Math.ceil((Math.ceil(queued / share) * QUOTE_CALL_GAP_MS) / 1000));
   }
 
   private fetchOne(token: number, user: string, need: TickMode): Promise<Quote | undefined> {
