@@ -6,6 +6,7 @@ import type { RedisClients } from '../redis/redis-clients.js';
 import { ClusterCallGate } from './cluster-call-gate.js';
 import { ClusterQuoteGate } from './cluster-quote-gate.js';
 import { HISTORICAL_CALL_GAP_MS } from './cluster-historical-gate.js';
+import { QUOTE_CALL_GAP_MS as GAP } from '../kite/kite.constants.js';
 
 /** The call slot with Redis' rules (SET NX PX, else PTTL), an outage switch and a slow-answer switch. */
 class FakeSlot {
@@ -74,7 +75,7 @@ describe('ClusterQuoteGate: one Kite quote call a second for the whole cluster',
     const at = await openings(gates, 4000);
     assert.ok(at.length >= 4 && at.length <= 5, `${at.length} openings in 4 s`);
     for (let i = 1; i < at.length; i++) {
-      assert.ok(at[i][1] - at[i - 1][1] >= 1000, `openings ${JSON.stringify(at)}`);
+      assert.ok(at[i][1] - at[i - 1][1] >= GAP, `openings ${JSON.stringify(at)}`);
     }
     assert.ok(new Set(at.map(([node]) => node)).size >= 2, 'the slot goes round the nodes');
   });
@@ -89,11 +90,11 @@ describe('ClusterQuoteGate: one Kite quote call a second for the whole cluster',
     let opened = -1;
     const start = Date.now();
     void a.wait().then(() => (opened = Date.now() - start));
-    for (let t = 0; t < 1200 && opened < 0; t += 5) {
+    for (let t = 0; t < GAP + 200 && opened < 0; t += 5) {
       await settle();
       mock.timers.tick(5);
     }
-    assert.equal(opened, 1000, 'a opens one gap after the failure, not at once');
+    assert.equal(opened, GAP, 'a opens one gap after the failure, not at once');
     assert.equal(redisA.failures.length, 1);
     assert.match(redisA.failures[0], /quote call slot: Command timed out/);
   });
@@ -110,7 +111,7 @@ describe('ClusterQuoteGate: one Kite quote call a second for the whole cluster',
     const at = await openings(gates, 4000);
     assert.ok(at.length >= 4 && at.length <= 5, `${at.length} openings in 4 s`);
     for (let i = 1; i < at.length; i++) {
-      assert.ok(at[i][1] - at[i - 1][1] >= 1000, `openings ${JSON.stringify(at)}`);
+      assert.ok(at[i][1] - at[i - 1][1] >= GAP, `openings ${JSON.stringify(at)}`);
     }
   });
 
@@ -118,19 +119,19 @@ describe('ClusterQuoteGate: one Kite quote call a second for the whole cluster',
     const slot = new FakeSlot();
     slot.fail = true;
     const g = gate('a', slot, new FakeRedis(true, false));
-    const at = await openings([g], 3000);
+    const at = await openings([g], 3 * GAP);
     assert.deepEqual(
       at.map(([, t]) => t),
-      [1000, 2000, 3000],
+      [GAP, 2 * GAP, 3 * GAP],
     );
   });
 
   it('standalone (no Redis configured): the first call goes at once, then one a second', async () => {
     const g = gate('a', new FakeSlot(), new FakeRedis(false, false));
-    const at = await openings([g], 2500);
+    const at = await openings([g], 2 * GAP + 500);
     assert.deepEqual(
       at.map(([, t]) => t),
-      [0, 1000, 2000],
+      [0, GAP, 2 * GAP],
     );
   });
 
