@@ -120,6 +120,8 @@ const PROBE = here('./heap-probe.js');
 
 /** Node options every server of the bench gets (`--node-args "…"`): e.g. a container's heap limits. */
 export const serverNodeArgs: string[] = [];
+/** Settings every kite-relay server of the bench gets (`--env "KEY=VALUE …"`), e.g. KITE_WS_FLUSH_MS. */
+export const serverEnv: Record<string, string> = {};
 
 /** node's arguments and the stdio for a server started with `opts`. */
 function launch(opts: StartOptions): { args: string[]; stdio: StdioOptions } {
@@ -160,6 +162,7 @@ export async function startGateway(
       MAX_INSTRUMENTS_PER_USER: '9000',
       MAX_UNAUTHENTICATED_PER_ADDRESS: '100000',
       API_RATE_LIMIT_PER_MINUTE: '100000',
+      ...serverEnv,
       ...opts.env,
     },
     stdio,
@@ -321,6 +324,7 @@ export function summarize(
   let max = 0;
   hist.forEach((v, i) => v > 0 && (max = i));
   const delivered = reports.reduce((n, r) => n + r.delivered, 0);
+  const messages = reports.reduce((n, r) => n + r.messages, 0);
   const windowS = reports.reduce((n, r) => Math.max(n, r.window_ms), 0) / 1000;
   // Each instrument ticks ticksPerSecond / instruments times a second; every subscriber should get each.
   const offered = (o.ticksPerSecond / o.instruments) * subscriptions.reduce((n, s) => n + s.length, 0);
@@ -332,6 +336,7 @@ export function summarize(
     max_ms: max,
     server_cpu_pct: Math.round((server.cpu_s / server.elapsed_s) * 100),
     server_cpu_us_per_tick: Number(((server.cpu_s * 1e6) / Math.max(1, delivered)).toFixed(2)),
+    messages_per_client_per_s: Number((messages / windowS / Math.max(1, connected)).toFixed(1)),
     server_rss_mb: Math.round(server.rss / 2 ** 20),
     loadgen_cpu_pct: Math.round(reports.reduce((n, r) => n + r.cpu_ms, 0) / 10 / windowS),
     others_cpu_pct: server.others_cpu_pct,

@@ -50,6 +50,8 @@ export interface FanoutSide {
   server_cpu_pct: number;
   /** server CPU per delivered tick: the capacity figure when both sides deliver what is offered */
   server_cpu_us_per_tick: number;
+  /** messages with ticks each client received a second: the server's socket writes per client */
+  messages_per_client_per_s: number;
   server_rss_mb: number;
   loadgen_cpu_pct: number;
   /** CPU of processes outside the bench during the window (% of a core): how busy the machine was */

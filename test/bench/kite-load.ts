@@ -25,9 +25,15 @@ export function connectKite(url: string, token: string | undefined): Promise<Web
 }
 
 /** Subscribes in quote (Kite's default) and records every quote or full packet that arrives. */
-export function subscribeKite(ws: WebSocket, tokens: number[], record: (stamp: number) => void): void {
+export function subscribeKite(
+  ws: WebSocket,
+  tokens: number[],
+  record: (stamp: number) => void,
+  message: () => void,
+): void {
   ws.on('message', (data: Buffer, isBinary) => {
     if (!isBinary || data.length < 2) return;
+    message();
     const n = data.readUInt16BE(0);
     let o = 2;
     for (let i = 0; i < n && o + 2 <= data.length; i++) {

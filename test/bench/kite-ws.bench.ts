@@ -37,7 +37,7 @@ export async function benchKiteWs(o: FanoutOptions, repeat: number): Promise<Kit
     reference: [],
     upstream_connections_peak: 0,
   };
-  const gateway = async () => startGateway(sim, await simAccessToken(sim));
+  const gateway = async () => startGateway(sim, await simAccessToken(sim), { cpuProfDir: o.cpuProfDir });
   try {
     for (let i = 0; i < repeat; i++) {
       progress(`kite-ws: run ${i + 1} of ${repeat}`);

@@ -22,6 +22,8 @@ export interface LoadConfig {
 export interface LoadReport {
   clients: number;
   delivered: number;
+  /** messages (Socket.IO events, WebSocket frames) that carried ticks: the server's writes */
+  messages: number;
   window_ms: number;
   /** latency histogram, 1 ms buckets; the last bucket collects everything beyond */
   histogram: number[];
@@ -43,11 +45,17 @@ const BUCKETS = 30_000;
 const MOD = 2 ** 31;
 let histogram = new Uint32Array(BUCKETS);
 let delivered = 0;
+let messages = 0;
 let measuring = false;
 let windowStart = 0;
 let cpuStart = process.cpuUsage();
 const sockets: Socket[] = [];
 const kiteSockets: WebSocket[] = [];
+
+/** One message with ticks arrived (counted inside the window). */
+function message(): void {
+  if (measuring) messages++;
+}
 
 function record(stamp: unknown): void {
   if (!measuring) return;
@@ -112,7 +120,7 @@ async function connectAll(c: LoadConfig): Promise<void> {
 /** Subscribes every connected client to its instruments and starts counting what arrives. */
 async function subscribeAll(c: LoadConfig): Promise<void> {
   let failed = 0;
-  kiteSockets.forEach((ws, i) => subscribeKite(ws, c.subscriptions[i], record));
+  kiteSockets.forEach((ws, i) => subscribeKite(ws, c.subscriptions[i], record, message));
   await Promise.all(
     sockets.map(
       (s, i) =>
@@ -124,11 +132,15 @@ async function subscribeAll(c: LoadConfig): Promise<void> {
           };
           if (c.kind === 'relay') {
             s.on('ticks', (ticks: { sell_quantity?: number }[]) => {
+              message();
               for (const t of ticks) record(t.sell_quantity);
             });
             s.timeout(30_000).emit('subscribe', { instruments: subs, mode: 'quote' }, done);
           } else {
-            s.on('tick', (t: { total_sell_quantity?: number }) => record(t.total_sell_quantity));
+            s.on('tick', (t: { total_sell_quantity?: number }) => {
+              message();
+              record(t.total_sell_quantity);
+            });
             s.timeout(30_000).emit('subscribe', subs, done);
           }
         }),
@@ -151,6 +163,7 @@ process.on('message', (m: ParentMessage) => {
     case 'window':
       histogram = new Uint32Array(BUCKETS);
       delivered = 0;
+      messages = 0;
       windowStart = Date.now();
       cpuStart = process.cpuUsage();
       measuring = true;
@@ -164,6 +177,7 @@ process.on('message', (m: ParentMessage) => {
           clients:
             sockets.filter((s) => s.connected).length + kiteSockets.filter((w) => w.readyState === 1).length,
           delivered,
+          messages,
           window_ms: Date.now() - windowStart,
           histogram: Array.from(histogram),
           cpu_ms: (cpu.user + cpu.system) / 1000,

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { cliFlag } from '../../src/common/cli-flags.js';
-import { serverNodeArgs } from './bench-kit.js';
+import { serverEnv, serverNodeArgs } from './bench-kit.js';
 import { benchCandles } from './candles.bench.js';
 import { MAC_SHAPES, measureMac } from './bus-mac.js';
 import { benchCluster } from './cluster.bench.js';
@@ -16,7 +16,7 @@ import { benchReplay, benchTapeBytes, type TapeResult } from './tape.bench.js';
 
 // `npm run bench [-- --quick] [-- --repeat N] [-- --json FILE] [-- --clients N] [-- --rate N]
 // [-- --only decode|fanout|kite-ws|memory|cluster|candles|ready|tape] [-- --memory-clients N]
-// [-- --heap-snapshots DIR] [-- --cpu-prof] [-- --node-args "--max-old-space-size=384 …"]` (V8 profiles of the fan-out gateway and the cluster nodes in test-artifacts/profiles; read them with profile-summary.ts).
+// [-- --heap-snapshots DIR] [-- --cpu-prof] [-- --env "KITE_WS_FLUSH_MS=100 …"] [-- --node-args "--max-old-space-size=384 …"]` (V8 profiles of the fan-out gateway and the cluster nodes in test-artifacts/profiles; read them with profile-summary.ts).
 // Every figure is measured `--repeat` times (default 3), kite-relay and its reference interleaved
 // (A, B, A, B…); the table shows the median and the min–max range, the machine's load under it.
 const args = process.argv.slice(2);
@@ -27,6 +27,10 @@ const want = (part: string) => !only || only === part;
 const jsonAt = opt('json');
 const repeat = Math.max(1, Math.floor(Number(opt('repeat') ?? 3)) || 1);
 serverNodeArgs.push(...(opt('node-args')?.split(/\s+/).filter(Boolean) ?? []));
+for (const kv of opt('env')?.split(/\s+/).filter(Boolean) ?? []) {
+  const at = kv.indexOf('=');
+  if (at > 0) serverEnv[kv.slice(0, at)] = kv.slice(at + 1);
+}
 
 const table = new Table();
 const out: Record<string, unknown> = { repeat };
@@ -70,6 +74,7 @@ const FIGURES: [string, keyof FanoutSide, ('up' | 'down')?][] = [
   ['latency max (ms)', 'max_ms'],
   ['server CPU (% of a core)', 'server_cpu_pct'],
   ['server CPU per delivered tick (µs)', 'server_cpu_us_per_tick', 'down'],
+  ['messages per client a second (socket writes)', 'messages_per_client_per_s'],
   ['server RSS (MiB)', 'server_rss_mb'],
   ['load generators CPU (% of a core)', 'loadgen_cpu_pct'],
   ["other processes' CPU in the window (% of a core)", 'others_cpu_pct'],
@@ -128,6 +133,7 @@ if (only === 'kite-ws') {
     loadProcesses: 2,
     warmupS: quick ? 2 : 3,
     windowS: quick ? 4 : 10,
+    cpuProfDir: args.includes('--cpu-prof') ? 'test-artifacts/profiles' : undefined,
   };
   const k = await part('kite-ws', () => benchKiteWs(o, repeat));
   const series: Record<string, number[]> = {};
