@@ -58,3 +58,10 @@ export function parseClientMessage(text: string): ClientMessage {
   const shown = typeof a === 'string' ? JSON.stringify(a.slice(0, 32)) : 'missing';
   return fail('unknown_action', `unknown action ${shown}; "a" must be subscribe, unsubscribe or mode`);
 }
+
+/** A text message as `ws` hands it over (one buffer, or fragments), as a string. */
+export function rawText(data: Buffer | ArrayBuffer | Buffer[]): string {
+  return Array.isArray(data)
+    ? Buffer.concat(data).toString('utf8')
+    : Buffer.from(data as Buffer).toString('utf8');
+}

@@ -21,10 +21,11 @@ import { ExpirySweep } from '../gateway/expiry-sweep.js';
 import { TICK_SOURCE, type TickSource } from '../market-feed/tick-source.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { OrderUpdatesService } from '../orders/order-updates.service.js';
-import { MAX_MESSAGE_BYTES, parseClientMessage } from './client-message.js';
+import { MAX_MESSAGE_BYTES, parseClientMessage, rawText } from './client-message.js';
 import { errorFrame, type KiteClient } from './kite-client.js';
 import { KiteMessages } from './kite-messages.js';
 import { kiteWsMetrics, type KiteWsMetrics } from './kite-ws.metrics.js';
+import { BinaryWire } from './binary-wire.js';
 import { PacketFanout } from './packet-fanout.js';
 import { UpgradeAdmission } from './upgrade-admission.js';
 import { kiteWsTarget, refuseUpgrade } from './ws-upgrade.js';
@@ -78,10 +79,9 @@ export class KiteWsServer implements OnApplicationBootstrap, BeforeApplicationSh
     metrics: MetricsService,
   ) {
     this.m = kiteWsMetrics(metrics);
-    this.fanout = new PacketFanout(
-      { slowBytes: SLOW_BYTES, heartbeatMs: HEARTBEAT_MS, now: Date.now },
-      this.m,
-    );
+    const frameWindowMs = config.values.kiteWsFlushMs;
+    const o = { slowBytes: SLOW_BYTES, heartbeatMs: HEARTBEAT_MS, frameWindowMs, now: Date.now };
+    this.fanout = new PacketFanout(o, this.m);
     this.messages = new KiteMessages(subscriptions, this.fanout, config.values.cacheTtlMs, cache);
   }
 
@@ -108,6 +108,7 @@ export class KiteWsServer implements OnApplicationBootstrap, BeforeApplicationSh
     this.closing = true;
     this.server?.off('upgrade', this.onUpgrade);
     clearInterval(this.timer);
+    this.fanout.close();
     this.expiries.close();
     for (const off of this.off) off();
     for (const c of this.clients.values()) this.close(c, 1001, 'server shutting down');
@@ -167,16 +168,16 @@ export class KiteWsServer implements OnApplicationBootstrap, BeforeApplicationSh
     });
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       upgraded = true;
-      this.connected(id, principal, ws);
+      this.connected(id, principal, ws, socket);
     });
   };
 
-  private connected(id: string, principal: Principal, ws: WebSocket): void {
+  private connected(id: string, principal: Principal, ws: WebSocket, socket: Duplex): void {
     const c: KiteClient = {
       id,
       ws,
       state: { principal, subs: new Map() },
-      member: this.fanout.add(ws),
+      member: this.fanout.add(new BinaryWire(ws, socket)),
       connectedAt: Date.now(),
       queue: Promise.resolve(),
       queued: 0,
@@ -200,11 +201,7 @@ export class KiteWsServer implements OnApplicationBootstrap, BeforeApplicationSh
         'binary messages are not understood; send JSON text such as {"a":"subscribe","v":[408065]}',
       );
     }
-    const msg = parseClientMessage(
-      Array.isArray(data)
-        ? Buffer.concat(data).toString('utf8')
-        : Buffer.from(data as Buffer).toString('utf8'),
-    );
+    const msg = parseClientMessage(rawText(data));
     // A malformed message needs no work: answered at once with what was wrong, it takes no place.
     if (!msg.ok) return this.error(c, msg.reason, msg.message);
     if (c.queued >= MAX_QUEUED) return this.error(c, 'flood', 'too many messages waiting; slow down');
