@@ -207,6 +207,9 @@ export const configSchema = Joi.object({
   // At least one /api/quotes request's worth (500), or a full request could never be queued.
   MAX_QUEUED_QUOTES_PER_USER: wholeNumber(500, 100_000, 1000),
   API_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 100_000, 600),
+  // Under 1 s, so that a client waiting out its window never misses Kite's heartbeat second.
+  KITE_WS_FLUSH_MS: wholeNumber(0, 500, 0),
+  FLUSH_MS: wholeNumber(0, 500, 0),
   HEARTBEAT_INTERVAL_MS: Joi.number()
     .integer()
     .min(100)

@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeFrame } from '../kite/decode-frame.js';
 import { encodeFrame } from '../kite/encode-frame.js';
@@ -13,8 +13,12 @@ const TCS = 2953217;
 class FakeSink implements PacketSink {
   bufferedAmount = 0;
   readonly sent: Buffer[] = [];
+  /** What send was given, uncopied. */
+  readonly given: Buffer[] = [];
   send(data: Buffer): void {
-    this.sent.push(data);
+    this.given.push(data);
+    // The fan-out may reuse the buffer once send returns (held frames), as the real sink copies it.
+    this.sent.push(Buffer.from(data));
   }
   /** Data frames as [token, length] pairs. */
   packets(): [number, number][][] {
@@ -32,7 +36,7 @@ const counter = () => {
   return c;
 };
 
-function setup() {
+function setup(frameWindowMs = 0) {
   let now = 1_000_000;
   const m = {
     frames: counter(),
@@ -41,7 +45,7 @@ function setup() {
     heartbeats: counter(),
     conflated: counter(),
   };
-  const sut = new PacketFanout({ slowBytes: 1000, heartbeatMs: 1000, now: () => now }, m);
+  const sut = new PacketFanout({ slowBytes: 1000, heartbeatMs: 1000, frameWindowMs, now: () => now }, m);
   return { sut, m, advance: (ms: number) => (now += ms) };
 }
 
@@ -89,7 +93,7 @@ describe('PacketFanout: upstream packets sliced to each client', () => {
     for (const s of sinks) sut.setSubscriptions(sut.add(s), subs([INFY, 'quote']));
     sut.ingest(upstream(tick(INFY, 100)));
     assert.ok(
-      sinks.every((s) => s.sent.length === 1 && s.sent[0] === sinks[0].sent[0]),
+      sinks.every((s) => s.given.length === 1 && s.given[0] === sinks[0].given[0]),
       'the same Buffer',
     );
     assert.equal(m.frames.n, 3);
@@ -183,5 +187,129 @@ describe('PacketFanout: upstream packets sliced to each client', () => {
     sut.tick();
     assert.equal(busy.sent.at(-1)!.length, 1);
     assert.equal(m.heartbeats.n, 3, 'idle twice, busy once');
+  });
+});
+
+describe('PacketFanout with KITE_WS_FLUSH_MS: at most one data frame per client per window', () => {
+  /** The fan-out's clock and its one timer move together. */
+  function windowed(t: TestContext, ms: number) {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const s = setup(ms);
+    return {
+      ...s,
+      advance: (by: number) => {
+        s.advance(by);
+        t.mock.timers.tick(by);
+      },
+    };
+  }
+  const prices = (sink: FakeSink) =>
+    sink.sent.filter((f) => f.length > 1).map((f) => decodeFrame(f).ticks.map((x) => x.last_price));
+
+  it('the first frame goes at once; frames within the window wait and go out together, in order, none dropped', (t) => {
+    const { sut, m, advance } = windowed(t, 100);
+    const a = new FakeSink();
+    sut.setSubscriptions(sut.add(a), subs([INFY, 'quote'], [TCS, 'ltp']));
+    sut.ingest(upstream(tick(INFY, 100)));
+    assert.deepEqual(prices(a), [[100]], 'nothing sent before: no wait');
+    advance(50);
+    sut.ingest(upstream(tick(INFY, 101), tick(TCS, 200)));
+    advance(30);
+    sut.ingest(upstream(tick(INFY, 102)));
+    assert.equal(a.sent.length, 1, 'inside the window: held');
+    advance(19);
+    assert.equal(a.sent.length, 1);
+    advance(1);
+    assert.deepEqual(prices(a), [[100], [101, 200, 102]], 'one frame at the end of the window');
+    assert.deepEqual(a.packets()[1], [
+      [INFY, 44],
+      [TCS, 8],
+      [INFY, 44],
+    ]);
+    assert.equal(m.frames.n, 2);
+    assert.equal(m.packets.n, 4);
+    advance(150);
+    sut.ingest(upstream(tick(INFY, 103)));
+    assert.deepEqual(prices(a).at(-1), [103], 'a window past: at once again');
+  });
+
+  it('each client has its own window; one timer serves them all', (t) => {
+    const { sut, advance } = windowed(t, 100);
+    const early = new FakeSink();
+    const late = new FakeSink();
+    sut.setSubscriptions(sut.add(early), subs([INFY, 'ltp']));
+    sut.ingest(upstream(tick(INFY, 1)));
+    advance(60);
+    sut.setSubscriptions(sut.add(late), subs([INFY, 'ltp'], [TCS, 'ltp']));
+    sut.ingest(upstream(tick(TCS, 2)));
+    advance(10);
+    sut.ingest(upstream(tick(INFY, 3)));
+    assert.deepEqual(prices(early), [[1]]);
+    assert.deepEqual(prices(late), [[2]]);
+    advance(30);
+    assert.deepEqual(prices(early), [[1], [3]], "early's window ends at 100");
+    assert.deepEqual(prices(late), [[2]]);
+    advance(59);
+    assert.deepEqual(prices(late), [[2]]);
+    advance(1);
+    assert.deepEqual(prices(late), [[2], [3]], "late's at 160");
+  });
+
+  it('held packets of an instrument the client left are dropped, of a lowered mode cut', (t) => {
+    const { sut, advance } = windowed(t, 100);
+    const a = new FakeSink();
+    const member = sut.add(a);
+    sut.setSubscriptions(member, subs([INFY, 'full'], [TCS, 'full']));
+    sut.ingest(upstream(tick(INFY, 1)));
+    advance(10);
+    sut.ingest(upstream(tick(INFY, 2), tick(TCS, 3)));
+    sut.setSubscriptions(member, subs([INFY, 'ltp']));
+    advance(90);
+    assert.deepEqual(a.packets(), [[[INFY, 184]], [[INFY, 8]]]);
+    assert.deepEqual(prices(a), [[1], [2]]);
+  });
+
+  it('a snapshot sends what was held first, in one frame each, in order', (t) => {
+    const { sut, advance } = windowed(t, 100);
+    const a = new FakeSink();
+    const member = sut.add(a);
+    sut.setSubscriptions(member, subs([INFY, 'quote']));
+    sut.ingest(upstream(tick(INFY, 1)));
+    sut.ingest(upstream(tick(TCS, 9)));
+    advance(10);
+    sut.ingest(upstream(tick(INFY, 2)));
+    sut.setSubscriptions(member, subs([INFY, 'quote'], [TCS, 'quote']));
+    sut.snapshot(member, [TCS], 'quote', 5000);
+    assert.deepEqual(prices(a), [[1], [2], [9]]);
+    advance(200);
+    assert.equal(a.sent.length, 3, 'nothing left held');
+  });
+
+  it('a held client that turns slow keeps the latest packet per instrument, held ones included', (t) => {
+    const { sut, advance } = windowed(t, 100);
+    const a = new FakeSink();
+    sut.setSubscriptions(sut.add(a), subs([INFY, 'quote'], [TCS, 'quote']));
+    sut.ingest(upstream(tick(INFY, 1)));
+    advance(10);
+    sut.ingest(upstream(tick(INFY, 2), tick(TCS, 3)));
+    a.bufferedAmount = 5000;
+    sut.ingest(upstream(tick(INFY, 4)));
+    advance(200);
+    assert.equal(a.sent.length, 1, 'slow: nothing more until it drains');
+    a.bufferedAmount = 0;
+    sut.tick();
+    assert.deepEqual(prices(a), [[1], [4, 3]]);
+  });
+
+  it('no heartbeat while a frame is held: the window ends first', (t) => {
+    const { sut, m, advance } = windowed(t, 100);
+    const a = new FakeSink();
+    sut.setSubscriptions(sut.add(a), subs([INFY, 'ltp']));
+    sut.ingest(upstream(tick(INFY, 1)));
+    advance(1000);
+    sut.ingest(upstream(tick(INFY, 2)));
+    sut.tick();
+    assert.equal(m.heartbeats.n, 0);
+    assert.deepEqual(prices(a), [[1], [2]], 'a second since the last frame: at once');
   });
 });

@@ -1,25 +1,16 @@
 import type { TickMode } from '../kite/kite.constants.js';
-import { SubscriptionGroups, type FanoutMember, type Group, type PacketSink } from './subscription-groups.js';
+import { FrameWindow } from './frame-window.js';
+import {
+  SubscriptionGroups,
+  type FanoutCounters,
+  type FanoutMember,
+  type FanoutOptions,
+  type Group,
+  type PacketSink,
+} from './subscription-groups.js';
 import { frameOfPackets, frameOfSlices, HEARTBEAT_FRAME, sliceLength, splitFrame } from './packet-slices.js';
 
-export type { FanoutMember, PacketSink } from './subscription-groups.js';
-
-/** What the fan-out counts. */
-export interface FanoutCounters {
-  frames: { inc(n?: number): void };
-  bytes: { inc(n?: number): void };
-  packets: { inc(n?: number): void };
-  heartbeats: { inc(n?: number): void };
-  conflated: { inc(n?: number): void };
-}
-
-export interface FanoutOptions {
-  /** A client whose socket buffers more than this is slow: it gets the latest packet per instrument. */
-  slowBytes: number;
-  /** A client sent nothing for this long gets a heartbeat. */
-  heartbeatMs: number;
-  now: () => number;
-}
+export type { FanoutCounters, FanoutMember, FanoutOptions, PacketSink } from './subscription-groups.js';
 
 /**
  * The Kite-protocol fan-out of one node. Each upstream frame's packet boundaries are read once;
@@ -32,19 +23,28 @@ export class PacketFanout {
   private readonly members = new Set<FanoutMember>();
   private readonly latest = new Map<number, { packet: Buffer; at: number }>();
   private seq = 0;
+  private readonly window: FrameWindow;
   private readonly sent = { frames: 0, bytes: 0, packets: 0 };
 
   constructor(
     private readonly o: FanoutOptions,
     private readonly m: FanoutCounters,
-  ) {}
+  ) {
+    this.window = new FrameWindow(
+      o.frameWindowMs ?? 0,
+      o.now,
+      (member, payload, packets, now) => this.send(member, payload, packets, now),
+      () => this.report(),
+    );
+  }
 
   get size(): number {
     return this.members.size;
   }
 
   add(sink: PacketSink): FanoutMember {
-    const member: FanoutMember = { sink, lastSentAt: this.o.now() };
+    const now = this.o.now();
+    const member: FanoutMember = { sink, lastSentAt: now, lastDataAt: -Infinity };
     this.members.add(member);
     return member;
   }
@@ -52,11 +52,18 @@ export class PacketFanout {
   remove(member: FanoutMember): void {
     this.groups.leave(member);
     this.members.delete(member);
+    this.window.drop(member);
+  }
+
+  /** Stops the window's timer (shutdown). */
+  close(): void {
+    this.window.close();
   }
 
   /** The client's subscriptions changed: it moves to the group of its new set. */
   setSubscriptions(member: FanoutMember, subs: ReadonlyMap<number, TickMode>): void {
     if (member.pending) for (const t of member.pending.keys()) if (!subs.has(t)) member.pending.delete(t);
+    this.window.trim(member, subs, this.o.now());
     this.groups.join(member, subs);
   }
 
@@ -102,7 +109,10 @@ export class PacketFanout {
     if (member.pending) {
       for (let i = 0; i < packets.length; i++) member.pending.set(tokens[i], Buffer.from(packets[i]));
     } else {
-      this.send(member, frameOfPackets(packets), packets.length, this.o.now());
+      const now = this.o.now();
+      // What was held came first: it goes out before the snapshot, and the window starts again.
+      this.window.flush(member, now);
+      this.send(member, frameOfPackets(packets), packets.length, now);
       this.report();
     }
   }
@@ -144,8 +154,13 @@ export class PacketFanout {
       let frame: Buffer | undefined;
       for (const member of g.members) {
         if (member.pending || member.sink.bufferedAmount > this.o.slowBytes) {
+          this.foldHeld(member);
           this.conflate(member, data, g);
           this.drain(member, now);
+          continue;
+        }
+        if (this.window.holds(member, now)) {
+          this.window.hold(member, data, g.starts, g.lengths, g.n, now);
           continue;
         }
         frame ??= frameOfSlices(data, g.starts, g.lengths, g.n);
@@ -161,7 +176,7 @@ export class PacketFanout {
     let heartbeats = 0;
     for (const member of this.members) {
       if (member.pending) this.drain(member, now);
-      if (now - member.lastSentAt >= this.o.heartbeatMs) {
+      if (!this.window.isHeld(member) && now - member.lastSentAt >= this.o.heartbeatMs) {
         member.sink.send(HEARTBEAT_FRAME);
         member.lastSentAt = now;
         heartbeats++;
@@ -176,6 +191,16 @@ export class PacketFanout {
     if (!last) return false;
     const n = Math.min(last.length, length);
     return last.compare(data, start, start + n, 0, n) === 0;
+  }
+
+  /** A held client turned slow: its held packets join the latest-per-instrument ones. */
+  private foldHeld(member: FanoutMember): void {
+    const t = this.window.take(member);
+    if (!t) return;
+    const pending = (member.pending ??= new Map());
+    for (let i = 0; i < t.p.count; i++) {
+      pending.set(t.p.tokens[i], t.data.subarray(t.p.starts[i], t.p.starts[i] + t.p.lengths[i]));
+    }
   }
 
   private conflate(member: FanoutMember, data: Buffer, g: Group): void {
@@ -196,7 +221,7 @@ export class PacketFanout {
 
   private send(member: FanoutMember, frame: Buffer, packets: number, now: number): void {
     member.sink.send(frame);
-    member.lastSentAt = now;
+    member.lastSentAt = member.lastDataAt = now;
     this.sent.frames++;
     this.sent.bytes += frame.length;
     this.sent.packets += packets;

@@ -3,7 +3,30 @@ import type { TickMode } from '../kite/kite.constants.js';
 /** What the fan-out needs of a client's socket (a `ws` WebSocket has both). */
 export interface PacketSink {
   readonly bufferedAmount: number;
+  /** Writes a frame; `data` may be reused once this returns (copy it to keep it). */
   send(data: Buffer): void;
+}
+
+/** What the fan-out counts. */
+export interface FanoutCounters {
+  frames: { inc(n?: number): void };
+  bytes: { inc(n?: number): void };
+  packets: { inc(n?: number): void };
+  heartbeats: { inc(n?: number): void };
+  conflated: { inc(n?: number): void };
+}
+
+export interface FanoutOptions {
+  /** A client whose socket buffers more than this is slow: it gets the latest packet per instrument. */
+  slowBytes: number;
+  /** A client sent nothing for this long gets a heartbeat. */
+  heartbeatMs: number;
+  /**
+   * At most one data frame per client in this many ms (0: every upstream frame at once). Packets
+   * that come sooner wait, in order and none dropped, and go out together when the window ends.
+   */
+  frameWindowMs?: number;
+  now: () => number;
 }
 
 /** Clients with the same subscriptions (instrument → mode): one frame is built for all of them. */
@@ -19,11 +42,23 @@ export interface Group {
   lengths: number[];
 }
 
+/** Packets held for a client until its window ends: Kite's frame layout, built in place. */
+export interface HeldPackets {
+  /** `[u16 count]([u16 len][packet])…` up to `used`; the count is written when it goes out. */
+  buf: Buffer;
+  used: number;
+  packets: number;
+}
+
 /** One client of the fan-out. */
 export interface FanoutMember {
   readonly sink: PacketSink;
   group?: Group;
   lastSentAt: number;
+  /** When it was last sent a data frame (not a heartbeat): the frame window counts from here. */
+  lastDataAt: number;
+  /** Packets waiting for the end of the client's frame window (FrameWindow); kept for reuse. */
+  held?: HeldPackets;
   /** Set while slow: the latest slice per instrument, sent once the socket drains. */
   pending?: Map<number, Buffer>;
 }
