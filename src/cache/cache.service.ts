@@ -56,7 +56,10 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private static memoryCache(): Cache {
-    return createCache(memoryStore({ max: 200_000, ttl: 0 }));
+    // No deep copy per write (lodash.clonedeep was 12 % of a Redis-less node's busy time with the
+    // feed at 2,000 ticks/s): a cached quote holds the decoded tick, which nothing changes after
+    // decoding (modes are projected into new objects), and reads were never copied either.
+    return createCache(memoryStore({ max: 200_000, ttl: 0, shouldCloneBeforeSet: false }));
   }
 
   onModuleInit(): void {
