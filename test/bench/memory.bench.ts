@@ -38,6 +38,13 @@ export interface MemorySide {
   rss_mib: number;
   /** the server's peak RSS over its life (VmHWM, MiB): what a container's memory limit must hold */
   rss_peak_mib: number;
+  /**
+   * RSS and heap per client of a second wave of as many clients again (N → 2N): the marginal
+   * cost, without the fixed steps the first clients cause (V8's young generation growing to its
+   * maximum while they connect, code compiled on first use), which the figures from 0 include.
+   */
+  marginal_rss_bytes: number;
+  marginal_heap_bytes: number;
 }
 
 export interface MemoryRuns {
@@ -125,7 +132,24 @@ async function idleRun(
         snapshots.push(await snapshot(server.proc, `${snapshotAt}-${connected}.heapsnapshot`));
       }
       const per = (k: keyof ProbeUsage) => Math.round((after[k] - before[k]) / Math.max(1, connected));
+      progress(`${kind} memory: connecting ${clients} more idle clients`);
+      const wave = await LoadGenerators.start(
+        procs,
+        { url: server.url, kind, token },
+        Array.from({ length: clients }, () => []),
+      );
+      let more: ProbeUsage;
+      try {
+        await sleep(1000);
+        more = await settled(server.proc);
+      } finally {
+        await wave.load.stop();
+      }
+      const marginal = (k: keyof ProbeUsage) =>
+        Math.round((more[k] - after[k]) / Math.max(1, wave.connected));
       return {
+        marginal_rss_bytes: marginal('rss'),
+        marginal_heap_bytes: marginal('heap_used'),
         heap_bytes: per('heap_used'),
         rss_bytes: per('rss'),
         external_bytes: per('external'),

@@ -184,6 +184,8 @@ if (want('memory')) {
     external_bytes: s.external_bytes,
     rss_mib: s.rss_mib,
     rss_peak_mib: s.rss_peak_mib,
+    marginal_bytes: s.marginal_rss_bytes,
+    marginal_heap_bytes: s.marginal_heap_bytes,
   });
   const rss = [pick(m.relay, 'rss_bytes'), pick(m.reference, 'rss_bytes')];
   const heap = [pick(m.relay, 'heap_bytes'), pick(m.reference, 'heap_bytes')];
@@ -194,6 +196,22 @@ if (want('memory')) {
   table.figure('  V8 heap (after a full GC)', heap[0], heap[1], fmt, ratios(heap[0], heap[1]));
   table.figure('  outside the heap (external)', ext[0], ext[1], fmt);
   table.figure('  V8 heap kite-relay adds', heapAdded, [], fmt);
+  const mRss = [pick(m.relay, 'marginal_rss_bytes'), pick(m.reference, 'marginal_rss_bytes')];
+  const mHeap = [pick(m.relay, 'marginal_heap_bytes'), pick(m.reference, 'marginal_heap_bytes')];
+  table.figure(
+    `  RSS per client, ${fmt(clients)} → ${fmt(2 * clients)}`,
+    mRss[0],
+    mRss[1],
+    fmt,
+    ratios(mRss[0], mRss[1]),
+  );
+  table.figure(
+    `  V8 heap per client, ${fmt(clients)} → ${fmt(2 * clients)}`,
+    mHeap[0],
+    mHeap[1],
+    fmt,
+    ratios(mHeap[0], mHeap[1]),
+  );
   table.figure(
     `  whole RSS with ${fmt(clients)} clients (MiB)`,
     pick(m.relay, 'rss_mib'),
@@ -214,6 +232,8 @@ if (want('memory')) {
       ratio: ratios(rss[0], rss[1]),
       heap_ratio: ratios(heap[0], heap[1]),
       heap_added_bytes: heapAdded,
+      marginal_ratio: ratios(mRss[0], mRss[1]),
+      marginal_heap_ratio: ratios(mHeap[0], mHeap[1]),
     }),
     runs: { relay: m.relay, reference: m.reference },
     ...(m.snapshots.length ? { snapshots: m.snapshots } : {}),
