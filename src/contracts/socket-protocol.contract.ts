@@ -1,5 +1,6 @@
 import type { TickMode } from '../kite/kite.constants.js';
 import type { Tick } from '../kite/tick.js';
+import type { CompactTickRow } from './compact-tick.contract.js';
 import type { FeedStatus } from './feed-status.contract.js';
 import type { MarketStatus, MarketStatusValue } from './market-status.contract.js';
 
@@ -10,6 +11,16 @@ import type { MarketStatus, MarketStatusValue } from './market-status.contract.j
 export { MARKET_NAMESPACE } from './market-namespace.contract.js';
 export type { FeedState, FeedStatus } from './feed-status.contract.js';
 export type { MarketStatus, MarketStatusValue } from './market-status.contract.js';
+export type {
+  CompactDepth,
+  CompactDepthLevel,
+  CompactFullRow,
+  CompactLtpRow,
+  CompactQuoteRow,
+  CompactTickRow,
+  MarketHandshakeAuth,
+  TickEncoding,
+} from './compact-tick.contract.js';
 
 export interface SubscribeRequest {
   instruments: (string | number)[];
@@ -40,6 +51,8 @@ export interface Heartbeat {
 
 export interface ServerToClientEvents {
   ticks: (ticks: Tick[]) => void;
+  /** Instead of `ticks`, to a client that connected with `auth.encoding: 'compact'`: one row per tick (compact-tick.contract.ts). */
+  ticks_compact: (rows: CompactTickRow[]) => void;
   market_status: (status: MarketStatus) => void;
   heartbeat: (beat: Heartbeat) => void;
   feed_status: (status: FeedStatus) => void;

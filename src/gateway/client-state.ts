@@ -1,5 +1,7 @@
 import type { Socket } from 'socket.io';
 import type { Principal } from '../auth/token.service.js';
+import { istIso } from '../clock/ist.js';
+import type { TickEncoding } from '../contracts/compact-tick.contract.js';
 import type { TickMode } from '../kite/kite.constants.js';
 import type { Tick } from '../kite/tick.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../contracts/socket-protocol.contract.js';
@@ -17,6 +19,8 @@ export interface ClientState {
   bucket?: TokenBucket;
   /** Conflated ticks of a slow client, latest per instrument. */
   pending?: Map<number, Tick>;
+  /** Set when the client connected with `auth.encoding: 'compact'`: it gets `ticks_compact` rows. */
+  compact?: true;
   /** A slow client's transport 'drain' listener, while it is slow. */
   onDrain?: () => void;
 }
@@ -36,6 +40,21 @@ export interface SocketData {
   subscriptions: number;
   slow: boolean;
   [CLIENT]: ClientState;
+}
+
+/** A newly admitted client's `socket.data`: nothing is allocated that it may never need. */
+export function socketData(node: string, principal: Principal, encoding: TickEncoding): SocketData {
+  const state: ClientState = { principal, subs: new Map() };
+  if (encoding === 'compact') state.compact = true;
+  return {
+    node,
+    user: principal.sub,
+    role: principal.role,
+    connected_at: istIso(Date.now()),
+    subscriptions: 0,
+    slow: false,
+    [CLIENT]: state,
+  };
 }
 
 export type MarketSocket = Socket<

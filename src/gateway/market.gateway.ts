@@ -21,7 +21,14 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { OrderUpdatesService } from '../orders/order-updates.service.js';
 import { ClientDirectory, socketIoClient, type ConnectedClient } from './client-directory.js';
 import { ClientSubscriptionService } from './client-subscription.service.js';
-import { CLIENT, ORDERS_ROOM, userRoom, type MarketSocket, type SocketData } from './client-state.js';
+import {
+  CLIENT,
+  ORDERS_ROOM,
+  socketData,
+  userRoom,
+  type MarketSocket,
+  type SocketData,
+} from './client-state.js';
 import {
   MARKET_NAMESPACE,
   type ClientToServerEvents,
@@ -35,6 +42,7 @@ import { TickFanout } from './tick-fanout.js';
 import { UnauthenticatedConnections } from './unauthenticated-connections.js';
 import { UserLimitsService } from './user-limits.service.js';
 import { forgetCredentials } from './handshake-credentials.js';
+import { COMPACT_ROOM, emitTicks, handshakeEncoding } from './tick-encoding.js';
 
 export type { ConnectedClient } from './client-directory.js';
 
@@ -98,32 +106,24 @@ export class MarketGateway
 
   afterInit(ns: Namespace): void {
     ns.use((socket, next) => {
-      const auth = socket.handshake.auth as { token?: unknown } | undefined;
+      const refuse = (reason: string) => {
+        this.m.refused.inc({ reason });
+        next(new Error(reason));
+      };
+      const auth = socket.handshake.auth as { token?: unknown; encoding?: unknown } | undefined;
       const token = typeof auth?.token === 'string' ? auth.token : this.tokens.sessionCookie(socket.request);
       const principal = this.tokens.admit(token);
-      if (!principal) {
-        this.m.refused.inc({ reason: 'unauthorized' });
-        return next(new Error('unauthorized'));
-      }
-      if (!this.limits.connect(socket.id, principal.sub, principal.limits)) {
-        this.m.refused.inc({ reason: 'too_many_connections' });
-        return next(new Error('too_many_connections'));
-      }
+      if (!principal) return refuse('unauthorized');
+      const encoding = handshakeEncoding(auth);
+      if (!encoding) return refuse('unsupported_encoding');
+      const admitted = this.limits.connect(socket.id, principal.sub, principal.limits);
+      if (!admitted) return refuse('too_many_connections');
       // A socket whose transport closes before it is connected gives its place back here.
       socket.conn.once('close', () => this.limits.disconnect(socket.id));
       this.unauthenticated.authenticated(socket.conn);
       // Nothing reads the token again, and fetchSockets() would carry it to other nodes.
       forgetCredentials(socket.handshake);
-      const data: SocketData = {
-        node: this.config.values.nodeId,
-        user: principal.sub,
-        role: principal.role,
-        connected_at: istIso(Date.now()),
-        subscriptions: 0,
-        slow: false,
-        [CLIENT]: { principal, subs: new Map() },
-      };
-      (socket as MarketSocket).data = data;
+      (socket as MarketSocket).data = socketData(this.config.values.nodeId, principal, encoding);
       next();
     });
     this.directory.serve(ns);
@@ -159,6 +159,7 @@ export class MarketGateway
     // A room per user, so that a user's sockets can be reached (and disconnected) on every node.
     void socket.join(userRoom(data.principal.sub));
     if (canSeeOrders(data.principal)) void socket.join(ORDERS_ROOM);
+    if (data.compact) void socket.join(COMPACT_ROOM);
     // Transport timing: the JWT's exp is wall-clock seconds.
     this.expiries.add(socket, data.principal.exp * 1000);
     socket.emit('market_status', this.status.current());
@@ -242,6 +243,6 @@ export class MarketGateway
       tokens,
       mode,
     );
-    if (out.length > 0 && socket.connected) socket.emit('ticks', out);
+    if (out.length > 0 && socket.connected) emitTicks(socket, out);
   }
 }

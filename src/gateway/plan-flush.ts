@@ -1,8 +1,10 @@
 import type { Tick } from '../kite/tick.js';
+import { compactRow } from '../contracts/compact-tick.contract.js';
 import { MARKET_NAMESPACE } from '../contracts/socket-protocol.contract.js';
 
 /** A Socket.IO v5 EVENT packet (type 2) on namespace /market, named `ticks`, up to its array. */
 const TICKS_PACKET_PREFIX = `2${MARKET_NAMESPACE},["ticks",[`;
+const COMPACT_PACKET_PREFIX = `2${MARKET_NAMESPACE},["ticks_compact",[`;
 
 /**
  * The `ticks` event as Socket.IO's encoder writes it (`2/market,["ticks",[…]]`), from ticks already
@@ -10,6 +12,11 @@ const TICKS_PACKET_PREFIX = `2${MARKET_NAMESPACE},["ticks",[`;
  */
 export function ticksPacket(parts: readonly string[]): string {
   return `${TICKS_PACKET_PREFIX}${parts.join(',')}]]`;
+}
+
+/** The `ticks_compact` event, from rows serialized the same way (`JSON.stringify(rows).slice(1, -1)`). */
+export function compactTicksPacket(parts: readonly string[]): string {
+  return `${COMPACT_PACKET_PREFIX}${parts.join(',')}]]`;
 }
 
 export interface FlushPlan {
@@ -26,12 +33,15 @@ export interface FlushPlan {
  * flush, `rooms` the members of each room, `slow` the clients being conflated. Each room's ticks
  * are serialized once, whatever its size, and each client gets one packet holding every tick of
  * every room it is in. Emitting per room instead sends a client one packet per instrument, which
- * at 1,000 clients × 50 instruments is ten times the writes (`npm run bench`).
+ * at 1,000 clients × 50 instruments is ten times the writes (`npm run bench`). The clients in
+ * `compact` get the room's rows instead (`ticks_compact`): each encoding of a room is serialized
+ * once, and only when one of its clients asked for it, so a room of JSON clients costs what it did.
  */
 export function planFlush(
   batch: ReadonlyMap<string, Tick[]>,
   rooms: ReadonlyMap<string, ReadonlySet<string>>,
   slow?: ReadonlySet<string>,
+  compact?: ReadonlySet<string>,
 ): FlushPlan {
   const perClient = new Map<string, string[]>();
   const conflate = new Map<string, Tick[]>();
@@ -40,6 +50,7 @@ export function planFlush(
     const members = rooms.get(room);
     if (!members) continue;
     let serialized: string | undefined;
+    let rows: string | undefined;
     for (const id of members) {
       if (slow?.has(id)) {
         const list = conflate.get(id);
@@ -47,14 +58,18 @@ export function planFlush(
         else conflate.set(id, [...ticks]);
         continue;
       }
-      serialized ??= JSON.stringify(ticks).slice(1, -1);
+      let part: string;
+      if (compact?.has(id)) part = rows ??= JSON.stringify(ticks.map(compactRow)).slice(1, -1);
+      else part = serialized ??= JSON.stringify(ticks).slice(1, -1);
       const parts = perClient.get(id);
-      if (parts) parts.push(serialized);
-      else perClient.set(id, [serialized]);
+      if (parts) parts.push(part);
+      else perClient.set(id, [part]);
       delivered += ticks.length;
     }
   }
   const packets = new Map<string, string>();
-  for (const [id, parts] of perClient) packets.set(id, ticksPacket(parts));
+  for (const [id, parts] of perClient) {
+    packets.set(id, compact?.has(id) ? compactTicksPacket(parts) : ticksPacket(parts));
+  }
   return { packets, conflate, delivered };
 }

@@ -7,6 +7,7 @@ import { CLIENT, room, type MarketSocket } from './client-state.js';
 import { bufferedPackets } from './engine-internals.js';
 import { planFlush } from './plan-flush.js';
 import { projectTick } from './project-tick.js';
+import { COMPACT_ROOM, emitTicks } from './tick-encoding.js';
 
 /** A client whose engine buffer holds more packets than this is slow: it gets conflated ticks. */
 const SLOW_BUFFER = 64;
@@ -71,7 +72,7 @@ export class TickFanout {
     const batch = this.batch;
     this.batch = new Map();
     const rooms = this.ns.adapter.rooms;
-    const plan = planFlush(batch, rooms, rooms.get(SLOW_ROOM));
+    const plan = planFlush(batch, rooms, rooms.get(SLOW_ROOM), rooms.get(COMPACT_ROOM));
     for (const [id, packet] of plan.packets) this.ns.sockets.get(id)?.conn.write(packet);
     for (const [id, ticks] of plan.conflate) this.conflate(id, ticks);
     this.m.delivered.inc(plan.delivered);
@@ -121,7 +122,7 @@ export class TickFanout {
     socket.data.slow = false;
     void socket.leave(SLOW_ROOM);
     if (pending && pending.size > 0) {
-      socket.emit('ticks', [...pending.values()]);
+      emitTicks(socket, [...pending.values()]);
       this.m.delivered.inc(pending.size);
     }
   }

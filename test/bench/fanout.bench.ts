@@ -27,6 +27,7 @@ import {
   type Server,
   type Sim,
 } from './bench-kit.js';
+import type { TickEncoding } from '../../src/contracts/compact-tick.contract.js';
 import type { LoadConfig } from './load-client.js';
 
 export interface FanoutOptions {
@@ -39,6 +40,8 @@ export interface FanoutOptions {
   windowS: number;
   /** When set, the gateway of the fan-out run writes a V8 CPU profile (node --cpu-prof) here. */
   cpuProfDir?: string;
+  /** The tick encoding kite-relay's load clients ask for (`--encoding`); default json. */
+  encoding?: TickEncoding;
 }
 
 export interface FanoutSide {
@@ -147,7 +150,7 @@ export async function benchFanout(o: FanoutOptions, repeat: number): Promise<Fan
       const relay = await loadedRun(
         o,
         sim,
-        'relay',
+        o.encoding === 'compact' ? 'relay-compact' : 'relay',
         async () => startGateway(sim, await simAccessToken(sim), { cpuProfDir: o.cpuProfDir }),
         jwt,
         subscriptions,

@@ -7,12 +7,16 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type WebSocket from 'ws';
+import { COMPACT_SELL_QUANTITY, type CompactTickRow } from '../../src/contracts/compact-tick.contract.js';
 import { connectKite, subscribeKite } from './kite-load.js';
 
 export interface LoadConfig {
   url: string;
-  /** relay: kite-relay's Socket.IO `/market`; kite: its `/kite/ws`; reference: the bare Socket.IO server. */
-  kind: 'relay' | 'reference' | 'kite';
+  /**
+   * relay: kite-relay's Socket.IO `/market`; relay-compact: the same with `auth.encoding: 'compact'`
+   * (`ticks_compact` rows); kite: its `/kite/ws`; reference: the bare Socket.IO server.
+   */
+  kind: 'relay' | 'relay-compact' | 'reference' | 'kite';
   token?: string;
   clients: number;
   /** Instruments per client, already assigned. */
@@ -87,12 +91,15 @@ async function connectAll(c: LoadConfig): Promise<void> {
         { length: Math.min(batch, c.clients - i) },
         () =>
           new Promise<void>((resolve) => {
-            const s = io(c.kind === 'relay' ? `${c.url}/market` : c.url, {
+            const s = io(c.kind === 'reference' ? c.url : `${c.url}/market`, {
               transports: ['websocket'],
               reconnection: false,
               forceNew: true,
               timeout: 20_000,
-              auth: c.token ? { token: c.token } : {},
+              auth: {
+                ...(c.token ? { token: c.token } : {}),
+                ...(c.kind === 'relay-compact' ? { encoding: 'compact' } : {}),
+              },
             });
             const settle = (ok: boolean) => {
               clearTimeout(timer);
@@ -130,11 +137,19 @@ async function subscribeAll(c: LoadConfig): Promise<void> {
             if (err) failed++;
             resolve();
           };
-          if (c.kind === 'relay') {
-            s.on('ticks', (ticks: { sell_quantity?: number }[]) => {
-              message();
-              for (const t of ticks) record(t.sell_quantity);
-            });
+          if (c.kind === 'relay' || c.kind === 'relay-compact') {
+            if (c.kind === 'relay') {
+              s.on('ticks', (ticks: { sell_quantity?: number }[]) => {
+                message();
+                for (const t of ticks) record(t.sell_quantity);
+              });
+            } else {
+              // A quote row holds the sell quantity at a fixed index; an index's row holds null there.
+              s.on('ticks_compact', (rows: CompactTickRow[]) => {
+                message();
+                for (const r of rows) record((r as unknown[])[COMPACT_SELL_QUANTITY]);
+              });
+            }
             s.timeout(30_000).emit('subscribe', { instruments: subs, mode: 'quote' }, done);
           } else {
             s.on('tick', (t: { total_sell_quantity?: number }) => {

@@ -16,7 +16,7 @@ import { benchReplay, benchTapeBytes, type TapeResult } from './tape.bench.js';
 
 // `npm run bench [-- --quick] [-- --repeat N] [-- --json FILE] [-- --clients N] [-- --rate N]
 // [-- --only decode|fanout|kite-ws|memory|cluster|candles|ready|tape] [-- --memory-clients N]
-// [-- --heap-snapshots DIR] [-- --cpu-prof] [-- --env "KITE_WS_FLUSH_MS=100 …"] [-- --node-args "--max-old-space-size=384 …"]` (V8 profiles of the fan-out gateway and the cluster nodes in test-artifacts/profiles; read them with profile-summary.ts).
+// [-- --heap-snapshots DIR] [-- --cpu-prof] [-- --env "KITE_WS_FLUSH_MS=100 …"] [-- --encoding json|compact] [-- --node-args "--max-old-space-size=384 …"]` (V8 profiles of the fan-out gateway and the cluster nodes in test-artifacts/profiles; read them with profile-summary.ts).
 // Every figure is measured `--repeat` times (default 3), kite-relay and its reference interleaved
 // (A, B, A, B…); the table shows the median and the min–max range, the machine's load under it.
 const args = process.argv.slice(2);
@@ -26,6 +26,9 @@ const only = opt('only');
 const want = (part: string) => !only || only === part;
 const jsonAt = opt('json');
 const repeat = Math.max(1, Math.floor(Number(opt('repeat') ?? 3)) || 1);
+// The tick encoding of kite-relay's fan-out clients (`auth.encoding`); the reference has only its own.
+const encoding = opt('encoding') ?? 'json';
+if (encoding !== 'json' && encoding !== 'compact') throw new Error(`--encoding ${encoding}: json or compact`);
 serverNodeArgs.push(...(opt('node-args')?.split(/\s+/).filter(Boolean) ?? []));
 for (const kv of opt('env')?.split(/\s+/).filter(Boolean) ?? []) {
   const at = kv.indexOf('=');
@@ -90,12 +93,13 @@ if (want('fanout')) {
     warmupS: quick ? 2 : 3,
     windowS: quick ? 4 : 10,
     cpuProfDir: args.includes('--cpu-prof') ? 'test-artifacts/profiles' : undefined,
+    encoding,
   };
   const f = await part('fanout', () => benchFanout(o, repeat));
   const series: Record<string, number[]> = {};
   table.heading(
     `fan-out ${o.ticksPerSecond} ticks/s, ${o.instruments} instr → ${o.clients} clients × ${o.perClient}`,
-    'kite-relay',
+    encoding === 'compact' ? 'kite-relay (compact)' : 'kite-relay',
     'bare Socket.IO',
   );
   for (const [label, key, better] of FIGURES) {

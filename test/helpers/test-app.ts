@@ -182,13 +182,16 @@ export class TestApp {
   }
 
   client(
-    opts: { token?: string; cookie?: string; origin?: string; connect?: boolean } = {},
+    opts: { token?: string; cookie?: string; origin?: string; connect?: boolean; encoding?: string } = {},
   ): Socket<ServerToClientEvents, ClientToServerEvents> {
     const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(this.url + MARKET_NAMESPACE, {
       transports: ['websocket'],
       reconnection: false,
       forceNew: true,
-      auth: opts.token ? { token: opts.token } : {},
+      auth: {
+        ...(opts.token ? { token: opts.token } : {}),
+        ...(opts.encoding !== undefined ? { encoding: opts.encoding } : {}),
+      },
       extraHeaders: {
         ...(opts.cookie ? { cookie: opts.cookie } : {}),
         ...(opts.origin ? { origin: opts.origin } : {}),
