@@ -1,4 +1,6 @@
+import type { Counter } from 'prom-client';
 import type { Socket } from 'socket.io';
+import type { UserLimitsService } from './user-limits.service.js';
 
 type Handshake = Socket['handshake'];
 
@@ -16,4 +18,19 @@ const NO_HEADERS: Handshake['headers'] = Object.freeze({});
 export function forgetCredentials(handshake: Handshake): void {
   handshake.auth = NO_AUTH;
   handshake.headers = NO_HEADERS;
+}
+
+/** A handshake refused: counted by reason, answered with the reason as the connect error. */
+export function refusal(refused: Counter, reason: string): Error {
+  refused.inc({ reason });
+  return new Error(reason);
+}
+
+/**
+ * A socket whose transport closes before it is connected gives its place back. Made here, not in
+ * the handshake middleware: a closure made there would keep the middleware's whole context (its
+ * `next` among it) alive per connected client.
+ */
+export function releaseOnClose(conn: Socket['conn'], id: string, limits: UserLimitsService): void {
+  conn.once('close', () => limits.disconnect(id));
 }

@@ -41,7 +41,7 @@ import { tickSnapshot } from './tick-snapshot.js';
 import { TickFanout } from './tick-fanout.js';
 import { UnauthenticatedConnections } from './unauthenticated-connections.js';
 import { UserLimitsService } from './user-limits.service.js';
-import { forgetCredentials } from './handshake-credentials.js';
+import { forgetCredentials, refusal, releaseOnClose } from './handshake-credentials.js';
 import { COMPACT_ROOM, emitTicks, handshakeEncoding } from './tick-encoding.js';
 
 export type { ConnectedClient } from './client-directory.js';
@@ -106,20 +106,15 @@ export class MarketGateway
 
   afterInit(ns: Namespace): void {
     ns.use((socket, next) => {
-      const refuse = (reason: string) => {
-        this.m.refused.inc({ reason });
-        next(new Error(reason));
-      };
       const auth = socket.handshake.auth as { token?: unknown; encoding?: unknown } | undefined;
       const token = typeof auth?.token === 'string' ? auth.token : this.tokens.sessionCookie(socket.request);
       const principal = this.tokens.admit(token);
-      if (!principal) return refuse('unauthorized');
+      if (!principal) return next(refusal(this.m.refused, 'unauthorized'));
       const encoding = handshakeEncoding(auth);
-      if (!encoding) return refuse('unsupported_encoding');
+      if (!encoding) return next(refusal(this.m.refused, 'unsupported_encoding'));
       const admitted = this.limits.connect(socket.id, principal.sub, principal.limits);
-      if (!admitted) return refuse('too_many_connections');
-      // A socket whose transport closes before it is connected gives its place back here.
-      socket.conn.once('close', () => this.limits.disconnect(socket.id));
+      if (!admitted) return next(refusal(this.m.refused, 'too_many_connections'));
+      releaseOnClose(socket.conn, socket.id, this.limits);
       this.unauthenticated.authenticated(socket.conn);
       // Nothing reads the token again, and fetchSockets() would carry it to other nodes.
       forgetCredentials(socket.handshake);
