@@ -23,7 +23,8 @@ type EngineConnection = Socket['conn'];
 @Injectable()
 export class UnauthenticatedConnections {
   private readonly perAddress = new Map<string, number>();
-  private readonly open = new Map<EngineConnection, string>();
+  /** Each open unauthenticated connection: its address, and its 'close' listener (removed once settled). */
+  private readonly open = new Map<EngineConnection, { address: string; onClose: () => void }>();
   private readonly failed = new FailedUpgrades(HANDSHAKE_TIMEOUT_MS);
   private readonly max: number;
   private trust: () => TrustProxy = () => () => false;
@@ -63,9 +64,10 @@ export class UnauthenticatedConnections {
       return false;
     }
     this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
-    this.open.set(conn, address);
+    const onClose = () => this.settled(conn);
+    this.open.set(conn, { address, onClose });
     this.m.open.inc();
-    conn.once('close', () => this.settled(conn));
+    conn.once('close', onClose);
     return true;
   }
 
@@ -89,9 +91,12 @@ export class UnauthenticatedConnections {
   }
 
   private settled(conn: EngineConnection): void {
-    const address = this.open.get(conn);
-    if (address === undefined) return;
+    const entry = this.open.get(conn);
+    if (entry === undefined) return;
+    const { address, onClose } = entry;
     this.open.delete(conn);
+    // An authenticated connection keeps no listener (and no closure) of this class for its life.
+    conn.off('close', onClose);
     this.m.open.dec();
     const n = (this.perAddress.get(address) ?? 1) - 1;
     if (n > 0) this.perAddress.set(address, n);
