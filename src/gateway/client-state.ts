@@ -9,7 +9,7 @@ import type { TokenBucket } from './rate-limiter.js';
 
 /**
  * What the gateway keeps per connected client, out of what crosses nodes. Kept small: an idle
- * client holds its principal and an empty map; the rest is made when first needed.
+ * client holds its principal and the shared empty NO_SUBS; the rest is made when first needed.
  */
 export interface ClientState {
   principal: Principal;
@@ -23,6 +23,20 @@ export interface ClientState {
   compact?: true;
   /** A slow client's transport 'drain' listener, while it is slow. */
   onDrain?: () => void;
+}
+
+/** The subscriptions of a client that has none yet: one map for all of them, which refuses writes. */
+class NoSubscriptions extends Map<number, TickMode> {
+  override set(): this {
+    throw new Error('NO_SUBS is shared: take the client its own map with ownSubs() first');
+  }
+}
+export const NO_SUBS: Map<number, TickMode> = new NoSubscriptions();
+
+/** The client's own subscriptions map, made at its first subscription (an idle client has none). */
+export function ownSubs(state: ClientState): Map<number, TickMode> {
+  if (state.subs === NO_SUBS) state.subs = new Map();
+  return state.subs;
 }
 
 /** Where the ClientState sits in `socket.data`: a symbol key, which the Redis adapter's encoder skips. */
@@ -44,7 +58,7 @@ export interface SocketData {
 
 /** A newly admitted client's `socket.data`: nothing is allocated that it may never need. */
 export function socketData(node: string, principal: Principal, encoding: TickEncoding): SocketData {
-  const state: ClientState = { principal, subs: new Map() };
+  const state: ClientState = { principal, subs: NO_SUBS };
   if (encoding === 'compact') state.compact = true;
   return {
     node,

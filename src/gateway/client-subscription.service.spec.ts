@@ -7,7 +7,7 @@ import type { MarketFeedService } from '../market-feed/market-feed.service.js';
 import { SubscriptionRegistry } from '../market-feed/subscription-registry.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ClientSubscriptionService } from './client-subscription.service.js';
-import type { ClientState } from './client-state.js';
+import { NO_SUBS, type ClientState } from './client-state.js';
 import { TokenBucket } from './rate-limiter.js';
 import { RelayEvents } from '../events/relay-events.js';
 import { StandaloneUsage } from './cluster-usage.js';
@@ -48,13 +48,27 @@ function setup(o: { loaded?: boolean; capacity?: number; max?: number; perUser?:
   const sut = new ClientSubscriptionService(config, instruments, feed, limits, metrics);
   const stateOf = (sub: string): ClientState => ({
     principal: { sub, role: 'viewer', exp: 0 },
-    subs: new Map(),
+    // As the gateway makes it: the shared empty map until the first subscription.
+    subs: NO_SUBS,
     bucket: new TokenBucket(20, 10),
   });
   return { sut, state: stateOf('u'), stateOf, registry, released, limits, metrics };
 }
 
 describe('ClientSubscriptionService', () => {
+  it('an idle client shares the one empty map; its first subscription gets it its own, no other client sees it', async () => {
+    const { sut, stateOf } = setup();
+    const a = stateOf('a');
+    const b = stateOf('b');
+    assert.equal(a.subs, b.subs);
+    await sut.subscribe('sa', a, { instruments: ['NSE:INFY'], mode: 'ltp' });
+    assert.notEqual(a.subs, NO_SUBS);
+    assert.deepEqual([...a.subs.values()], ['ltp']);
+    assert.equal(b.subs.size, 0);
+    assert.equal(NO_SUBS.size, 0);
+    assert.throws(() => NO_SUBS.set(1, 'ltp'), /NO_SUBS is shared/);
+  });
+
   it('resolves, acquires and acks as SPEC shows; unknown symbols are rejected by name', async () => {
     const { sut, state } = setup();
     const out = await sut.subscribe('s1', state, {

@@ -5,7 +5,7 @@ import { InstrumentsService } from '../instruments/instruments.service.js';
 import type { TickMode } from '../kite/kite.constants.js';
 import { MarketFeedService } from '../market-feed/market-feed.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { room, type ClientState } from './client-state.js';
+import { ownSubs, room, type ClientState } from './client-state.js';
 import { TokenBucket } from './rate-limiter.js';
 import type { SubscribeAck, UnsubscribeAck } from '../contracts/socket-protocol.contract.js';
 import { UserLimitsService } from './user-limits.service.js';
@@ -118,7 +118,7 @@ export class ClientSubscriptionService {
       const old = state.subs.get(token);
       if (old && old !== mode) out.leave.push(room(token, old));
       if (old !== mode) out.fresh.push(token);
-      state.subs.set(token, mode);
+      ownSubs(state).set(token, mode);
       out.join.push(room(token, mode));
       if (out.ack.ok) {
         out.ack.subscribed.push({ instrument_token: token, symbol: wanted.get(token)?.symbol, mode });

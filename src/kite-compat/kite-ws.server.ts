@@ -16,6 +16,7 @@ import { AppConfigService } from '../config/app-config.service.js';
 import { istIso } from '../clock/ist.js';
 import { RelayEvents } from '../events/relay-events.js';
 import { ClientDirectory, type ConnectedClient } from '../gateway/client-directory.js';
+import { NO_SUBS } from '../gateway/client-state.js';
 import { ClientSubscriptionService } from '../gateway/client-subscription.service.js';
 import { ExpirySweep } from '../gateway/expiry-sweep.js';
 import { TICK_SOURCE, type TickSource } from '../market-feed/tick-source.js';
@@ -176,7 +177,7 @@ export class KiteWsServer implements OnApplicationBootstrap, BeforeApplicationSh
     const c: KiteClient = {
       id,
       ws,
-      state: { principal, subs: new Map() },
+      state: { principal, subs: NO_SUBS },
       member: this.fanout.add(new BinaryWire(ws, socket)),
       connectedAt: Date.now(),
       queue: Promise.resolve(),
