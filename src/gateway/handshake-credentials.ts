@@ -26,11 +26,24 @@ export function refusal(refused: Counter, reason: string): Error {
   return new Error(reason);
 }
 
+/** Each admitted connection's 'close' listener, until its socket connects (a weak entry: none stays). */
+const releases = new WeakMap<Socket['conn'], () => void>();
+
 /**
- * A socket whose transport closes before it is connected gives its place back. Made here, not in
- * the handshake middleware: a closure made there would keep the middleware's whole context (its
- * `next` among it) alive per connected client.
+ * A socket whose transport closes between its admission and its connection gives its place back
+ * (Socket.IO then never reports a disconnect). Made here, not in the handshake middleware: a closure
+ * made there would keep the middleware's whole context (its `next` among it) alive.
  */
 export function releaseOnClose(conn: Socket['conn'], id: string, limits: UserLimitsService): void {
-  conn.once('close', () => limits.disconnect(id));
+  const release = () => limits.disconnect(id);
+  releases.set(conn, release);
+  conn.once('close', release);
+}
+
+/** The socket connected: its disconnect gives the place back from now on, so the listener goes. */
+export function connectedSoReleasedOnDisconnect(conn: Socket['conn']): void {
+  const release = releases.get(conn);
+  if (!release) return;
+  releases.delete(conn);
+  conn.off('close', release);
 }
