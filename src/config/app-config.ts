@@ -49,8 +49,6 @@ export interface AppConfig {
   readonly heartbeatIntervalMs: number;
   /** /kite/ws: at most one data frame per client in this many ms (0: each upstream frame at once). */
   readonly kiteWsFlushMs: number;
-  /** /market: ticks wait this many ms for the fan-out's flush (0: the next turn of the event loop). */
-  readonly flushMs: number;
   readonly marketCalendarFile?: string;
   /** Absolute path of the directory kite-relay keeps files in (the instrument master without Redis). */
   readonly dataDir: string;

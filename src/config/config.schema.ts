@@ -209,7 +209,6 @@ export const configSchema = Joi.object({
   API_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 100_000, 600),
   // Under 1 s, so that a client waiting out its window never misses Kite's heartbeat second.
   KITE_WS_FLUSH_MS: wholeNumber(0, 500, 0),
-  FLUSH_MS: wholeNumber(0, 500, 0),
   HEARTBEAT_INTERVAL_MS: Joi.number()
     .integer()
     .min(100)

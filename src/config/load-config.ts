@@ -110,7 +110,6 @@ function toAppConfig(v: Validated, warnings: string[]): AppConfig {
     apiRateLimitPerMinute: Number(v.API_RATE_LIMIT_PER_MINUTE),
     heartbeatIntervalMs: Number(v.HEARTBEAT_INTERVAL_MS),
     kiteWsFlushMs: Number(v.KITE_WS_FLUSH_MS),
-    flushMs: Number(v.FLUSH_MS),
     marketCalendarFile: str('MARKET_CALENDAR_FILE'),
     dataDir,
     record: {

@@ -127,7 +127,7 @@ export class MarketGateway
       next();
     });
     this.directory.serve(ns);
-    const fanout = new TickFanout(ns, this.m, this.config.values.flushMs);
+    const fanout = new TickFanout(ns, this.m);
     this.fanout = fanout;
     this.off.push(
       this.events.on('feed.ticks', (ticks) => fanout.enqueue(ticks)),

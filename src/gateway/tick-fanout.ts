@@ -17,7 +17,7 @@ const SLOW_CHECK_MS = 50;
 
 /**
  * The fan-out of one node: ticks are batched per room (instrument × mode) until the next turn of
- * the event loop (or for FLUSH_MS), then every client gets one packet (planFlush). A slow client — its engine.io
+ * the event loop, then every client gets one packet (planFlush). A slow client — its engine.io
  * buffer past 64 packets — gets only the latest tick per instrument until it drains, so it never
  * holds up the others and never grows without bound.
  */
@@ -30,8 +30,6 @@ export class TickFanout {
   constructor(
     private readonly ns: Namespace,
     private readonly m: { delivered: Counter; conflated: Counter },
-    /** FLUSH_MS: ticks wait this long for the flush (0: the next turn of the event loop). */
-    private readonly flushMs = 0,
   ) {
     this.slowCheck = setInterval(() => this.markSlowClients(), SLOW_CHECK_MS);
     this.slowCheck.unref();
@@ -57,8 +55,7 @@ export class TickFanout {
     }
     if (!this.flushScheduled && this.batch.size > 0) {
       this.flushScheduled = true;
-      if (this.flushMs > 0) setTimeout(() => this.flush(), this.flushMs).unref();
-      else setImmediate(() => this.flush());
+      setImmediate(() => this.flush());
     }
   }
 
