@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -51,6 +51,14 @@ describe('dashboard in a real browser (Debian chromium)', { skip }, () => {
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
+      // The tick events the page's socket receives: it asks for compact ticks, so no tick objects.
+      const tickFrames = { ticks_compact: 0, ticks: 0 };
+      page.on('websocket', (ws) =>
+        ws.on('framereceived', ({ payload }) => {
+          const event = /^42\/market,\["(ticks(?:_compact)?)"/.exec(String(payload))?.[1];
+          if (event === 'ticks' || event === 'ticks_compact') tickFrames[event]++;
+        }),
+      );
       await page.goto(`${t.url}/`);
       // No dashboard session yet: the page says so and offers the button.
       await page.locator('#login').waitFor({ state: 'visible' });
@@ -95,6 +103,14 @@ describe('dashboard in a real browser (Debian chromium)', { skip }, () => {
         /%$/,
       );
       assert.match(await page.locator('#tick-age').innerText(), /last tick \d+\.\d s ago/);
+      // Those prices came as ticks_compact rows, decoded by the contract's decoder the page loads.
+      assert.ok(tickFrames.ticks_compact > 0, 'the page got ticks_compact');
+      assert.equal(tickFrames.ticks, 0, 'and no tick objects');
+      const decoder = await t.http('/contracts/compact-tick.contract.js');
+      assert.equal(decoder.status, 200);
+      assert.match(decoder.headers.get('content-type') ?? '', /javascript/);
+      const compiled = join(import.meta.dirname, '..', '..', 'src', 'contracts', 'compact-tick.contract.js');
+      assert.equal(decoder.text, readFileSync(compiled, 'utf8'), "the gateway's own decoder, as compiled");
 
       // Depth and the chart for the selected instrument (full mode).
       const candlesAsked = page.waitForRequest((r) => r.url().includes('/api/candles?i=NSE%3AINFY'));

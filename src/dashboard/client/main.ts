@@ -1,6 +1,7 @@
 /**
  * The dashboard served at `/`: browser ES modules compiled by the project's tsc and copied to
- * dashboard/public/js/. They import the server's types only, so no bundler is needed.
+ * dashboard/public/js/. They import the server's types only, and one dependency-free contract
+ * (the compact tick decoder, copied to dashboard/public/contracts/), so no bundler is needed.
  */
 import { startAdminPanel } from './admin-panel.js';
 import { onChartTicks, startChart } from './chart.js';
