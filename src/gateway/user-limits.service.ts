@@ -18,7 +18,8 @@ interface User {
 interface Client {
   sub: string;
   connected: boolean;
-  instruments: Set<number>;
+  /** Made at the client's first instrument: an idle client holds none. */
+  instruments?: Set<number>;
 }
 
 /**
@@ -79,9 +80,10 @@ export class UserLimitsService implements OnApplicationShutdown {
     const c = this.client(client, sub);
     const u = this.user(sub);
     let grew = false;
+    const mine = (c.instruments ??= new Set());
     for (const t of tokens) {
-      if (c.instruments.has(t)) continue;
-      c.instruments.add(t);
+      if (mine.has(t)) continue;
+      mine.add(t);
       const n = u.refs.get(t) ?? 0;
       u.refs.set(t, n + 1);
       grew ||= n === 0;
@@ -96,8 +98,8 @@ export class UserLimitsService implements OnApplicationShutdown {
     if (!c) return;
     const u = this.user(c.sub);
     let shrank = false;
-    for (const t of tokens ? [...tokens] : [...c.instruments]) {
-      if (!c.instruments.delete(t)) continue;
+    for (const t of tokens ? [...tokens] : [...(c.instruments ?? [])]) {
+      if (!c.instruments?.delete(t)) continue;
       const n = (u.refs.get(t) ?? 1) - 1;
       if (n > 0) u.refs.set(t, n);
       else {
@@ -141,7 +143,7 @@ export class UserLimitsService implements OnApplicationShutdown {
 
   private client(id: string, sub: string): Client {
     let c = this.clients.get(id);
-    if (!c) this.clients.set(id, (c = { sub, connected: false, instruments: new Set() }));
+    if (!c) this.clients.set(id, (c = { sub, connected: false }));
     return c;
   }
 
@@ -152,7 +154,7 @@ export class UserLimitsService implements OnApplicationShutdown {
   }
 
   private forgetIfIdle(id: string, c: Client): void {
-    if (c.connected || c.instruments.size > 0) return;
+    if (c.connected || (c.instruments?.size ?? 0) > 0) return;
     this.clients.delete(id);
     const u = this.users.get(c.sub);
     if (u && u.connections === 0 && u.refs.size === 0) this.users.delete(c.sub);
