@@ -41,12 +41,8 @@ import { tickSnapshot } from './tick-snapshot.js';
 import { TickFanout } from './tick-fanout.js';
 import { UnauthenticatedConnections } from './unauthenticated-connections.js';
 import { UserLimitsService } from './user-limits.service.js';
-import {
-  connectedSoReleasedOnDisconnect,
-  forgetCredentials,
-  refusal,
-  releaseOnClose,
-} from './handshake-credentials.js';
+import { forgetCredentials } from './handshake-credentials.js';
+import { cancelReleaseOnClose, refusal, releaseOnClose } from './handshake-admission.js';
 import { COMPACT_ROOM, emitTicks, handshakeEncoding } from './tick-encoding.js';
 
 export type { ConnectedClient } from './client-directory.js';
@@ -155,7 +151,7 @@ export class MarketGateway
 
   handleConnection(socket: MarketSocket): void {
     this.m.clients.inc();
-    connectedSoReleasedOnDisconnect(socket.conn);
+    cancelReleaseOnClose(socket.conn);
     const data = socket.data[CLIENT];
     // A room per user, so that a user's sockets can be reached (and disconnected) on every node.
     void socket.join(userRoom(data.principal.sub));

@@ -2,21 +2,21 @@ import type { Tick } from '../kite/tick.js';
 import { compactRow } from '../contracts/compact-tick.contract.js';
 import { MARKET_NAMESPACE } from '../contracts/socket-protocol.contract.js';
 
-/** A Socket.IO v5 EVENT packet (type 2) on namespace /market, named `ticks`, up to its array. */
-const TICKS_PACKET_PREFIX = `2${MARKET_NAMESPACE},["ticks",[`;
-const COMPACT_PACKET_PREFIX = `2${MARKET_NAMESPACE},["ticks_compact",[`;
+type TicksEvent = 'ticks' | 'ticks_compact';
+
+/** A Socket.IO v5 EVENT packet (type 2) on namespace /market, named after the event, up to its array. */
+const PACKET_PREFIX: Record<TicksEvent, string> = {
+  ticks: `2${MARKET_NAMESPACE},["ticks",[`,
+  ticks_compact: `2${MARKET_NAMESPACE},["ticks_compact",[`,
+};
 
 /**
- * The `ticks` event as Socket.IO's encoder writes it (`2/market,["ticks",[…]]`), from ticks already
- * serialized without their enclosing brackets (each part is `JSON.stringify(ticks).slice(1, -1)`).
+ * The `ticks` event (or `ticks_compact`) as Socket.IO's encoder writes it (`2/market,["ticks",[…]]`),
+ * from ticks (rows) already serialized without their enclosing brackets (each part is
+ * `JSON.stringify(ticks).slice(1, -1)`).
  */
-export function ticksPacket(parts: readonly string[]): string {
-  return `${TICKS_PACKET_PREFIX}${parts.join(',')}]]`;
-}
-
-/** The `ticks_compact` event, from rows serialized the same way (`JSON.stringify(rows).slice(1, -1)`). */
-export function compactTicksPacket(parts: readonly string[]): string {
-  return `${COMPACT_PACKET_PREFIX}${parts.join(',')}]]`;
+export function ticksPacket(parts: readonly string[], event: TicksEvent = 'ticks'): string {
+  return `${PACKET_PREFIX[event]}${parts.join(',')}]]`;
 }
 
 export interface FlushPlan {
@@ -69,7 +69,7 @@ export function planFlush(
   }
   const packets = new Map<string, string>();
   for (const [id, parts] of perClient) {
-    packets.set(id, compact?.has(id) ? compactTicksPacket(parts) : ticksPacket(parts));
+    packets.set(id, ticksPacket(parts, compact?.has(id) ? 'ticks_compact' : 'ticks'));
   }
   return { packets, conflate, delivered };
 }

@@ -43,8 +43,7 @@ export class PacketFanout {
   }
 
   add(sink: PacketSink): FanoutMember {
-    const now = this.o.now();
-    const member: FanoutMember = { sink, lastSentAt: now, lastDataAt: -Infinity };
+    const member: FanoutMember = { sink, lastSentAt: this.o.now(), lastDataAt: -Infinity };
     this.members.add(member);
     return member;
   }
