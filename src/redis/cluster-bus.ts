@@ -111,6 +111,7 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
       channelPrefix: this.redis.key(ADAPTER_KEY),
       dropped: drop,
       publishFailed: () => drop('not_published'),
+      subscribeFailed: () => drop('not_subscribed'),
     });
   }
 

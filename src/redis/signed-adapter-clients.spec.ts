@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Namespace } from 'socket.io';
 import { deriveClusterKey } from './cluster-mac.js';
 import { signedAdapterClients } from './signed-adapter-clients.js';
 
@@ -12,10 +14,28 @@ const REQUESTS = `${PREFIX}-request#/market#`;
 /** A stand-in for ioredis: publish is recorded (or refused), messages are emitted by the test. */
 class FakeRedis extends EventEmitter {
   readonly published: { channel: string; message: Buffer }[] = [];
+  readonly subscribed: string[] = [];
   refuse?: Error;
   publish(channel: string, message: Buffer): Promise<number> {
     if (this.refuse) return Promise.reject(this.refuse);
     this.published.push({ channel, message });
+    return Promise.resolve(1);
+  }
+  subscribe(...channels: unknown[]): Promise<number> {
+    return this.command('subscribe', channels);
+  }
+  psubscribe(...patterns: unknown[]): Promise<number> {
+    return this.command('psubscribe', patterns);
+  }
+  unsubscribe(...channels: unknown[]): Promise<number> {
+    return this.command('unsubscribe', channels);
+  }
+  punsubscribe(...patterns: unknown[]): Promise<number> {
+    return this.command('punsubscribe', patterns);
+  }
+  private command(name: string, args: unknown[]): Promise<number> {
+    if (this.refuse) return Promise.reject(this.refuse);
+    this.subscribed.push(`${name} ${args.flat().join(' ')}`);
     return Promise.resolve(1);
   }
 }
@@ -30,6 +50,7 @@ function pair(key = KEY) {
     channelPrefix: PREFIX,
     dropped: (r) => drops.push(r),
     publishFailed: () => drops.push('not_published'),
+    subscribeFailed: () => drops.push('not_subscribed'),
   });
   return { raw: pub, drops, pub: clients.pub, sub: clients.sub, rawSub: sub };
 }
@@ -77,6 +98,28 @@ describe('signedAdapterClients', () => {
     );
     assert.equal(await a.pub.publish(REQUESTS, 'x'), 0);
     assert.deepEqual(a.drops, ['not_published']);
+  });
+
+  it("the adapter's own unawaited (un)subscribes, refused by a closed connection, are counted and never reject unhandled", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const b = pair();
+      const nsp = { name: '/market', server: { encoder: {} } } as unknown as Namespace;
+      const adapter = createAdapter(b.pub, b.sub, { key: PREFIX })(nsp);
+      assert.deepEqual(b.rawSub.subscribed, [
+        `psubscribe ${PREFIX}#/market#*`,
+        `subscribe ${PREFIX}-request#/market# ${PREFIX}-response#/market# ${PREFIX}-response#/market#${(adapter as unknown as { uid: string }).uid}#`,
+      ]);
+      b.rawSub.refuse = new Error('Connection is closed.');
+      void adapter.close();
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(b.drops, ['not_subscribed', 'not_subscribed']);
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('off removes the listener the adapter added', () => {

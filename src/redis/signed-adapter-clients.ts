@@ -12,10 +12,13 @@ export interface AdapterSigning {
   dropped(reason: string): void;
   /** A publish Redis refused (NOPERM after an ACL change, a closed connection): counted, never thrown. */
   publishFailed(err: unknown): void;
+  /** A (un)subscribe of the adapter's that failed (a closed connection at shutdown): counted, never thrown. */
+  subscribeFailed(err: unknown): void;
   now?: () => number;
 }
 
 type Listener = (...args: unknown[]) => void;
+type SubscribeCommand = 'subscribe' | 'psubscribe' | 'unsubscribe' | 'punsubscribe';
 
 /**
  * The two ioredis clients handed to @socket.io/redis-adapter, signed like the cluster bus: every
@@ -26,7 +29,8 @@ type Listener = (...args: unknown[]) => void;
  * them or disconnect them. The adapter itself is unchanged: it sees its own bytes.
  *
  * A publish the adapter fires without awaiting (broadcasts, disconnects, responses) cannot reject
- * unhandled either: Redis refusing it is counted, and the node goes on.
+ * unhandled either: Redis refusing it is counted, and the node goes on. Nor can the (un)subscribes
+ * it fires without awaiting when a namespace's adapter is made or closed.
  */
 export function signedAdapterClients(pub: Redis, sub: Redis, s: AdapterSigning): { pub: Redis; sub: Redis } {
   const now = s.now ?? Date.now;
@@ -91,7 +95,18 @@ export function signedAdapterClients(pub: Redis, sub: Redis, s: AdapterSigning):
         return 0;
       }),
   });
+  const settled =
+    (name: SubscribeCommand) =>
+    (...args: unknown[]): Promise<unknown> =>
+      (sub[name] as (...a: unknown[]) => Promise<unknown>)(...args).catch((err: unknown) => {
+        s.subscribeFailed(err);
+        return 0;
+      });
   const signedSub = facade(sub, {
+    subscribe: settled('subscribe'),
+    psubscribe: settled('psubscribe'),
+    unsubscribe: settled('unsubscribe'),
+    punsubscribe: settled('punsubscribe'),
     on: (event: string, fn: Listener) => {
       sub.on(event, wrap(event, fn));
       return signedSub;
