@@ -285,13 +285,14 @@ describe('PacketFanout with KITE_WS_FLUSH_MS: at most one data frame per client 
     assert.equal(a.sent.length, 3, 'nothing left held');
   });
 
-  it('a held client that turns slow keeps the latest packet per instrument, held ones included', (t) => {
-    const { sut, advance } = windowed(t, 100);
+  it('a held client that turns slow keeps the latest packet per instrument, held ones included, and counts each one replaced', (t) => {
+    const { sut, m, advance } = windowed(t, 100);
     const a = new FakeSink();
     sut.setSubscriptions(sut.add(a), subs([INFY, 'quote'], [TCS, 'quote']));
     sut.ingest(upstream(tick(INFY, 1)));
     advance(10);
     sut.ingest(upstream(tick(INFY, 2), tick(TCS, 3)));
+    sut.ingest(upstream(tick(INFY, 5)));
     a.bufferedAmount = 5000;
     sut.ingest(upstream(tick(INFY, 4)));
     advance(200);
@@ -299,6 +300,7 @@ describe('PacketFanout with KITE_WS_FLUSH_MS: at most one data frame per client 
     a.bufferedAmount = 0;
     sut.tick();
     assert.deepEqual(prices(a), [[1], [4, 3]]);
+    assert.equal(m.conflated.n, 2, 'INFY 2 replaced by the held 5, and 5 by 4');
   });
 
   it('no heartbeat while a frame is held: the window ends first', (t) => {

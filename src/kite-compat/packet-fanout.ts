@@ -198,6 +198,7 @@ export class PacketFanout {
     if (!t) return;
     const pending = (member.pending ??= new Map());
     for (let i = 0; i < t.p.count; i++) {
+      if (pending.has(t.p.tokens[i])) this.m.conflated.inc();
       pending.set(t.p.tokens[i], t.data.subarray(t.p.starts[i], t.p.starts[i] + t.p.lengths[i]));
     }
   }
