@@ -128,7 +128,7 @@ describe('every Redis write path refuses a non-finite or past expiry before anyt
 
   it('the upstream lease and the quote cache and call slot (script TTLs, cache TTL)', async () => {
     const lease = new LeaseRepository(redis);
-    const quotes = new QuoteStore(redis);
+    const quotes = new QuoteStore(redis, key);
     for (const ttl of BAD_TTLS) {
       await refuses(`acquire ${ttl}`, () => lease.acquire('n1', ttl));
       await refuses(`renew ${ttl}`, () => lease.renew('n1', 7, ttl));

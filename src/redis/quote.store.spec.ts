@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RedisServer } from '../../test/helpers/redis-server.js';
+import type { AppConfigService } from '../config/app-config.service.js';
 import type { CachedQuote } from '../contracts/cached-quote.contract.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { ClusterKey } from './cluster-key.js';
 import { QuoteStore } from './quote.store.js';
 import type { RedisClients } from './redis-clients.js';
+
+const keyOf = (secret: string, metrics = new MetricsService()) =>
+  new ClusterKey({ values: { sessionEncryptionKey: secret } } as AppConfigService, metrics);
 
 const full: CachedQuote = {
   as_of: 1_764_750_000_000,
@@ -33,18 +39,19 @@ const full: CachedQuote = {
 describe('QuoteStore on a real redis-server', () => {
   let server: RedisServer;
   let store: QuoteStore;
+  let metrics: MetricsService;
+  const clients = () =>
+    ({ command: server.client, key: (n: string) => `qs:${n}` }) as unknown as RedisClients;
   before(async () => {
     server = await RedisServer.start();
-    store = new QuoteStore({
-      command: server.client,
-      key: (n: string) => `qs:${n}`,
-    } as unknown as RedisClients);
+    metrics = new MetricsService();
+    store = new QuoteStore(clients(), keyOf('quote-store-spec-0123456789abcdef0123', metrics));
   });
   after(async () => {
     await server?.close();
   });
 
-  it('a batch written is read back through cache-manager (its telejson parse) as written, per generation, with its TTL', async () => {
+  it('a batch written is read back as written, per generation, with its TTL', async () => {
     const ltp: CachedQuote = {
       as_of: 1,
       tick: { instrument_token: 5, mode: 'ltp', tradable: false, last_price: 0.05 },
@@ -61,5 +68,28 @@ describe('QuoteStore on a real redis-server', () => {
     assert.deepEqual(await store.read(4, [408065]), [undefined], 'another generation does not see it');
     const ttl = await server.client.pttl('qs:q:3:408065');
     assert.ok(ttl > 59_000 && ttl <= 60_000, `PX set: ${ttl}`);
+  });
+
+  it('a quote planted, edited, copied to another instrument or sealed under another key reads as none, counted', async () => {
+    await store.write(7, [[408065, full]], 60_000);
+    const genuine = (await server.client.get('qs:q:7:408065'))!;
+    assert.equal(genuine.slice(44), JSON.stringify(full), 'the JSON after its 43-character MAC and a dot');
+    const planted = JSON.stringify({ ...full, tick: { ...full.tick, last_price: 1 } });
+    await server.client.set('qs:q:7:1', planted, 'PX', 60_000);
+    await server.client.set('qs:q:7:2', genuine.replace('1520.5', '1.5'), 'PX', 60_000);
+    await server.client.set('qs:q:7:3', genuine, 'PX', 60_000);
+    const other = new QuoteStore(clients(), keyOf('another-deployment-0123456789abcdef0123'));
+    await other.write(7, [[4, full]], 60_000);
+    assert.deepEqual(await store.read(7, [408065, 1, 2, 3, 4]), [
+      full,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    assert.match(
+      await metrics.registry.metrics(),
+      /kite_relay_redis_records_refused_total\{kind="quote"\} 4/,
+    );
   });
 });

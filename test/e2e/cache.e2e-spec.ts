@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CacheService } from '../../src/cache/cache.service.js';
+import { MetricsService } from '../../src/metrics/metrics.service.js';
 import { TestApp } from '../helpers/test-app.js';
 import { RedisServer } from '../helpers/redis-server.js';
 import { sleep, waitFor } from '../helpers/wait.js';
@@ -62,6 +63,33 @@ describe('cache: one layer, a few seconds of truth, Redis with an in-memory fall
     assert.ok(answers.every((a) => a.status === 200 && a.body.missing.length === 0));
     assert.equal(new Set(answers.map((a) => a.body.data['NSE:TCS'].as_of)).size, 1);
     assert.equal(await quoteCalls(), before + 1);
+  });
+
+  it('a quote planted or edited in Redis is not served: the read goes to Kite, and the refusal is counted', async () => {
+    const first = await quote('NSE:INFY');
+    assert.equal(first.status, 200);
+    await t.get(CacheService).flush();
+    const before = await quoteCalls();
+    const token = (first.body.data['NSE:INFY'] as { instrument_token: number }).instrument_token;
+    const [key, ...more] = await redis.client.keys(`${t.cacheKeyPrefix}q:*:${token}`);
+    assert.equal(more.length, 0, 'one generation');
+    const stored = (await redis.client.get(key))!;
+    assert.equal(stored[43], '.', 'sealed: a MAC, a dot, the JSON');
+    const edited = JSON.parse(stored.slice(44)) as { tick: { last_price: number } };
+    edited.tick.last_price = 0.05;
+    // Unsealed, and then with the genuine seal over the edited JSON.
+    for (const value of [JSON.stringify(edited), `${stored.slice(0, 44)}${JSON.stringify(edited)}`]) {
+      await redis.client.set(key, value, 'PX', TTL);
+      const served = await quote('NSE:INFY');
+      assert.equal(served.status, 200);
+      assert.notEqual(served.body.data['NSE:INFY'].last_price, 0.05, 'the planted price is not served');
+      await t.get(CacheService).flush(); // Kite's answer goes to Redis: the next read is Redis'
+    }
+    assert.equal(await quoteCalls(), before + 2, 'each refused quote was asked of Kite again');
+    assert.match(
+      await t.get(MetricsService).registry.metrics(),
+      /kite_relay_redis_records_refused_total\{kind="quote"\} 2/,
+    );
   });
 
   it('a session change empties the quotes', async () => {
