@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { AppConfigService } from '../config/app-config.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { deriveClusterKey, macOf, sameMac } from './cluster-mac.js';
+import { deriveClusterKey, MAC_BYTES, macOf, sameMac } from './cluster-mac.js';
 
 /**
  * The key every node of a cluster shares and Redis never sees: it signs the bus and seals the
- * records other nodes trust (invites, token entries, node records). Derived once at boot from
+ * records other nodes trust (invites, token entries, node records, quotes, the instrument master,
+ * Kite's historical answers). Derived once at boot from
  * CLUSTER_SECRET, or from SESSION_ENCRYPTION_KEY when that is not set.
  */
 @Injectable()
@@ -35,6 +36,24 @@ export class ClusterKey {
     if (sameMac(given, macOf(this.key, [kind, id, text]))) return true;
     this.refused.inc({ kind });
     return false;
+  }
+
+  /** `<32-byte MAC><bytes>`: a binary record (the instrument master) sealed as `seal` seals text. */
+  sealBytes(kind: string, id: string, bytes: Buffer): Buffer {
+    return Buffer.concat([macOf(this.key, [kind, id, bytes]), bytes]);
+  }
+
+  /** The bytes of a record sealed with `sealBytes`; undefined when its seal does not hold (counted). */
+  openBytes(kind: string, id: string, sealed: Buffer): Buffer | undefined {
+    const bytes = sealed.subarray(MAC_BYTES);
+    if (
+      sealed.length >= MAC_BYTES &&
+      sameMac(sealed.subarray(0, MAC_BYTES), macOf(this.key, [kind, id, bytes]))
+    ) {
+      return bytes;
+    }
+    this.refused.inc({ kind });
+    return undefined;
   }
 
   /** `<base64url MAC>.<text>`. */

@@ -87,7 +87,7 @@ describe('every Redis write path refuses a non-finite or past expiry before anyt
       (e: unknown) => !(e instanceof InvalidExpiryError),
     );
     await assert.rejects(
-      new HistoricalStore(redis).write('k', '[]', 1000),
+      new HistoricalStore(redis, key).write('k', '[]', 1000),
       (e: unknown) => !(e instanceof InvalidExpiryError),
     );
   });
@@ -100,7 +100,7 @@ describe('every Redis write path refuses a non-finite or past expiry before anyt
     for (const ttl of BAD_TTLS) {
       await refuses(`session ${ttl}`, () => new SessionStore(redis).write('sealed', ttl));
       await refuses(`node ${ttl}`, () => new NodeRecordStore(redis, key).write('n1', '{}', ttl));
-      await refuses(`instruments ${ttl}`, () => new InstrumentStore(redis).write(Buffer.from('x'), ttl));
+      await refuses(`instruments ${ttl}`, () => new InstrumentStore(redis, key).write(Buffer.from('x'), ttl));
     }
   });
 
@@ -138,7 +138,7 @@ describe('every Redis write path refuses a non-finite or past expiry before anyt
   });
 
   it("Kite's historical candles and their call slot (PX, the slot script's TTL)", async () => {
-    const historical = new HistoricalStore(redis);
+    const historical = new HistoricalStore(redis, key);
     for (const ttl of BAD_TTLS) {
       await refuses(`historical ${ttl}`, () => historical.write('INFY:day', '[]', ttl));
       await refuses(`historical slot ${ttl}`, () => historical.takeCallSlot('n1', ttl));

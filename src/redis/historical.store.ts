@@ -1,16 +1,21 @@
 import { Injectable } from '@nestjs/common';
+import { ClusterKey } from './cluster-key.js';
 import { ttlMs as validTtl } from './expiry.js';
 import { takeFairSlot } from './call-slot.js';
 import { RedisClients } from './redis-clients.js';
 
 /**
  * Kite's historical candles in Redis: the cluster's call slot, and answers whose candles are all
- * completed, under their request's key. I/O only: what is cacheable and for how long is the
- * caller's policy.
+ * completed, under their request's key, sealed with the cluster key and bound to that key: an
+ * answer someone wrote into Redis reads as none (redis_records_refused_total{kind="historical"})
+ * and is asked of Kite again. I/O only: what is cacheable and for how long is the caller's policy.
  */
 @Injectable()
 export class HistoricalStore {
-  constructor(private readonly redis: RedisClients) {}
+  constructor(
+    private readonly redis: RedisClients,
+    private readonly clusterKey: ClusterKey,
+  ) {}
 
   /** 0 when this caller may call Kite's historical API now (the slot is its for `ms`), else the ms until it frees. */
   async takeCallSlot(nodeId: string, ms: number): Promise<number> {
@@ -18,11 +23,14 @@ export class HistoricalStore {
   }
 
   async read(key: string): Promise<string | undefined> {
-    return (await this.client().get(this.redis.key(`historical:${key}`))) ?? undefined;
+    const k = this.redis.key(`historical:${key}`);
+    const sealed = await this.client().get(k);
+    return sealed === null ? undefined : this.clusterKey.open('historical', k, sealed);
   }
 
   async write(key: string, value: string, ttlMs: number): Promise<void> {
-    await this.client().set(this.redis.key(`historical:${key}`), value, 'PX', validTtl(ttlMs));
+    const k = this.redis.key(`historical:${key}`);
+    await this.client().set(k, this.clusterKey.seal('historical', k, value), 'PX', validTtl(ttlMs));
   }
 
   private client() {
