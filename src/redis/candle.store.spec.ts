@@ -2,8 +2,22 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { RedisServer } from '../../test/helpers/redis-server.js';
+import type { AppConfigService } from '../config/app-config.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { CANDLE_KEY_TTL_MS, CandleStore } from './candle.store.js';
+import { ClusterKey } from './cluster-key.js';
 import type { RedisClients } from './redis-clients.js';
+
+const metrics = new MetricsService();
+const clusterKey = new ClusterKey(
+  { values: { sessionEncryptionKey: 'candle-store-spec-0123456789abcdef0123' } } as AppConfigService,
+  metrics,
+);
+/** A stored hash without its seals (each value is `<43-character MAC>.<value>`). */
+const unsealed = (hash: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(hash).map(([f, v]) => [f, v[43] === '.' ? v.slice(44) : `unsealed ${v}`]),
+  );
 
 const INFY = 408065;
 const TCS = 2953217;
@@ -19,8 +33,15 @@ function store(command: Redis, prefix: string) {
     key: (n: string) => prefix + n,
     reportFailure: (r: string) => failures.push(r),
   };
-  return { s: new CandleStore(clients as unknown as RedisClients), failures };
+  return { s: new CandleStore(clients as unknown as RedisClients, clusterKey), failures };
 }
+
+const refused = async () =>
+  Number(
+    /kite_relay_redis_records_refused_total\{kind="candle"\} (\d+)/.exec(
+      await metrics.registry.metrics(),
+    )?.[1] ?? 0,
+  );
 
 describe('CandleStore against a redis-server of its own', () => {
   let server: RedisServer;
@@ -52,12 +73,16 @@ describe('CandleStore against a redis-server of its own', () => {
       },
     ]);
     const key = `kr-a:candles:${DAY}:${INFY}`;
-    assert.deepEqual(await server.client.hgetall(key), {
+    assert.deepEqual(unsealed(await server.client.hgetall(key)), {
       meta: `2500,${ist('09:16:00')}`,
       [sec('09:15:00')]: '100,102,99.5,101,1500',
       [sec('09:16:00')]: '101,101,101,101,0',
     });
-    assert.equal(await server.client.hget(`kr-a:candles:${DAY}:${TCS}`, 'meta'), ',5', 'no cum: empty');
+    assert.equal(
+      (await server.client.hget(`kr-a:candles:${DAY}:${TCS}`, 'meta'))!.slice(44),
+      ',5',
+      'no cum: empty',
+    );
     const ttl = await server.client.pttl(key);
     assert.ok(ttl > CANDLE_KEY_TTL_MS - 60_000 && ttl <= CANDLE_KEY_TTL_MS, `ttl ${ttl}`);
     const loaded = (await s.load(DAY)).sort((a, b) => a.token - b.token);
@@ -102,6 +127,38 @@ describe('CandleStore against a redis-server of its own', () => {
       [2, 3],
     );
     assert.equal(only.cum, 9);
+  });
+
+  it('a minute or a meta written into Redis, edited, or copied to another minute or instrument is not loaded, counted', async () => {
+    const { s } = store(server.client, 'kr-e:');
+    const c = (hms: string, o: number) => ({ t: ist(hms), o, h: o, l: o, c: o, v: 1 });
+    await s.save(DAY, [
+      { token: INFY, upserts: [c('09:15:00', 1), c('09:16:00', 2)], removed: [], cum: 2, completeFrom: 0 },
+    ]);
+    const key = `kr-e:candles:${DAY}:${INFY}`;
+    const genuine = await server.client.hgetall(key);
+    const refusedBefore = await refused();
+    await server.client.hset(key, sec('09:17:00'), '500,500,500,500,1'); // planted
+    await server.client.hset(key, sec('09:18:00'), genuine[sec('09:16:00')]); // copied to another minute
+    await server.client.hset(
+      key,
+      sec('09:15:00'),
+      genuine[sec('09:15:00')].replace(/1,1,1,1,1$/, '9,9,9,9,1'),
+    );
+    // A planted instrument, with a genuine meta copied from another: no meta that opens, not loaded.
+    await server.client.hset(
+      `kr-e:candles:${DAY}:${TCS}`,
+      'meta',
+      genuine.meta,
+      sec('09:15:00'),
+      '1,1,1,1,1',
+    );
+    const loaded = await s.load(DAY);
+    assert.deepEqual(
+      loaded.map((x) => [x.token, x.candles.map((k) => k.o)]),
+      [[INFY, [2]]],
+    );
+    assert.equal((await refused()) - refusedBefore, 5);
   });
 
   it('a save to a Redis that does not answer is reported to RedisClients and rejected', async () => {

@@ -7,6 +7,7 @@ import type {
   SeriesChange,
   StoredSeries,
 } from '../contracts/candle-store.contract.js';
+import { ClusterKey } from './cluster-key.js';
 import { ttlMs } from './expiry.js';
 import { RedisClients } from './redis-clients.js';
 
@@ -14,18 +15,24 @@ import { RedisClients } from './redis-clients.js';
 export const CANDLE_KEY_TTL_MS = 24 * 3600_000;
 const META = 'meta';
 const SCAN_COUNT = 500;
+const KIND = 'candle';
 
 /**
  * The session's one-minute candles in Redis: one hash per session day and instrument
  * (`candles:<date>:<token>`), a field per minute (epoch seconds → `o,h,l,c,v`) and a `meta` field
- * (`cum,completeFrom`). Each save is one pipeline. A failed save or load is reported to
+ * (`cum,completeFrom`), each value sealed with the cluster key and bound to its hash and field: a
+ * field someone wrote into Redis, or a minute copied to another, is not loaded (counted in
+ * redis_records_refused_total{kind="candle"}). Each save is one pipeline. A failed save or load is reported to
  * RedisClients (Redis counts as down until a PING answers) and rethrown: what to do then is the
  * candles' policy. No check of `up` first: with the fail-fast connection a command to a Redis
  * that is down fails at once anyway.
  */
 @Injectable()
 export class CandleStore implements CandleBackend {
-  constructor(private readonly redis: RedisClients) {}
+  constructor(
+    private readonly redis: RedisClients,
+    private readonly clusterKey: ClusterKey,
+  ) {}
 
   private key(day: string, token: number): string {
     return this.redis.key(`candles:${day}:${token}`);
@@ -38,8 +45,11 @@ export class CandleStore implements CandleBackend {
       for (const c of changes) {
         const key = this.key(day, c.token);
         if (c.removed.length) p.hdel(key, ...c.removed.map((t) => String(t / 1000)));
-        const fields: string[] = [META, `${c.cum ?? ''},${c.completeFrom}`];
-        for (const x of c.upserts) fields.push(String(x.t / 1000), `${x.o},${x.h},${x.l},${x.c},${x.v}`);
+        const fields: string[] = [];
+        const field = (name: string, value: string) =>
+          fields.push(name, this.clusterKey.seal(KIND, `${key}#${name}`, value));
+        field(META, `${c.cum ?? ''},${c.completeFrom}`);
+        for (const x of c.upserts) field(String(x.t / 1000), `${x.o},${x.h},${x.l},${x.c},${x.v}`);
         p.hset(key, ...fields);
         p.pexpire(key, ttlMs(CANDLE_KEY_TTL_MS));
       }
@@ -68,12 +78,24 @@ export class CandleStore implements CandleBackend {
         const results = (await p.exec()) ?? [];
         results.forEach(([err, hash], j) => {
           const token = Number(part[j].slice(part[j].lastIndexOf(':') + 1));
-          const s = err ? undefined : parseSeries(token, hash as Record<string, string>);
+          const s = err
+            ? undefined
+            : parseSeries(token, this.opened(part[j], hash as Record<string, string>));
           if (s) out.push(s);
         });
       }
       return out;
     });
+  }
+
+  /** The hash's fields whose seal holds, opened. */
+  private opened(key: string, hash: Record<string, string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, sealed] of Object.entries(hash)) {
+      const value = this.clusterKey.open(KIND, `${key}#${name}`, sealed);
+      if (value !== undefined) out[name] = value;
+    }
+    return out;
   }
 
   private async reported<T>(fn: () => Promise<T>): Promise<T> {
