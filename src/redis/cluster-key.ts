@@ -6,8 +6,8 @@ import { deriveClusterKey, MAC_BYTES, macOf, sameMac } from './cluster-mac.js';
 
 /**
  * The key every node of a cluster shares and Redis never sees: it signs the bus and seals the
- * records other nodes trust (invites, token entries, node records, quotes, the instrument master,
- * Kite's historical answers). Derived once at boot from
+ * records other nodes trust (invites, token entries, node records, quotes, candles, the instrument
+ * master, Kite's historical answers). Derived once at boot from
  * CLUSTER_SECRET, or from SESSION_ENCRYPTION_KEY when that is not set.
  */
 @Injectable()
@@ -32,10 +32,7 @@ export class ClusterKey {
 
   /** Whether `mac` is the MAC of `text` for `kind` and `id` (a refusal is counted). */
   verify(kind: string, id: string, text: string, mac: string | undefined): boolean {
-    const given = Buffer.from(mac ?? '', 'base64url');
-    if (sameMac(given, macOf(this.key, [kind, id, text]))) return true;
-    this.refused.inc({ kind });
-    return false;
+    return this.holds(kind, Buffer.from(mac ?? '', 'base64url'), [kind, id, text]);
   }
 
   /** `<32-byte MAC><bytes>`: a binary record (the instrument master) sealed as `seal` seals text. */
@@ -46,14 +43,7 @@ export class ClusterKey {
   /** The bytes of a record sealed with `sealBytes`; undefined when its seal does not hold (counted). */
   openBytes(kind: string, id: string, sealed: Buffer): Buffer | undefined {
     const bytes = sealed.subarray(MAC_BYTES);
-    if (
-      sealed.length >= MAC_BYTES &&
-      sameMac(sealed.subarray(0, MAC_BYTES), macOf(this.key, [kind, id, bytes]))
-    ) {
-      return bytes;
-    }
-    this.refused.inc({ kind });
-    return undefined;
+    return this.holds(kind, sealed.subarray(0, MAC_BYTES), [kind, id, bytes]) ? bytes : undefined;
   }
 
   /** `<base64url MAC>.<text>`. */
@@ -67,5 +57,12 @@ export class ClusterKey {
     return this.verify(kind, id, text, sealed[43] === '.' ? sealed.slice(0, 43) : undefined)
       ? text
       : undefined;
+  }
+
+  /** Whether `given` is the MAC of `parts`; a refusal is counted under `kind`. */
+  private holds(kind: string, given: Buffer, parts: readonly (Buffer | string)[]): boolean {
+    if (sameMac(given, macOf(this.key, parts))) return true;
+    this.refused.inc({ kind });
+    return false;
   }
 }

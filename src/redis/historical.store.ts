@@ -4,6 +4,8 @@ import { ttlMs as validTtl } from './expiry.js';
 import { takeFairSlot } from './call-slot.js';
 import { RedisClients } from './redis-clients.js';
 
+const KIND = 'historical';
+
 /**
  * Kite's historical candles in Redis: the cluster's call slot, and answers whose candles are all
  * completed, under their request's key, sealed with the cluster key and bound to that key: an
@@ -25,12 +27,12 @@ export class HistoricalStore {
   async read(key: string): Promise<string | undefined> {
     const k = this.redis.key(`historical:${key}`);
     const sealed = await this.client().get(k);
-    return sealed === null ? undefined : this.clusterKey.open('historical', k, sealed);
+    return sealed === null ? undefined : this.clusterKey.open(KIND, k, sealed);
   }
 
   async write(key: string, value: string, ttlMs: number): Promise<void> {
     const k = this.redis.key(`historical:${key}`);
-    await this.client().set(k, this.clusterKey.seal('historical', k, value), 'PX', validTtl(ttlMs));
+    await this.client().set(k, this.clusterKey.seal(KIND, k, value), 'PX', validTtl(ttlMs));
   }
 
   private client() {
