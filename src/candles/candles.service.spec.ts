@@ -5,20 +5,15 @@ import { Subject } from 'rxjs';
 import { RedisServer } from '../../test/helpers/redis-server.js';
 import { FakeClock } from '../clock/clock.js';
 import { BUILTIN_CALENDAR_FILE, loadCalendar } from '../market-status/calendar.js';
-import type { AppConfigService } from '../config/app-config.service.js';
-import { MetricsService } from '../metrics/metrics.service.js';
+import { clusterKeyFor } from '../../test/helpers/cluster-key.js';
 import { CandleStore } from '../redis/candle.store.js';
-import { ClusterKey } from '../redis/cluster-key.js';
 import type { RedisClients } from '../redis/redis-clients.js';
 import type { HistoricalCandle } from './backfill.js';
 import type { CandleSources, CandleTick } from './candle-sources.js';
 import { MemoryCandleStore } from './memory-candle-store.js';
 import { CandlesService } from './candles.service.js';
 
-const clusterKey = new ClusterKey(
-  { values: { sessionEncryptionKey: 'candles-service-spec-0123456789abcdef01' } } as AppConfigService,
-  new MetricsService(),
-);
+const clusterKey = clusterKeyFor('candles-service-spec-0123456789abcdef01');
 
 const INFY = 408065;
 const TCS = 2953217;

@@ -2,17 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { RedisServer } from '../../test/helpers/redis-server.js';
-import type { AppConfigService } from '../config/app-config.service.js';
+import { clusterKeyFor, refusedRecords } from '../../test/helpers/cluster-key.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { CANDLE_KEY_TTL_MS, CandleStore } from './candle.store.js';
-import { ClusterKey } from './cluster-key.js';
 import type { RedisClients } from './redis-clients.js';
 
 const metrics = new MetricsService();
-const clusterKey = new ClusterKey(
-  { values: { sessionEncryptionKey: 'candle-store-spec-0123456789abcdef0123' } } as AppConfigService,
-  metrics,
-);
+const clusterKey = clusterKeyFor('candle-store-spec-0123456789abcdef0123', metrics);
 /** A stored hash without its seals (each value is `<43-character MAC>.<value>`). */
 const unsealed = (hash: Record<string, string>) =>
   Object.fromEntries(
@@ -36,12 +32,7 @@ function store(command: Redis, prefix: string) {
   return { s: new CandleStore(clients as unknown as RedisClients, clusterKey), failures };
 }
 
-const refused = async () =>
-  Number(
-    /kite_relay_redis_records_refused_total\{kind="candle"\} (\d+)/.exec(
-      await metrics.registry.metrics(),
-    )?.[1] ?? 0,
-  );
+const refused = () => refusedRecords(metrics, 'candle');
 
 describe('CandleStore against a redis-server of its own', () => {
   let server: RedisServer;

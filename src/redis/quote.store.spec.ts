@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RedisServer } from '../../test/helpers/redis-server.js';
-import type { AppConfigService } from '../config/app-config.service.js';
+import { clusterKeyFor as keyOf } from '../../test/helpers/cluster-key.js';
 import type { CachedQuote } from '../contracts/cached-quote.contract.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { ClusterKey } from './cluster-key.js';
 import { QuoteStore } from './quote.store.js';
 import type { RedisClients } from './redis-clients.js';
-
-const keyOf = (secret: string, metrics = new MetricsService()) =>
-  new ClusterKey({ values: { sessionEncryptionKey: secret } } as AppConfigService, metrics);
 
 const full: CachedQuote = {
   as_of: 1_764_750_000_000,

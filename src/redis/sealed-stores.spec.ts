@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RedisServer } from '../../test/helpers/redis-server.js';
-import type { AppConfigService } from '../config/app-config.service.js';
+import { clusterKeyFor as keyOf, refusedRecords } from '../../test/helpers/cluster-key.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { ClusterKey } from './cluster-key.js';
+import type { ClusterKey } from './cluster-key.js';
 import { HistoricalStore } from './historical.store.js';
 import { InstrumentStore } from './instrument.store.js';
 import type { RedisClients } from './redis-clients.js';
-
-const keyOf = (secret: string, metrics = new MetricsService()) =>
-  new ClusterKey({ values: { sessionEncryptionKey: secret } } as AppConfigService, metrics);
 
 describe('the instrument master and historical answers in Redis are sealed (a real redis-server)', () => {
   let server: RedisServer;
@@ -17,12 +14,7 @@ describe('the instrument master and historical answers in Redis are sealed (a re
   let key: ClusterKey;
   const clients = () =>
     ({ command: server.client, key: (n: string) => `ss:${n}` }) as unknown as RedisClients;
-  const refused = async (kind: string) =>
-    Number(
-      new RegExp(`kite_relay_redis_records_refused_total\\{kind="${kind}"\\} (\\d+)`).exec(
-        await metrics.registry.metrics(),
-      )?.[1] ?? 0,
-    );
+  const refused = (kind: string) => refusedRecords(metrics, kind);
   before(async () => {
     server = await RedisServer.start();
     metrics = new MetricsService();
